@@ -1,0 +1,1 @@
+"""Result analysis: reads result directories; never imports the model."""

@@ -1,0 +1,3 @@
+"""sustain: the sustainment simulator for FMS follow-on support decisions."""
+
+__version__ = "0.1.0"

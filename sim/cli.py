@@ -1,0 +1,201 @@
+"""The ``sustain`` command.
+
+Exit codes (DESIGN §4): 0 success; 2 invalid input (bad file, bad option) with nothing
+written; 1 any other failure, with a one-line reason (a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+
+
+class InvalidInput(Exception):
+    """Bad input found before anything was written (exit 2)."""
+
+
+def _load(path: str):
+    from sim.model.world import missing_choices, unsupported_features
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as exc:
+        raise InvalidInput(exc.report()) from None
+    problems = missing_choices(scenario)
+    if problems:
+        raise InvalidInput("\n".join([f"{path}: {len(problems)} problem(s) found, nothing was run"]
+                                     + [f"  {p}" for p in problems]))
+    return scenario, unsupported_features(scenario)
+
+
+def _refuse_unsupported(path: str, unsupported: list[str]) -> None:
+    if unsupported:
+        lines = [f"{path}: asks for what this version cannot simulate yet, nothing was run"]
+        raise InvalidInput("\n".join(lines + [f"  {u}" for u in unsupported]))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    scenario, unsupported = _load(args.scenario)
+    print(f"{args.scenario}: valid — {len(scenario.items)} NSNs, {len(scenario.customers)} "
+          f"customers, {len(scenario.alternatives)} alternatives")
+    for u in unsupported:
+        print(f"  note: {u}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.scenario import Scenario
+
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim import runner
+
+    scenario, unsupported = _load(args.scenario)
+    _refuse_unsupported(args.scenario, unsupported)
+    if args.replications is not None and args.replications < 1:
+        raise InvalidInput("--replications must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise InvalidInput("--workers must be at least 1")
+    if args.cluster:
+        raise InvalidInput("--cluster: running on a Dask cluster is not implemented yet")
+    scenario = runner.resolve(scenario, args.replications, args.seed)
+    out = Path(args.out) if args.out else Path("results") / scenario.scenario
+    settings = runner.RunSettings(out=out, workers=args.workers or 0,
+                                  record_events=args.events)
+    total = len(scenario.alternatives) * scenario.replications
+    try:
+        with _progress(total) as advance, runner.local_executor(settings.workers) as pool:
+            result = runner.run(scenario, settings, on_unit=lambda a, r: advance(), executor=pool)
+    except runner.ResultDirConflict as exc:
+        raise InvalidInput(str(exc)) from None
+    except KeyboardInterrupt:
+        print(f"interrupted: finished replications are kept in {out}; run the same command "
+              "again to resume", file=sys.stderr)
+        return EXIT_FAILURE
+    _print_comparison(result.path)
+    print(f"results: {result.path}")
+    return EXIT_OK
+
+
+class _progress:
+    """A rich progress bar on a terminal; silent when output is not a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("replications", BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), transient=True)
+            self.bar.start()
+            task = self.bar.add_task("run", total=self.total)
+            return lambda: self.bar.advance(task)
+        return lambda: None
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_comparison(result_dir: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from analysis.load import read_table
+    from analysis.stats import compare
+
+    summary = read_table(result_dir, "summary")
+    metrics = ["availability", "cwt_days_mean", "cost_usd", "npv_cost_usd"]
+    table = compare(summary, metrics)
+    n = int(table["replications"].max()) if len(table) else 0
+    out = Table(title=f"Alternatives compared — mean ± 95 % CI half-width over {n} replications "
+                      "(after warm-up)")
+    for col in ("Alternative", "Customer", "Availability", "CWT (days)", "Cost ($M)",
+                "NPV cost ($M)"):
+        out.add_column(col, justify="left" if col in ("Alternative", "Customer") else "right")
+
+    def fmt(v: float, h: float, scale: float = 1.0, digits: int = 3) -> str:
+        hw = "" if h != h else f" ± {h / scale:.{digits}f}"
+        return f"{v / scale:.{digits}f}{hw}"
+
+    for _, r in table.iterrows():
+        out.add_row(r["alternative"], r["customer"],
+                    fmt(r["availability"], r["availability_ci"]),
+                    fmt(r["cwt_days_mean"], r["cwt_days_mean_ci"], digits=2),
+                    fmt(r["cost_usd"], r["cost_usd_ci"], 1e6, 2),
+                    fmt(r["npv_cost_usd"], r["npv_cost_usd_ci"], 1e6, 2))
+    Console(width=max(120, Console().width)).print(out)
+
+
+def cmd_not_yet(args: argparse.Namespace) -> int:
+    raise InvalidInput(f"'sustain {args.command}' is not implemented yet in this version")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sustain", description=(
+        "Sustainment simulator: compares follow-on support options for FMS fleets."))
+    p.add_argument("--debug", action="store_true", help="show tracebacks on failure")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run every alternative x replication")
+    r.add_argument("scenario")
+    r.add_argument("--out", help="result directory (default results/<scenario>/)")
+    r.add_argument("--replications", type=int)
+    r.add_argument("--seed", type=int)
+    r.add_argument("--workers", type=int, help="processes (default: all cores)")
+    r.add_argument("--cluster", help="Dask scheduler address, tcp://host:8786")
+    r.add_argument("--events", action="store_true", help="also write events.parquet")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="list every problem in a scenario file")
+    v.add_argument("scenario")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("schema", help="print the scenario JSON Schema")
+    s.set_defaults(func=cmd_schema)
+
+    for name, helptext in (("sweep", "run the scenario's sweep"),
+                           ("report", "charts and report.html for a result directory"),
+                           ("analytic", "closed-form METRIC answer"),
+                           ("recommend", "CLSSA FMSO I buy-in recommendation")):
+        x = sub.add_parser(name, help=helptext)
+        x.add_argument("target", nargs="?")
+        x.add_argument("rest", nargs=argparse.REMAINDER)
+        x.set_defaults(func=cmd_not_yet)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InvalidInput as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - the contract is a one-line reason, exit 1
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"sustain: error: {type(exc).__name__}: {exc} (rerun with --debug for the "
+                  "traceback)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The SimPy world: fleet, customer stock, item manager, depot, transport, support options."""

@@ -1,0 +1,94 @@
+"""The DoD wholesale item manager: stock per NSN, UMMIPS priority, protection level, buys.
+
+UMMIPS priority designators (DoD 4140.01 / DLM 4000.25 Vol 2, ch. 4 matrix): FAD I-V by
+urgency of need A (NMCS), B, C (stock replenishment). Lower is served first; ties first come,
+first served.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from typing import TYPE_CHECKING, Callable
+
+from sim.model.distributions import Sampler, sampler
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+PRIORITY = {
+    "I": {"A": 1, "B": 4, "C": 11},
+    "II": {"A": 2, "B": 5, "C": 12},
+    "III": {"A": 3, "B": 6, "C": 13},
+    "IV": {"A": 7, "B": 9, "C": 14},
+    "V": {"A": 8, "B": 10, "C": 15},
+}
+
+
+def priority_designator(fad: str, urgency: str) -> int:
+    return PRIORITY[fad][urgency]
+
+
+class Requisition:
+    """A demand on wholesale; ``fill(arg)`` runs when a unit is issued against it."""
+
+    __slots__ = ("nsn", "priority", "restricted", "fill", "arg", "customer", "day")
+
+    def __init__(self, nsn: str, priority: int, restricted: bool, fill: Callable, arg: object,
+                 customer: str, day: float) -> None:
+        self.nsn = nsn
+        self.priority = priority
+        self.restricted = restricted
+        self.fill = fill
+        self.arg = arg
+        self.customer = customer
+        self.day = day
+
+
+class ItemManager:
+    """Wholesale stock. A restricted requisition (non-CLSSA FMS) may take only stock above the
+    protection level; backorders are filled in priority order as stock returns."""
+
+    def __init__(self, world: "World") -> None:
+        self.world = world
+        spec = world.scenario.wholesale
+        self.on_hand = {nsn: spec.stock.get(nsn, 0) for nsn in world.items}
+        self.protection = {nsn: spec.protection_level.get(nsn, 0) for nsn in world.items}
+        self.backorders: dict[str, list[tuple[int, int, Requisition]]] = {
+            nsn: [] for nsn in world.items}
+        self._seq = itertools.count()
+        self._lead: dict[str, Sampler] = {}
+        self.procured = dict.fromkeys(world.items, 0)
+
+    def _eligible(self, req: Requisition) -> bool:
+        stock = self.on_hand[req.nsn]
+        return stock > self.protection[req.nsn] if req.restricted else stock > 0
+
+    def requisition(self, req: Requisition) -> None:
+        if self._eligible(req):
+            self.on_hand[req.nsn] -= 1
+            req.fill(req.arg)
+        else:
+            bisect.insort(self.backorders[req.nsn], (req.priority, next(self._seq), req))
+
+    def receive(self, nsn: str) -> None:
+        """A serviceable enters wholesale stock (repair or procurement) and goes to the first
+        eligible backorder in priority order."""
+        self.on_hand[nsn] += 1
+        queue = self.backorders[nsn]
+        for i, (_, _, req) in enumerate(queue):
+            if self._eligible(req):
+                del queue[i]
+                self.on_hand[nsn] -= 1
+                req.fill(req.arg)
+                return
+
+    def procure(self, nsn: str) -> None:
+        """Replace a unit lost to wholesale (condemned, or sold) after a procurement lead time."""
+        draw = self._lead.get(nsn)
+        if draw is None:
+            draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
+                           self.world.streams.generator("procurement", nsn))
+            self._lead[nsn] = draw
+        self.procured[nsn] += 1
+        self.world.after(draw(), self.receive, nsn)

@@ -1,0 +1,13 @@
+"""Support options, one file each, behind the interface in ``base.py``."""
+
+from sim.model.support.base import SupportOption
+from sim.model.support.direct_exchange import DirectExchange
+from sim.model.support.national_depot import NationalDepot
+from sim.model.support.repair_and_return import RepairAndReturn
+from sim.model.support.us_wholesale import UsWholesale
+
+OPTIONS: dict[str, type[SupportOption]] = {
+    cls.key: cls for cls in (RepairAndReturn, DirectExchange, NationalDepot)
+}
+
+__all__ = ["OPTIONS", "SupportOption", "UsWholesale"]

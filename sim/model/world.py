@@ -1,0 +1,137 @@
+"""One SimPy world: one alternative of a scenario in one replication.
+
+The world receives a validated ``Scenario``, never a file, and reports to a ``Recorder``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import simpy
+from simpy.events import Timeout
+
+from sim.model.customer import Customer
+from sim.model.depot import Depot
+from sim.model.item_manager import ItemManager
+from sim.model.support import OPTIONS, UsWholesale
+from sim.model.transport import Transport
+from sim.recorder import Recorder
+from sim.rng import Streams
+from sim.scenario.models import Alternative, Scenario, SupportChoice
+
+
+class NotImplementedFeature(Exception):
+    """The scenario asks for something this version cannot simulate yet (exit 2, named)."""
+
+
+def unsupported_features(scenario: Scenario) -> list[str]:
+    """What the scenario asks for that the model does not simulate yet, each with its place."""
+    out = []
+
+    def visit(place: str, choice: SupportChoice) -> None:
+        if choice.option not in OPTIONS:
+            out.append(f"{place}.option: support option {choice.option!r} is not implemented yet")
+        for nsn, sub in choice.items.items():
+            visit(f"{place}.items.{nsn}", sub)
+        if isinstance(choice.fallback, SupportChoice):
+            out.append(f"{place}.fallback: fallback options are not implemented yet")
+
+    for i, alt in enumerate(scenario.alternatives):
+        for cname, choice in alt.support.items():
+            visit(f"alternatives[{i}].support.{cname}", choice)
+    for i, c in enumerate(scenario.customers):
+        if c.initial_support_days is not None:
+            out.append(f"customers[{i}].initial_support_days: initial support periods are not "
+                       "implemented yet")
+        items = {it.nsn: it for it in scenario.items}
+        if c.cannibalization and any(
+                items[n].weibull_shape is not None for n in scenario.system(c.fleet.system).parts):
+            out.append(f"customers[{i}].cannibalization: cannibalization with Weibull failures "
+                       "is not implemented yet")
+    for block in ("events", "eda", "buying_services"):
+        if getattr(scenario, block):
+            out.append(f"{block}: this block is not simulated yet")
+    if any(it.leaves_dod_inventory_day is not None for it in scenario.items) or any(
+            s.leaves_dod_inventory_day is not None for s in scenario.systems):
+        out.append("leaves_dod_inventory_day: leaving the DoD inventory is not simulated yet")
+    return out
+
+
+def missing_choices(scenario: Scenario) -> list[str]:
+    out = []
+    for i, alt in enumerate(scenario.alternatives):
+        for c in scenario.customers:
+            if c.kind == "fms" and c.name not in alt.support:
+                out.append(f"alternatives[{i}].support: no support choice for FMS customer "
+                           f"{c.name!r}")
+    return out
+
+
+@dataclass
+class RunResult:
+    summary: list[dict]
+    items: list[dict]
+    depots: list[dict]
+    timeseries: list[dict]
+    events: list[tuple] | None
+    sim_events: int
+
+
+class World:
+    """Builds the customers, depots, item manager and transport, and runs the clock."""
+
+    def __init__(self, scenario: Scenario, alternative: Alternative, replication: int,
+                 seed: int | None = None, record_events: bool = False) -> None:
+        self.scenario = scenario
+        self.alternative = alternative
+        self.env = simpy.Environment()
+        self.streams = Streams(scenario.seed if seed is None else seed, replication)
+        self.warmup = scenario.warmup_days
+        self.surcharge_rate = scenario.fms_surcharge_rate
+        self.recorder = Recorder(scenario.warmup_days, scenario.horizon_days,
+                                 scenario.period_days, scenario.discount_rate)
+        if record_events:
+            self.recorder.events = []
+        self.items = {it.nsn: it for it in scenario.items}
+        self.depots = {d.name: Depot(self, d) for d in scenario.depots}
+        self.transport = Transport(self, scenario.transport)
+        self.item_manager = ItemManager(self)
+        self.customers = {c.name: Customer(self, c) for c in scenario.customers}
+        for cust in self.customers.values():
+            for nsn in cust.system.parts:
+                cust.support[nsn] = self._support(cust, nsn)
+
+    def _support(self, cust: Customer, nsn: str):
+        if not cust.is_fms:
+            return UsWholesale(self, cust, nsn, None)
+        choice = self.alternative.support[cust.name]
+        choice = choice.items.get(nsn, choice)
+        return OPTIONS[choice.option](self, cust, nsn, choice)
+
+    def after(self, delay: float, fn: Callable, arg: object = None) -> None:
+        """Call ``fn(arg)`` after ``delay`` days: one bare timeout, no process."""
+        ev = Timeout(self.env, delay, arg)
+        ev.callbacks.append(lambda e: fn(e._value))
+
+    def _clock(self) -> None:
+        rec = self.recorder
+        horizon = self.scenario.horizon_days
+        if self.warmup > 0:
+            self.after(self.warmup, rec.start_measuring, self.warmup)
+        # Period boundaries; start_measuring is scheduled first, so at equal times it runs first.
+        t = self.scenario.period_days
+        while t < horizon - 1e-9:
+            self.after(t, rec.close_period, t)
+            t += self.scenario.period_days
+
+    def run(self) -> RunResult:
+        self._clock()
+        for cust in self.customers.values():
+            cust.fleet.start()
+        horizon = self.scenario.horizon_days
+        self.env.run(until=horizon)
+        rec = self.recorder
+        rec.finish(horizon, {c.name: c.open_waits() for c in self.customers.values()})
+        return RunResult(rec.summary_rows(), rec.item_rows(), rec.depot_rows(), rec.timeseries,
+                         rec.events, next(self.env._eid))

@@ -1,0 +1,271 @@
+"""Time-weighted statistics, counts and costs of one simulation run.
+
+The recorder decides nothing: the model tells it what happened and when, and it accumulates.
+Levels keep two running integrals (since warm-up, and since the current period began) so
+memory stays flat however long the horizon is; a period boundary or the end of warm-up
+flushes every level once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+COST_CATEGORIES = ("repair", "purchase", "exchange", "clssa", "transport", "surcharge", "fees")
+
+
+class Level:
+    """A piecewise-constant quantity and its time integrals."""
+
+    __slots__ = ("value", "t_last", "area", "period_area")
+
+    def __init__(self, value: float = 0.0) -> None:
+        self.value = value
+        self.t_last = 0.0
+        self.area = 0.0
+        self.period_area = 0.0
+
+    def add(self, now: float, delta: float) -> None:
+        dt = now - self.t_last
+        if dt:
+            a = self.value * dt
+            self.area += a
+            self.period_area += a
+            self.t_last = now
+        self.value += delta
+
+    def flush(self, now: float) -> None:
+        self.add(now, 0.0)
+
+
+@dataclass
+class CustomerStats:
+    name: str
+    aircraft: int
+    nsns: list[str]
+    nmcs: Level = field(default_factory=Level)
+    backorders: Level = field(default_factory=Level)
+    fh_rate: Level = field(default_factory=Level)
+    demands: int = 0
+    filled: int = 0
+    waits: list[float] = field(default_factory=list)
+    costs: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0.0))
+    npv: float = 0.0
+    period_cost: float = 0.0
+    item_demands: dict[str, int] = field(default_factory=dict)
+    item_filled: dict[str, int] = field(default_factory=dict)
+    item_wait_sum: dict[str, float] = field(default_factory=dict)
+    item_condemned: dict[str, int] = field(default_factory=dict)
+    item_cost: dict[str, float] = field(default_factory=dict)
+    item_backorders: dict[str, Level] = field(default_factory=dict)
+    item_pipeline: dict[str, Level] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for nsn in self.nsns:
+            self.item_demands[nsn] = 0
+            self.item_filled[nsn] = 0
+            self.item_wait_sum[nsn] = 0.0
+            self.item_condemned[nsn] = 0
+            self.item_cost[nsn] = 0.0
+            self.item_backorders[nsn] = Level()
+            self.item_pipeline[nsn] = Level()
+
+
+@dataclass
+class DepotStats:
+    name: str
+    lines: int | None
+    backlog: Level = field(default_factory=Level)
+    busy: Level = field(default_factory=Level)
+    inductions: int = 0
+    repairs: int = 0
+    turnaround_sum: float = 0.0
+    queue_sum: float = 0.0
+    started: int = 0
+    capacity: Level = field(default_factory=Level)
+
+    def __post_init__(self) -> None:
+        self.capacity.value = float(self.lines or 0)
+
+
+class Recorder:
+    """Accumulates one run's observations and renders them as result rows."""
+
+    def __init__(self, warmup_days: float, horizon_days: float, period_days: float,
+                 discount_rate: float) -> None:
+        self.warmup = warmup_days
+        self.horizon = horizon_days
+        self.period_days = period_days
+        self.discount_rate = discount_rate
+        self.measuring = warmup_days <= 0.0
+        self.customers: dict[str, CustomerStats] = {}
+        self.depots: dict[str, DepotStats] = {}
+        self.period_start = 0.0
+        self.timeseries: list[dict] = []
+        self.events: list[tuple] | None = None
+
+    # -- registration -------------------------------------------------------------------
+    def customer(self, name: str, aircraft: int, nsns: list[str]) -> CustomerStats:
+        stats = CustomerStats(name, aircraft, nsns)
+        self.customers[name] = stats
+        return stats
+
+    def depot(self, name: str, lines: int | None) -> DepotStats:
+        stats = DepotStats(name, lines)
+        self.depots[name] = stats
+        return stats
+
+    def _levels(self):
+        for c in self.customers.values():
+            yield c.nmcs
+            yield c.backorders
+            yield c.fh_rate
+            yield from c.item_backorders.values()
+            yield from c.item_pipeline.values()
+        for d in self.depots.values():
+            yield d.backlog
+            yield d.busy
+            yield d.capacity
+
+    # -- observations ------------------------------------------------------------------
+    def demand(self, c: CustomerStats, nsn: str, filled: bool) -> None:
+        if self.measuring:
+            c.demands += 1
+            c.item_demands[nsn] += 1
+            if filled:
+                c.filled += 1
+                c.item_filled[nsn] += 1
+
+    def wait(self, c: CustomerStats, nsn: str, demand_day: float, now: float) -> None:
+        if demand_day >= self.warmup:
+            w = now - demand_day
+            c.waits.append(w)
+            c.item_wait_sum[nsn] += w
+
+    def condemned(self, c: CustomerStats, nsn: str) -> None:
+        if self.measuring:
+            c.item_condemned[nsn] += 1
+
+    def cost(self, c: CustomerStats, nsn: str | None, category: str, amount: float,
+             now: float) -> None:
+        if not amount:
+            return
+        c.period_cost += amount
+        if self.measuring:
+            c.costs[category] += amount
+            year = math.floor(now / 365.25) + 1
+            c.npv += amount / (1.0 + self.discount_rate) ** year
+            if nsn is not None:
+                c.item_cost[nsn] += amount
+
+    def log(self, now: float, kind: str, customer: str, nsn: str, aircraft: int = -1) -> None:
+        if self.events is not None:
+            self.events.append((now, kind, customer, nsn, aircraft))
+
+    # -- clock -------------------------------------------------------------------------
+    def start_measuring(self, now: float) -> None:
+        """End of warm-up: discard what the levels integrated so far."""
+        for level in self._levels():
+            level.flush(now)
+            level.area = 0.0
+        self.measuring = True
+
+    def close_period(self, now: float) -> None:
+        length = now - self.period_start
+        if length <= 0:
+            return
+        for level in self._levels():
+            level.flush(now)
+        for c in self.customers.values():
+            self.timeseries.append({
+                "customer": c.name,
+                "period_start_day": self.period_start,
+                "availability": 1.0 - c.nmcs.period_area / (c.aircraft * length),
+                "backorders_mean": c.backorders.period_area / length,
+                "cost_usd": c.period_cost,
+                "flight_hours": c.fh_rate.period_area,
+            })
+            c.period_cost = 0.0
+        for level in self._levels():
+            level.period_area = 0.0
+        self.period_start = now
+
+    # -- results -----------------------------------------------------------------------
+    def finish(self, now: float, open_waits: dict[str, list[tuple[str, float]]]) -> None:
+        """Close the last period and censor waits still open at the horizon."""
+        self.close_period(now)
+        for cname, waits in open_waits.items():
+            c = self.customers[cname]
+            for nsn, day in waits:
+                self.wait(c, nsn, day, now)
+
+    def summary_rows(self) -> list[dict]:
+        span = self.horizon - self.warmup
+        rows = []
+        for c in self.customers.values():
+            nmcs_mean = c.nmcs.area / span
+            waits = np.asarray(c.waits, dtype=float)
+            zeros = c.demands - len(waits)
+            all_waits = np.concatenate([np.zeros(max(zeros, 0)), waits])
+            if all_waits.size:
+                p50, p85, p95 = np.percentile(all_waits, [50, 85, 95])
+                cwt_mean = float(all_waits.mean())
+            else:
+                p50 = p85 = p95 = cwt_mean = float("nan")
+            fh = c.fh_rate.area
+            total = sum(c.costs.values())
+            row = {
+                "customer": c.name,
+                "availability": 1.0 - nmcs_mean / c.aircraft,
+                "nmcs_aircraft_mean": nmcs_mean,
+                "backorders_mean": c.backorders.area / span,
+                "fill_rate": c.filled / c.demands if c.demands else float("nan"),
+                "cwt_days_mean": cwt_mean,
+                "cwt_days_p50": float(p50),
+                "cwt_days_p85": float(p85),
+                "cwt_days_p95": float(p95),
+                "demands": c.demands,
+                "flight_hours": fh,
+                "cost_usd": total,
+            }
+            for cat in COST_CATEGORIES:
+                row[f"cost_{cat}_usd"] = c.costs[cat]
+            row["cost_per_fh_usd"] = total / fh if fh else float("nan")
+            row["npv_cost_usd"] = c.npv
+            rows.append(row)
+        return rows
+
+    def item_rows(self) -> list[dict]:
+        span = self.horizon - self.warmup
+        rows = []
+        for c in self.customers.values():
+            for nsn in c.nsns:
+                d = c.item_demands[nsn]
+                rows.append({
+                    "customer": c.name,
+                    "nsn": nsn,
+                    "demands": d,
+                    "fill_rate": c.item_filled[nsn] / d if d else float("nan"),
+                    "backorders_mean": c.item_backorders[nsn].area / span,
+                    "pipeline_mean": c.item_pipeline[nsn].area / span,
+                    "cwt_days_mean": c.item_wait_sum[nsn] / d if d else float("nan"),
+                    "condemnations": c.item_condemned[nsn],
+                    "cost_usd": c.item_cost[nsn],
+                })
+        return rows
+
+    def depot_rows(self) -> list[dict]:
+        span = self.horizon - self.warmup
+        rows = []
+        for d in self.depots.values():
+            rows.append({
+                "depot": d.name,
+                "inductions": d.inductions,
+                "turnaround_days_mean": d.turnaround_sum / d.repairs if d.repairs else float("nan"),
+                "queue_days_mean": d.queue_sum / d.started if d.started else float("nan"),
+                "backlog_mean": d.backlog.area / span,
+                "utilization": d.busy.area / d.capacity.area if d.capacity.area else float("nan"),
+            })
+        return rows

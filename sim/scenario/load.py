@@ -1,0 +1,169 @@
+"""Reading a scenario file: safe YAML, field validation, cross-references, places in the file.
+
+Every problem is collected and reported together, each with its place (``customers[0].fleet
+.aircraft``) and, where the YAML node can be found, its line number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario.checks import cross_reference_problems
+from sim.scenario.models import Scenario
+
+
+@dataclass(frozen=True)
+class Problem:
+    place: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.place}: {self.message}" if self.place else f"{where}{self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file with problems; carries every one of them."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s)")
+
+    def report(self) -> str:
+        lines = [f"{self.source}: {len(self.problems)} problem(s) found, nothing was run"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that refuses duplicate keys, which PyYAML would silently overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+_MESSAGES = (
+    ("Input should be", "must be"),
+    ("Field required", "is required"),
+    ("Extra inputs are not permitted", "unknown key (not part of the scenario format)"),
+    ("String should match pattern '^\\d{4}-\\d{2}-\\d{3}-\\d{4}$'",
+     "must be an NSN like 2840-01-100-0001"),
+    ("Value error, ", ""),
+)
+
+
+def _message(msg: str) -> str:
+    for old, new in _MESSAGES:
+        msg = msg.replace(old, new)
+    return msg
+
+
+def _place(loc: tuple, data: Any) -> str:
+    """Render a pydantic location as a path in the file, dropping union tags it added."""
+    parts: list[str] = []
+    cur: Any = data
+    for i, elem in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(cur, dict) and elem in cur:
+            cur = cur[elem]
+        elif isinstance(cur, list) and isinstance(elem, int) and elem < len(cur):
+            cur = cur[elem]
+        elif isinstance(cur, dict) and isinstance(elem, str) and not last and _is_tag(elem, loc[i + 1:], cur):
+            continue
+        else:
+            cur = None
+        parts.append(f"[{elem}]" if isinstance(elem, int) else f".{elem}")
+    return "".join(parts).lstrip(".")
+
+
+def _is_tag(elem: str, rest: tuple, cur: dict) -> bool:
+    """A union member tag pydantic inserted: a class name, or a tag naming a present key."""
+    return elem[:1].isupper() or "[" in elem or elem in ("constant", "str", "dict") or (
+        bool(rest) and rest[0] in cur)
+
+
+def _line(root: yaml.Node | None, place_loc: tuple) -> int | None:
+    node = root
+    line = None
+    for elem in place_loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == str(elem)), None)
+            if nxt is None:
+                break
+            line = next(k for k, v in node.value if v is nxt).start_mark.line + 1
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(elem, int) and elem < len(node.value):
+            node = node.value[elem]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _split_place(place: str) -> tuple:
+    out: list[Any] = []
+    for chunk in place.replace("]", "").split("."):
+        for j, piece in enumerate(chunk.split("[")):
+            if piece:
+                out.append(int(piece) if j > 0 and piece.isdigit() else piece)
+    return tuple(out)
+
+
+def parse_text(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate scenario text; raise ScenarioError listing every problem."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [Problem("", f"not valid YAML: {reason}", line)]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [Problem("", "must be a mapping of scenario keys", 1)])
+    problems: list[Problem] = []
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            place = _place(err["loc"], data)
+            problems.append(Problem(place, _message(err["msg"]), _line(root, _split_place(place))))
+    for place, msg in cross_reference_problems(data):
+        problems.append(Problem(place, msg, _line(root, _split_place(place))))
+    if problems or scenario is None:
+        problems.sort(key=lambda p: (p.line or 0, p.place))
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(str(path), [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+    return parse_text(text, str(path))
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario, the configuration identity of a result set."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,304 @@
+"""Typed models of the whole scenario file (DESIGN §4).
+
+Only field-level rules live here; rules that relate one part of the file to another (an NSN
+named in a parts list must exist, a depot needs a transport leg...) are in ``checks.py`` so
+that every problem in a file can be reported at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from sim.scenario.distributions import Distribution
+
+NSN_PATTERN = r"^\d{4}-\d{2}-\d{3}-\d{4}$"
+DAYS_PER_MONTH = 30.4375
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+Nsn = Annotated[str, Field(pattern=NSN_PATTERN, description="National Stock Number, 4-2-3-4")]
+Name = Annotated[str, Field(min_length=1)]
+NonNegInt = Annotated[int, Field(ge=0)]
+PosInt = Annotated[int, Field(gt=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+OPTION_KEYS = (
+    "repair_and_return",
+    "direct_exchange",
+    "clssa",
+    "pros",
+    "snap",
+    "third_country",
+    "dcs",
+    "national_depot",
+)
+OptionKey = Literal[
+    "repair_and_return",
+    "direct_exchange",
+    "clssa",
+    "pros",
+    "snap",
+    "third_country",
+    "dcs",
+    "national_depot",
+]
+Fad = Literal["I", "II", "III", "IV", "V"]
+
+
+class WeibullFailure(BaseModel):
+    model_config = _STRICT
+    shape: float = Field(gt=0, description="Weibull shape; 1 is exponential, >1 wear-out")
+
+
+class Failure(BaseModel):
+    model_config = _STRICT
+    weibull: WeibullFailure
+
+
+class Item(BaseModel):
+    """A stock-numbered reparable."""
+
+    model_config = _STRICT
+    nsn: Nsn
+    name: Name
+    category: Literal["secondary", "commercial", "munition", "major_end_item"] = "secondary"
+    unit_price_usd: float = Field(gt=0, description="standard unit price")
+    repair_cost_usd: float = Field(ge=0)
+    mtbr_fh: float = Field(gt=0, description="mean flight hours between removals per installed unit")
+    failure: Literal["exponential"] | Failure = "exponential"
+    condemnation_rate: Fraction = 0.0
+    leaves_dod_inventory_day: float | None = Field(default=None, ge=0)
+
+    @property
+    def weibull_shape(self) -> float | None:
+        return None if self.failure == "exponential" else self.failure.weibull.shape
+
+
+class System(BaseModel):
+    model_config = _STRICT
+    name: Name
+    parts: dict[str, PosInt] = Field(min_length=1, description="NSN -> quantity per aircraft")
+    leaves_dod_inventory_day: float | None = Field(default=None, ge=0)
+
+
+class Depot(BaseModel):
+    model_config = _STRICT
+    name: Name
+    kind: Literal["organic", "contractor", "third_country", "national"]
+    country: Name
+    repair_lines: PosInt | None = Field(default=None, description="omitted = ample capacity")
+    repair_days: Distribution
+    cost_factor: float = Field(default=1.0, gt=0, description="multiplies each item's repair cost")
+    repairs: Literal["all"] | list[str] = "all"
+    third_party_transfer_approved: bool = False
+    security_assistance_relationship: bool = False
+    prime_contractor_approved: bool = False
+
+    def repairs_item(self, nsn: str) -> bool:
+        return self.repairs == "all" or nsn in self.repairs
+
+
+class TransportLeg(BaseModel):
+    model_config = _STRICT
+    between: tuple[Name, Name]
+    days: Distribution
+    cost_usd: float = Field(default=0.0, ge=0, description="per shipment")
+
+
+class Wholesale(BaseModel):
+    model_config = _STRICT
+    stock: dict[str, NonNegInt] = Field(default_factory=dict)
+    protection_level: dict[str, NonNegInt] = Field(default_factory=dict)
+    procurement_lead_time_days: Distribution = 0.0
+
+
+class Fleet(BaseModel):
+    model_config = _STRICT
+    system: Name
+    aircraft: PosInt
+    fh_per_aircraft_month: float = Field(gt=0)
+
+
+class MonthsOfDemand(BaseModel):
+    model_config = _STRICT
+    months_of_demand: float = Field(ge=0)
+
+
+class Quantities(BaseModel):
+    model_config = _STRICT
+    quantities: dict[str, NonNegInt]
+
+
+def _stock_form(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        return "months_of_demand" if isinstance(value, MonthsOfDemand) else "quantities"
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        return key if key in ("months_of_demand", "quantities") else None
+    return None
+
+
+StockSpec = Annotated[
+    Union[Annotated[MonthsOfDemand, Tag("months_of_demand")],
+          Annotated[Quantities, Tag("quantities")]],
+    Discriminator(_stock_form, custom_error_type="stock",
+                  custom_error_message="must be {months_of_demand: M} or {quantities: {NSN: n}}"),
+]
+
+
+class Customer(BaseModel):
+    """A US unit or an FMS nation."""
+
+    model_config = _STRICT
+    name: Name
+    kind: Literal["us", "fms"]
+    country: Name
+    fad: Fad
+    funding: Literal["national", "fmfp"] = "national"
+    waivers: list[Literal["dsca_waiver", "dcs_waiver"]] = Field(default_factory=list)
+    cannibalization: bool = False
+    fleet: Fleet
+    initial_stock: StockSpec = Field(description="{months_of_demand: M} or {quantities: {...}}")
+    initial_support_days: float | None = Field(default=None, ge=0)
+
+
+class DcsTerms(BaseModel):
+    model_config = _STRICT
+    price_factor: float = Field(default=1.0, gt=0, description="contract price / repair cost")
+    lead_time_days: Distribution = 0.0
+
+
+class SupportChoice(BaseModel):
+    """How one customer's removals are supported under one alternative."""
+
+    model_config = _STRICT
+    option: OptionKey
+    depot: Name | None = None
+    fallback: Union[OptionKey, "SupportChoice", None] = None
+    items: dict[str, "SupportChoice"] = Field(default_factory=dict)
+    fmso1: StockSpec | None = None
+    dcs: DcsTerms | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fallback_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("fallback"), str):
+            data = {**data, "fallback": {"option": data["fallback"]}}
+        return data
+
+
+class Alternative(BaseModel):
+    model_config = _STRICT
+    name: Name
+    support: dict[str, SupportChoice] = Field(description="customer name -> support choice")
+
+
+class BuyingService(BaseModel):
+    model_config = _STRICT
+    lead_time_days: Distribution
+    price_factor: float = Field(default=1.0, gt=0, description="vendor price / unit price")
+    fee_rate: float = Field(default=0.0, ge=0)
+    no_source_probability: Fraction = 0.0
+    search_days: Distribution = 0.0
+
+
+class BuyingServices(BaseModel):
+    model_config = _STRICT
+    pros: BuyingService | None = None
+    snap: BuyingService | None = None
+
+
+class LeaveInventoryEvent(BaseModel):
+    model_config = _STRICT
+    event: Literal["leave_dod_inventory"]
+    day: float = Field(ge=0)
+    nsn: str | None = None
+    system: str | None = None
+
+
+class TempoEvent(BaseModel):
+    model_config = _STRICT
+    event: Literal["tempo"]
+    customer: Name
+    start_day: float = Field(ge=0)
+    end_day: float = Field(gt=0)
+    factor: float = Field(ge=0, description="multiplies fh_per_aircraft_month")
+
+
+class DepotLinesEvent(BaseModel):
+    model_config = _STRICT
+    event: Literal["depot_lines"]
+    depot: Name
+    day: float = Field(ge=0)
+    repair_lines: PosInt
+
+
+TimelineEvent = Annotated[
+    Union[LeaveInventoryEvent, TempoEvent, DepotLinesEvent], Field(discriminator="event")
+]
+
+
+class EdaPurchase(BaseModel):
+    model_config = _STRICT
+    customer: Name
+    day: float = Field(ge=0)
+    airframes: PosInt
+    condition: Literal["good", "fair", "poor"]
+    acquisition_value_usd: float = Field(gt=0)
+    price_fraction: float = Field(ge=0.05, le=0.5)
+    part_yield: dict[str, Fraction] = Field(default_factory=dict)
+
+
+class Eda(BaseModel):
+    model_config = _STRICT
+    purchases: list[EdaPurchase] = Field(default_factory=list)
+
+
+class SweepRange(BaseModel):
+    model_config = _STRICT
+    low: float
+    high: float
+
+
+class Sweep(BaseModel):
+    model_config = _STRICT
+    method: Literal["grid", "latin_hypercube", "one_at_a_time"]
+    parameters: dict[str, Union[list[float], SweepRange]] = Field(min_length=1)
+    samples: PosInt | None = None
+
+
+class Scenario(BaseModel):
+    """The whole scenario file."""
+
+    model_config = _STRICT
+    scenario: Name
+    horizon_days: float = Field(gt=0)
+    warmup_days: float = Field(default=0.0, ge=0)
+    replications: PosInt = 20
+    seed: NonNegInt = 0
+    discount_rate: float = Field(default=0.02, ge=0, lt=1)
+    fms_surcharge_rate: float = Field(default=0.032, ge=0, lt=1)
+    period_days: float = Field(default=DAYS_PER_MONTH, gt=0)
+    initial_support: OptionKey = "direct_exchange"
+    items: list[Item] = Field(min_length=1)
+    systems: list[System] = Field(min_length=1)
+    depots: list[Depot] = Field(default_factory=list)
+    transport: list[TransportLeg] = Field(default_factory=list)
+    wholesale: Wholesale = Field(default_factory=Wholesale)
+    customers: list[Customer] = Field(min_length=1)
+    alternatives: list[Alternative] = Field(min_length=1)
+    buying_services: BuyingServices | None = None
+    events: list[TimelineEvent] = Field(default_factory=list)
+    eda: Eda | None = None
+    sweep: Sweep | None = None
+
+    def item(self, nsn: str) -> Item:
+        return next(i for i in self.items if i.nsn == nsn)
+
+    def system(self, name: str) -> System:
+        return next(s for s in self.systems if s.name == name)
+
+    def depot(self, name: str) -> Depot:
+        return next(d for d in self.depots if d.name == name)
