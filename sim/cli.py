@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import traceback
 from pathlib import Path
@@ -127,7 +128,7 @@ def _print_comparison(result_dir: Path) -> None:
         out.add_column(col, justify="left" if col in ("Alternative", "Customer") else "right")
 
     def fmt(v: float, h: float, scale: float = 1.0, digits: int = 3) -> str:
-        hw = "" if h != h else f" ± {h / scale:.{digits}f}"
+        hw = "" if math.isnan(h) else f" ± {h / scale:.{digits}f}"
         return f"{v / scale:.{digits}f}{hw}"
 
     for _, r in table.iterrows():

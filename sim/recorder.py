@@ -8,36 +8,47 @@ flushes every level once.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+DAYS_PER_YEAR = 365.25
 COST_CATEGORIES = ("repair", "purchase", "exchange", "clssa", "transport", "surcharge", "fees")
 
 
 class Level:
-    """A piecewise-constant quantity and its time integrals."""
+    """A piecewise-constant quantity and its running time integral.
 
-    __slots__ = ("value", "t_last", "area", "period_area")
+    ``add`` is the model's hottest call, so it keeps one cumulative integral; the integral
+    since warm-up and per period are differences of marks taken at those instants.
+    """
+
+    __slots__ = ("area", "period_mark", "t_last", "value", "warm_mark")
 
     def __init__(self, value: float = 0.0) -> None:
         self.value = value
         self.t_last = 0.0
         self.area = 0.0
-        self.period_area = 0.0
+        self.warm_mark = 0.0
+        self.period_mark = 0.0
 
     def add(self, now: float, delta: float) -> None:
-        dt = now - self.t_last
-        if dt:
-            a = self.value * dt
-            self.area += a
-            self.period_area += a
-            self.t_last = now
+        self.area += self.value * (now - self.t_last)
+        self.t_last = now
         self.value += delta
 
     def flush(self, now: float) -> None:
-        self.add(now, 0.0)
+        self.area += self.value * (now - self.t_last)
+        self.t_last = now
+
+    @property
+    def measured(self) -> float:
+        """Integral since the end of warm-up (valid after the final flush)."""
+        return self.area - self.warm_mark
+
+    @property
+    def period_area(self) -> float:
+        return self.area - self.period_mark
 
 
 @dataclass
@@ -60,7 +71,8 @@ class CustomerStats:
     item_condemned: dict[str, int] = field(default_factory=dict)
     item_cost: dict[str, float] = field(default_factory=dict)
     item_backorders: dict[str, Level] = field(default_factory=dict)
-    item_pipeline: dict[str, Level] = field(default_factory=dict)
+    item_on_hand: dict[str, Level] = field(default_factory=dict)
+    item_position: dict[str, Level] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for nsn in self.nsns:
@@ -70,14 +82,22 @@ class CustomerStats:
             self.item_condemned[nsn] = 0
             self.item_cost[nsn] = 0.0
             self.item_backorders[nsn] = Level()
-            self.item_pipeline[nsn] = Level()
+            self.item_on_hand[nsn] = Level()
+            self.item_position[nsn] = Level()
+
+    def pipeline_area(self, nsn: str) -> float:
+        """Units owed to the shelf, integrated: in a one-for-one system the inventory position
+        (on hand + pipeline - backorders) changes only when stock is added from outside, so
+        pipeline = position - on hand + backorders, and no update per removal is needed."""
+        return (self.item_position[nsn].measured - self.item_on_hand[nsn].measured
+                + self.item_backorders[nsn].measured)
 
 
 @dataclass
 class DepotStats:
     name: str
     lines: int | None
-    backlog: Level = field(default_factory=Level)
+    queue: Level = field(default_factory=Level)
     busy: Level = field(default_factory=Level)
     inductions: int = 0
     repairs: int = 0
@@ -105,6 +125,8 @@ class Recorder:
         self.period_start = 0.0
         self.timeseries: list[dict] = []
         self.events: list[tuple] | None = None
+        self._factor = 1.0
+        self._year_end = -1.0
 
     # -- registration -------------------------------------------------------------------
     def customer(self, name: str, aircraft: int, nsns: list[str]) -> CustomerStats:
@@ -123,21 +145,14 @@ class Recorder:
             yield c.backorders
             yield c.fh_rate
             yield from c.item_backorders.values()
-            yield from c.item_pipeline.values()
+            yield from c.item_on_hand.values()
+            yield from c.item_position.values()
         for d in self.depots.values():
-            yield d.backlog
+            yield d.queue
             yield d.busy
             yield d.capacity
 
     # -- observations ------------------------------------------------------------------
-    def demand(self, c: CustomerStats, nsn: str, filled: bool) -> None:
-        if self.measuring:
-            c.demands += 1
-            c.item_demands[nsn] += 1
-            if filled:
-                c.filled += 1
-                c.item_filled[nsn] += 1
-
     def wait(self, c: CustomerStats, nsn: str, demand_day: float, now: float) -> None:
         if demand_day >= self.warmup:
             w = now - demand_day
@@ -148,17 +163,29 @@ class Recorder:
         if self.measuring:
             c.item_condemned[nsn] += 1
 
-    def cost(self, c: CustomerStats, nsn: str | None, category: str, amount: float,
-             now: float) -> None:
-        if not amount:
-            return
-        c.period_cost += amount
+    def charge(self, c: CustomerStats, nsn: str | None, category: str, amount: float,
+               surcharge_rate: float, now: float) -> None:
+        """Bill ``amount`` in ``category`` plus ``surcharge_rate`` of it as FMS surcharge."""
+        surcharge = amount * surcharge_rate
+        total = amount + surcharge
+        c.period_cost += total
         if self.measuring:
-            c.costs[category] += amount
-            year = math.floor(now / 365.25) + 1
-            c.npv += amount / (1.0 + self.discount_rate) ** year
+            costs = c.costs
+            costs[category] += amount
+            if surcharge:
+                costs["surcharge"] += surcharge
+            if now >= self._year_end:
+                self._next_year(now)
+            c.npv += total * self._factor
             if nsn is not None:
-                c.item_cost[nsn] += amount
+                c.item_cost[nsn] += total
+
+    def _next_year(self, now: float) -> None:
+        """End-of-year discounting: a cost in year y (1-based, 365.25 days) counts
+        1 / (1 + r)^y in the NPV."""
+        year = int(now / DAYS_PER_YEAR) + 1
+        self._factor = 1.0 / (1.0 + self.discount_rate) ** year
+        self._year_end = year * DAYS_PER_YEAR
 
     def log(self, now: float, kind: str, customer: str, nsn: str, aircraft: int = -1) -> None:
         if self.events is not None:
@@ -169,7 +196,7 @@ class Recorder:
         """End of warm-up: discard what the levels integrated so far."""
         for level in self._levels():
             level.flush(now)
-            level.area = 0.0
+            level.warm_mark = level.area
         self.measuring = True
 
     def close_period(self, now: float) -> None:
@@ -189,7 +216,7 @@ class Recorder:
             })
             c.period_cost = 0.0
         for level in self._levels():
-            level.period_area = 0.0
+            level.period_mark = level.area
         self.period_start = now
 
     # -- results -----------------------------------------------------------------------
@@ -205,7 +232,7 @@ class Recorder:
         span = self.horizon - self.warmup
         rows = []
         for c in self.customers.values():
-            nmcs_mean = c.nmcs.area / span
+            nmcs_mean = c.nmcs.measured / span
             waits = np.asarray(c.waits, dtype=float)
             zeros = c.demands - len(waits)
             all_waits = np.concatenate([np.zeros(max(zeros, 0)), waits])
@@ -214,13 +241,13 @@ class Recorder:
                 cwt_mean = float(all_waits.mean())
             else:
                 p50 = p85 = p95 = cwt_mean = float("nan")
-            fh = c.fh_rate.area
+            fh = c.fh_rate.measured
             total = sum(c.costs.values())
             row = {
                 "customer": c.name,
                 "availability": 1.0 - nmcs_mean / c.aircraft,
                 "nmcs_aircraft_mean": nmcs_mean,
-                "backorders_mean": c.backorders.area / span,
+                "backorders_mean": c.backorders.measured / span,
                 "fill_rate": c.filled / c.demands if c.demands else float("nan"),
                 "cwt_days_mean": cwt_mean,
                 "cwt_days_p50": float(p50),
@@ -248,8 +275,8 @@ class Recorder:
                     "nsn": nsn,
                     "demands": d,
                     "fill_rate": c.item_filled[nsn] / d if d else float("nan"),
-                    "backorders_mean": c.item_backorders[nsn].area / span,
-                    "pipeline_mean": c.item_pipeline[nsn].area / span,
+                    "backorders_mean": c.item_backorders[nsn].measured / span,
+                    "pipeline_mean": c.pipeline_area(nsn) / span,
                     "cwt_days_mean": c.item_wait_sum[nsn] / d if d else float("nan"),
                     "condemnations": c.item_condemned[nsn],
                     "cost_usd": c.item_cost[nsn],
@@ -260,12 +287,13 @@ class Recorder:
         span = self.horizon - self.warmup
         rows = []
         for d in self.depots.values():
+            capacity = d.capacity.measured
             rows.append({
                 "depot": d.name,
                 "inductions": d.inductions,
                 "turnaround_days_mean": d.turnaround_sum / d.repairs if d.repairs else float("nan"),
                 "queue_days_mean": d.queue_sum / d.started if d.started else float("nan"),
-                "backlog_mean": d.backlog.area / span,
-                "utilization": d.busy.area / d.capacity.area if d.capacity.area else float("nan"),
+                "backlog_mean": (d.queue.measured + d.busy.measured) / span,
+                "utilization": d.busy.measured / capacity if capacity else float("nan"),
             })
         return rows

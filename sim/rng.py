@@ -13,7 +13,7 @@ microsecond of Python overhead, which would dominate an event-driven model.
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -33,23 +33,20 @@ def generator(seed: int, replication: int, *key: object) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(ss))
 
 
-class Stream:
-    """A buffered stream of draws of one distribution from one named generator."""
+Stream = Callable[[], float]
 
-    __slots__ = ("_draw", "_buf", "_i")
 
-    def __init__(self, draw_block: Callable[[int], np.ndarray]) -> None:
-        self._draw = draw_block
-        self._buf: list[float] = []
-        self._i = 0
+def _blocks(draw_block: Callable[[int], np.ndarray]) -> Iterator[float]:
+    while True:
+        yield from draw_block(BLOCK).tolist()
 
-    def __call__(self) -> float:
-        i = self._i
-        if i >= len(self._buf):
-            self._buf = self._draw(BLOCK).tolist()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
+
+def stream(draw_block: Callable[[int], np.ndarray]) -> Stream:
+    """A zero-argument callable returning successive draws, made ``BLOCK`` at a time.
+
+    The bound ``__next__`` of a generator costs less than half a Python method call.
+    """
+    return _blocks(draw_block).__next__
 
 
 class Streams:
@@ -64,9 +61,9 @@ class Streams:
 
     def uniform(self, *key: object) -> Stream:
         gen = self.generator(*key)
-        return Stream(gen.random)
+        return stream(gen.random)
 
     def exponential(self, *key: object) -> Stream:
         """Standard exponentials (mean 1); scale by the current mean at use."""
         gen = self.generator(*key)
-        return Stream(gen.standard_exponential)
+        return stream(gen.standard_exponential)

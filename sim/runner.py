@@ -8,11 +8,11 @@ written at once, so an interrupted run keeps everything that finished.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sim import __version__
 from sim.model.world import World

@@ -6,7 +6,8 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from sim.model.fleet import Fleet
-from sim.scenario.models import DAYS_PER_MONTH, Customer as CustomerSpec, MonthsOfDemand
+from sim.scenario.models import DAYS_PER_MONTH, MonthsOfDemand
+from sim.scenario.models import Customer as CustomerSpec
 
 if TYPE_CHECKING:
     from sim.model.support.base import SupportOption
@@ -31,7 +32,7 @@ class Customer:
     Units owed to this shelf (in transit, in repair, on requisition) are its pipeline.
     """
 
-    def __init__(self, world: "World", spec: CustomerSpec) -> None:
+    def __init__(self, world: World, spec: CustomerSpec) -> None:
         self.world = world
         self.spec = spec
         self.name = spec.name
@@ -43,34 +44,47 @@ class Customer:
         self.stats = world.recorder.customer(spec.name, spec.fleet.aircraft, nsns)
         mtbr = {nsn: world.items[nsn].mtbr_fh for nsn in nsns}
         self.on_hand = initial_quantities(spec, dict(self.system.parts), mtbr)
+        for nsn, qty in self.on_hand.items():
+            self.stats.item_on_hand[nsn].value = qty
+            self.stats.item_position[nsn].value = qty
         self.backorders: dict[str, deque[tuple[float, int]]] = {nsn: deque() for nsn in nsns}
         self.support: dict[str, SupportOption] = {}
         self.fleet = Fleet(self)
+        self.removals = 0
 
     def removal(self, a: int, nsn: str) -> None:
         """Aircraft ``a`` removed a failed unit of ``nsn``."""
-        now = self.world.env.now
+        world = self.world
+        now = world.env._now
         stats = self.stats
+        rec = world.recorder
+        self.removals += 1
         if self.on_hand[nsn] > 0:
             self.on_hand[nsn] -= 1
+            stats.item_on_hand[nsn].add(now, -1)
             urgent = False
-            self.fleet.installed_from_stock(a, nsn)
+            if self.fleet.clock is not None:
+                self.fleet.installed_from_stock(a, nsn)
         else:
             self.backorders[nsn].append((now, a))
             stats.backorders.add(now, 1)
             stats.item_backorders[nsn].add(now, 1)
             urgent = True
             self.fleet.open_hole(a, nsn)
-        self.world.recorder.demand(stats, nsn, not urgent)
-        self.world.recorder.log(now, "removal", self.name, nsn, a)
-        stats.item_pipeline[nsn].add(now, 1)
+        if rec.measuring:
+            stats.demands += 1
+            stats.item_demands[nsn] += 1
+            if not urgent:
+                stats.filled += 1
+                stats.item_filled[nsn] += 1
+        if rec.events is not None:
+            rec.log(now, "removal", self.name, nsn, a)
         self.support[nsn].on_removal(urgent)
 
     def receive(self, nsn: str) -> None:
         """A serviceable owed to this shelf arrives: it fills the oldest backorder, if any."""
-        now = self.world.env.now
+        now = self.world.env._now
         stats = self.stats
-        stats.item_pipeline[nsn].add(now, -1)
         queue = self.backorders[nsn]
         if queue:
             day, a = queue.popleft()
@@ -80,6 +94,7 @@ class Customer:
             self.fleet.close_hole(a, nsn)
         else:
             self.on_hand[nsn] += 1
+            stats.item_on_hand[nsn].add(now, 1)
 
     def open_waits(self) -> list[tuple[str, float]]:
         return [(nsn, day) for nsn, q in self.backorders.items() for day, _ in q]
@@ -89,4 +104,4 @@ def monthly_demand(spec: CustomerSpec, qpa: int, mtbr_fh: float) -> float:
     return spec.fleet.aircraft * spec.fleet.fh_per_aircraft_month * qpa / mtbr_fh
 
 
-__all__ = ["Customer", "DAYS_PER_MONTH", "initial_quantities", "monthly_demand"]
+__all__ = ["DAYS_PER_MONTH", "Customer", "initial_quantities", "monthly_demand"]

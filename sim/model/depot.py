@@ -3,25 +3,40 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from sim.model.clock import Call
 from sim.model.distributions import Sampler, sampler
-from sim.rng import Stream
 from sim.scenario.models import Depot as DepotSpec
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
 
+class Port:
+    """Where one owner's carcasses of one NSN enter a depot: the draws that decide their
+    condemnation and repair time come from streams of their own (common random numbers)."""
+
+    __slots__ = ("condemn", "condemnation_rate", "depot", "nsn", "repair_time")
+
+    def __init__(self, depot: Depot, owner: str, nsn: str) -> None:
+        world = depot.world
+        self.depot = depot
+        self.nsn = nsn
+        self.condemn = world.streams.uniform("condemn", owner, nsn)
+        self.condemnation_rate = world.items[nsn].condemnation_rate
+        self.repair_time: Sampler = depot.repair_sampler(nsn)
+
+
 class RepairJob:
     """One carcass at a depot; ``done(job)`` or ``condemned(job)`` is called on its outcome."""
 
-    __slots__ = ("nsn", "owner", "arrived", "done", "condemned", "context")
+    __slots__ = ("arrived", "condemned", "context", "done", "port")
 
-    def __init__(self, nsn: str, owner: str, done: Callable, condemned: Callable,
+    def __init__(self, port: Port, done: Callable, condemned: Callable,
                  context: object = None) -> None:
-        self.nsn = nsn
-        self.owner = owner
+        self.port = port
         self.done = done
         self.condemned = condemned
         self.context = context
@@ -29,11 +44,11 @@ class RepairJob:
 
 
 class Depot:
-    """A repair facility. Lines are counted directly rather than as a SimPy Resource: a repair
-    needs no process that waits, so a callback on the repair's timeout serves it with one event
-    per repair (the queue discipline is first come, first served, as a Resource's would be)."""
+    """A repair facility. Lines are counted directly rather than held as a SimPy Resource: a
+    repair needs no process that waits, so a callback on the repair's event serves it with one
+    event per repair; the queue is first come, first served, as a Resource's would be."""
 
-    def __init__(self, world: "World", spec: DepotSpec) -> None:
+    def __init__(self, world: World, spec: DepotSpec) -> None:
         self.world = world
         self.spec = spec
         self.name = spec.name
@@ -43,64 +58,75 @@ class Depot:
         self.queue: deque[RepairJob] = deque()
         self.stats = world.recorder.depot(spec.name, spec.repair_lines)
         self._repair: dict[str, Sampler] = {}
-        self._condemn: dict[tuple[str, str], Stream] = {}
+        self._ports: dict[tuple[str, str], Port] = {}
 
     def repair_cost(self, nsn: str) -> float:
-        return self.world.scenario.item(nsn).repair_cost_usd * self.spec.cost_factor
+        return self.world.items[nsn].repair_cost_usd * self.spec.cost_factor
+
+    def repair_sampler(self, nsn: str) -> Sampler:
+        draw = self._repair.get(nsn)
+        if draw is None:
+            draw = sampler(self.spec.repair_days,
+                           self.world.streams.generator("repair", self.name, nsn))
+            self._repair[nsn] = draw
+        return draw
+
+    def port(self, owner: str, nsn: str) -> Port:
+        port = self._ports.get((owner, nsn))
+        if port is None:
+            port = self._ports[(owner, nsn)] = Port(self, owner, nsn)
+        return port
 
     def induct(self, job: RepairJob) -> None:
         """A carcass arrives: it is screened (condemned or not), then queued for a line."""
-        world = self.world
-        now = world.env.now
-        if world.recorder.measuring:
-            self.stats.inductions += 1
-        key = (job.owner, job.nsn)
-        draw = self._condemn.get(key)
-        if draw is None:
-            draw = world.streams.uniform("condemn", job.owner, job.nsn)
-            self._condemn[key] = draw
-        if draw() < world.items[job.nsn].condemnation_rate:
+        now = self.world.env._now
+        stats = self.stats
+        if self.world.recorder.measuring:
+            stats.inductions += 1
+        port = job.port
+        if port.condemn() < port.condemnation_rate:
             job.condemned(job)
             return
         job.arrived = now
-        self.stats.backlog.add(now, 1)
         if self.lines is None or self.busy < self.lines:
-            self._start(job)
+            self.busy += 1
+            stats.busy.add(now, 1)
+            self._start(job, now)
         else:
             self.queue.append(job)
+            stats.queue.add(now, 1)
 
-    def _start(self, job: RepairJob) -> None:
-        world = self.world
-        now = world.env.now
-        self.busy += 1
-        self.stats.busy.add(now, 1)
-        if now >= world.warmup:
-            self.stats.started += 1
-            self.stats.queue_sum += now - job.arrived
-        draw = self._repair.get(job.nsn)
-        if draw is None:
-            draw = sampler(self.spec.repair_days,
-                           world.streams.generator("repair", self.name, job.nsn))
-            self._repair[job.nsn] = draw
-        world.after(draw(), self._finish, job)
+    def _start(self, job: RepairJob, now: float) -> None:
+        """A line (already counted busy) takes up ``job``."""
+        stats = self.stats
+        if now >= self.world.warmup:
+            stats.started += 1
+            stats.queue_sum += now - job.arrived
+        Call(self.world.env, job.port.repair_time(), self._finish, job)
 
     def _finish(self, job: RepairJob) -> None:
-        world = self.world
-        now = world.env.now
-        self.busy -= 1
-        self.stats.busy.add(now, -1)
-        self.stats.backlog.add(now, -1)
-        if now >= world.warmup:
-            self.stats.repairs += 1
-            self.stats.turnaround_sum += now - job.arrived
-        while self.queue and (self.lines is None or self.busy < self.lines):
-            self._start(self.queue.popleft())
+        now = self.world.env._now
+        stats = self.stats
+        if now >= self.world.warmup:
+            stats.repairs += 1
+            stats.turnaround_sum += now - job.arrived
+        queue = self.queue
+        if queue and (self.lines is None or self.busy <= self.lines):
+            stats.queue.add(now, -1)          # the freed line goes straight to the next job
+            self._start(queue.popleft(), now)
+        else:
+            self.busy -= 1
+            stats.busy.add(now, -1)
         job.done(job)
 
     def set_lines(self, lines: int) -> None:
         """A depot line change on the timeline; queued work starts if lines were added."""
         now = self.world.env.now
-        self.stats.capacity.add(now, lines - (self.lines or 0))
+        stats = self.stats
+        stats.capacity.add(now, lines - (self.lines or 0))
         self.lines = lines
         while self.queue and self.busy < self.lines:
-            self._start(self.queue.popleft())
+            self.busy += 1
+            stats.busy.add(now, 1)
+            stats.queue.add(now, -1)
+            self._start(self.queue.popleft(), now)

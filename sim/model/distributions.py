@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from sim.rng import Stream
+from sim.rng import stream
 from sim.scenario.distributions import (
     DistributionSpec,
     Exponential,
@@ -57,7 +57,7 @@ def sampler(spec: DistributionSpec, gen: np.random.Generator) -> Sampler:
     if isinstance(spec, (int, float)):
         value = float(spec)
         return lambda: value
-    return Stream(block_drawer(spec, gen))
+    return stream(block_drawer(spec, gen))
 
 
 def weibull_scale(shape: float, mean: float) -> float:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.model.clock import Call
 from sim.model.distributions import weibull_scale
-from sim.rng import Stream
+from sim.rng import Stream, stream
 from sim.scenario.models import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ class Fleet:
     """Aircraft states and holes. With cannibalization, holes are consolidated onto the
     fewest aircraft: NMCS aircraft = max over NSNs of ceil(backorders / quantity per aircraft)."""
 
-    def __init__(self, customer: "Customer") -> None:
+    def __init__(self, customer: Customer) -> None:
         self.customer = customer
         self.world = customer.world
         spec = customer.spec
@@ -126,10 +127,11 @@ class Fleet:
 class ExponentialRemovals:
     """Superposed removals of one NSN over one customer's fleet, thinned by aircraft state."""
 
-    __slots__ = ("fleet", "nsn", "gap", "pick", "gen", "per_fh")
+    __slots__ = ("env", "fleet", "gap", "gen", "nsn", "per_fh", "pick")
 
     def __init__(self, fleet: Fleet, nsn: str) -> None:
         self.fleet = fleet
+        self.env = fleet.world.env
         self.nsn = nsn
         streams = fleet.world.streams
         name = fleet.customer.name
@@ -145,13 +147,15 @@ class ExponentialRemovals:
     def _schedule(self) -> None:
         rate = self.per_fh * self.fleet.fh_per_day
         if rate > 0:
-            self.fleet.world.after(self.gap() / rate, self._candidate, self.gen)
+            Call(self.env, self.gap() / rate, self._candidate, self.gen)
 
     def _candidate(self, gen: int) -> None:
         if gen != self.gen:
             return
-        self._schedule()
         fleet = self.fleet
+        rate = self.per_fh * fleet.fh_per_day
+        if rate > 0:
+            Call(self.env, self.gap() / rate, self._candidate, gen)
         a = int(self.pick() * fleet.n)
         if fleet.flying[a]:
             fleet.customer.removal(a, self.nsn)
@@ -171,7 +175,7 @@ class WeibullClock:
             scale = weibull_scale(item.weibull_shape, item.mtbr_fh)
             gen = self.world.streams.generator("life", name, nsn)
             shape = item.weibull_shape
-            self.life[nsn] = Stream(lambda n, g=gen, k=shape, s=scale: s * g.weibull(k, n))
+            self.life[nsn] = stream(lambda n, g=gen, k=shape, s=scale: s * g.weibull(k, n))
         n = fleet.n
         self.hours = [0.0] * n
         self.t_upd = [0.0] * n

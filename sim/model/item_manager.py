@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sim.model.distributions import Sampler, sampler
 
@@ -32,7 +33,7 @@ def priority_designator(fad: str, urgency: str) -> int:
 class Requisition:
     """A demand on wholesale; ``fill(arg)`` runs when a unit is issued against it."""
 
-    __slots__ = ("nsn", "priority", "restricted", "fill", "arg", "customer", "day")
+    __slots__ = ("arg", "customer", "day", "fill", "nsn", "priority", "restricted")
 
     def __init__(self, nsn: str, priority: int, restricted: bool, fill: Callable, arg: object,
                  customer: str, day: float) -> None:
@@ -49,7 +50,7 @@ class ItemManager:
     """Wholesale stock. A restricted requisition (non-CLSSA FMS) may take only stock above the
     protection level; backorders are filled in priority order as stock returns."""
 
-    def __init__(self, world: "World") -> None:
+    def __init__(self, world: World) -> None:
         self.world = world
         spec = world.scenario.wholesale
         self.on_hand = {nsn: spec.stock.get(nsn, 0) for nsn in world.items}
@@ -64,18 +65,30 @@ class ItemManager:
         stock = self.on_hand[req.nsn]
         return stock > self.protection[req.nsn] if req.restricted else stock > 0
 
+    def take(self, nsn: str, restricted: bool) -> bool:
+        """Issue a unit at once if the rules allow; the caller backorders otherwise."""
+        stock = self.on_hand[nsn]
+        if stock > (self.protection[nsn] if restricted else 0):
+            self.on_hand[nsn] = stock - 1
+            return True
+        return False
+
+    def backorder(self, req: Requisition) -> None:
+        bisect.insort(self.backorders[req.nsn], (req.priority, next(self._seq), req))
+
     def requisition(self, req: Requisition) -> None:
-        if self._eligible(req):
-            self.on_hand[req.nsn] -= 1
+        if self.take(req.nsn, req.restricted):
             req.fill(req.arg)
         else:
-            bisect.insort(self.backorders[req.nsn], (req.priority, next(self._seq), req))
+            self.backorder(req)
 
     def receive(self, nsn: str) -> None:
         """A serviceable enters wholesale stock (repair or procurement) and goes to the first
         eligible backorder in priority order."""
         self.on_hand[nsn] += 1
         queue = self.backorders[nsn]
+        if not queue:
+            return
         for i, (_, _, req) in enumerate(queue):
             if self._eligible(req):
                 del queue[i]

@@ -2,38 +2,50 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sim.model.distributions import Sampler, sampler
+from sim.model.clock import Call
+from sim.model.distributions import sampler
 from sim.scenario.models import TransportLeg
 
 if TYPE_CHECKING:
     from sim.model.world import World
 
 
-class Transport:
-    """Ships units between countries; a shipment within one country takes no time and costs
-    nothing unless the scenario states a leg for it (no hidden delays or prices)."""
+class Route:
+    """One way a unit travels for one purpose (customer, NSN, leg), with its own stream.
 
-    def __init__(self, world: "World", legs: list[TransportLeg]) -> None:
+    A shipment within one country takes no time and costs nothing unless the scenario states
+    a leg for it (no hidden delays or prices)."""
+
+    __slots__ = ("cost", "draw", "env")
+
+    def __init__(self, world: World, leg: TransportLeg | None, stream_key: tuple) -> None:
+        self.env = world.env
+        self.draw = None if leg is None else sampler(
+            leg.days, world.streams.generator("transit", *stream_key))
+        self.cost = 0.0 if leg is None else leg.cost_usd
+
+    def send(self, fn: Callable, arg: object) -> float:
+        """Start a shipment; ``fn(arg)`` runs on arrival. Returns the shipment's cost."""
+        if self.draw is None:
+            fn(arg)
+        else:
+            Call(self.env, self.draw(), fn, arg)
+        return self.cost
+
+
+class Transport:
+    def __init__(self, world: World, legs: list[TransportLeg]) -> None:
         self.world = world
         self.legs = {frozenset(leg.between): leg for leg in legs}
-        self._samplers: dict[tuple, Sampler] = {}
 
     def leg(self, src: str, dst: str) -> TransportLeg | None:
         return self.legs.get(frozenset((src, dst)))
 
-    def ship(self, src: str, dst: str, stream_key: tuple, fn: Callable, arg: object) -> float:
-        """Start a shipment; ``fn(arg)`` runs on arrival. Returns the shipment's cost."""
+    def route(self, src: str, dst: str, stream_key: tuple) -> Route:
         leg = self.leg(src, dst)
-        if leg is None:
-            if src != dst:
-                raise RuntimeError(f"no transport leg between {src!r} and {dst!r}")
-            fn(arg)
-            return 0.0
-        draw = self._samplers.get(stream_key)
-        if draw is None:
-            draw = sampler(leg.days, self.world.streams.generator("transit", *stream_key))
-            self._samplers[stream_key] = draw
-        self.world.after(draw(), fn, arg)
-        return leg.cost_usd
+        if leg is None and src != dst:
+            raise RuntimeError(f"no transport leg between {src!r} and {dst!r}")
+        return Route(self.world, leg, stream_key)

@@ -5,12 +5,12 @@ The world receives a validated ``Scenario``, never a file, and reports to a ``Re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import simpy
-from simpy.events import Timeout
 
+from sim.model.clock import Call
 from sim.model.customer import Customer
 from sim.model.depot import Depot
 from sim.model.item_manager import ItemManager
@@ -110,9 +110,8 @@ class World:
         return OPTIONS[choice.option](self, cust, nsn, choice)
 
     def after(self, delay: float, fn: Callable, arg: object = None) -> None:
-        """Call ``fn(arg)`` after ``delay`` days: one bare timeout, no process."""
-        ev = Timeout(self.env, delay, arg)
-        ev.callbacks.append(lambda e: fn(e._value))
+        """Call ``fn(arg)`` after ``delay`` days: one scheduled event, no process."""
+        Call(self.env, delay, fn, arg)
 
     def _clock(self) -> None:
         rec = self.recorder

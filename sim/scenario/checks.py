@@ -7,7 +7,8 @@ so that ``sustain validate`` lists every problem in one pass instead of one per 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 US = "US"
 # Support options whose replacement comes from DoD wholesale stock in the US.
@@ -56,6 +57,11 @@ class _Context:
             d for d in self.depots.values()
             if d.get("country") == US and d.get("kind") in US_DEPOT_KINDS and _repairs(d, nsn)
         ]
+
+
+def _rate(item: dict | None) -> float:
+    rate = item.get("condemnation_rate", 0) if isinstance(item, dict) else 0
+    return rate if isinstance(rate, (int, float)) else 0
 
 
 def _repairs(depot: dict, nsn: str) -> bool:
@@ -140,8 +146,8 @@ def _wholesale_path(ctx: _Context, place: str, cust: dict, nsns: list[str]) -> l
     out = []
     country = str(cust.get("country"))
     if not ctx.has_leg(country, US):
-        out.append((place, f"no transport leg between {country!r} and {US!r} "
-                           "(wholesale issues and carcasses travel it)"))
+        out.append((place, (f"no transport leg between {country!r} and {US!r} "
+                            "(wholesale issues and carcasses travel it)")))
     for nsn in nsns:
         if nsn in ctx.nsns and not ctx.us_depots_for(nsn):
             out.append((place, f"no organic or contractor depot in {US!r} repairs NSN {nsn!r}"))
@@ -161,8 +167,8 @@ def _alternatives(ctx: _Context) -> list[tuple[str, str]]:
                 out.append((place, f"unknown customer {cname!r}"))
                 continue
             if cust.get("kind") == "us":
-                out.append((place, f"{cname!r} is a US unit; its support is wholesale, not an "
-                                   "alternative's choice"))
+                out.append((place, (f"{cname!r} is a US unit; its support is wholesale, "
+                                    "not an alternative's choice")))
                 continue
             out += _choice(ctx, place, cust, choice, ctx.system_nsns(cust))
     return out
@@ -193,8 +199,8 @@ def _choice(ctx: _Context, place: str, cust: dict, choice: Any,
         else:
             dcountry = str(depot.get("country"))
             if not ctx.has_leg(country, dcountry):
-                out.append((f"{place}.depot", f"no transport leg between {country!r} and "
-                                              f"{dcountry!r} (the depot's country)"))
+                out.append((f"{place}.depot", (f"no transport leg between {country!r} and "
+                                               f"{dcountry!r} (the depot's country)")))
             for nsn in own_nsns:
                 if not _repairs(depot, nsn):
                     out.append((f"{place}.depot", f"depot {depot_name!r} does not repair NSN {nsn!r}"))
@@ -205,11 +211,13 @@ def _choice(ctx: _Context, place: str, cust: dict, choice: Any,
             out.append((f"{place}.depot", "national_depot needs a depot"))
         elif depot_name in ctx.depots and ctx.depots[depot_name].get("kind") != "national":
             out.append((f"{place}.depot", f"depot {depot_name!r} is not of kind 'national'"))
-    if option == "repair_and_return" or option in WHOLESALE_OPTIONS:
-        # Condemned R&R units are replaced by an FMS buy shipped from US wholesale.
-        if not ctx.has_leg(country, US):
-            out.append((place, f"no transport leg between {country!r} and {US!r} (wholesale "
-                               "issues travel it)"))
+    # Condemned repair-and-return units are replaced by an FMS buy shipped from the US.
+    condemnable = any(_rate(ctx.items.get(n)) > 0 for n in own_nsns)
+    needs_us_leg = option in WHOLESALE_OPTIONS or (
+        option in ("repair_and_return", "national_depot") and condemnable)
+    if needs_us_leg and not ctx.has_leg(country, US):
+        out.append((place, (f"no transport leg between {country!r} and {US!r} "
+                            "(wholesale issues travel it)")))
     if option in WHOLESALE_OPTIONS:
         for nsn in own_nsns:
             if nsn in ctx.nsns and not ctx.us_depots_for(nsn):
@@ -239,7 +247,6 @@ def _events(ctx: _Context) -> list[tuple[str, str]]:
             s, e = ev.get("start_day"), ev.get("end_day")
             if isinstance(s, (int, float)) and isinstance(e, (int, float)) and s >= e:
                 out.append((f"events[{i}].end_day", "must be after start_day"))
-        elif kind == "depot_lines":
-            if ev.get("depot") not in ctx.depots:
-                out.append((f"events[{i}].depot", f"unknown depot {ev.get('depot')!r}"))
+        elif kind == "depot_lines" and ev.get("depot") not in ctx.depots:
+            out.append((f"events[{i}].depot", f"unknown depot {ev.get('depot')!r}"))
     return out

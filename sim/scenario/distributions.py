@@ -7,7 +7,7 @@ has (a mean and a coefficient of variation), not by the textbook shape parameter
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -32,7 +32,7 @@ class _TriangularParams(BaseModel):
     high: float = Field(ge=0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "_TriangularParams":
+    def _ordered(self) -> _TriangularParams:
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
             raise ValueError("needs low <= mode <= high and low < high")
         return self
@@ -44,7 +44,7 @@ class _UniformParams(BaseModel):
     high: float = Field(ge=0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "_UniformParams":
+    def _ordered(self) -> _UniformParams:
         if not self.low < self.high:
             raise ValueError("needs low < high")
         return self
@@ -106,15 +106,7 @@ def _form_of(value: Any) -> str | None:
 Constant = Annotated[float, Field(ge=0)]
 
 Distribution = Annotated[
-    Union[
-        Annotated[Constant, Tag("constant")],
-        Annotated[Exponential, Tag("exponential")],
-        Annotated[Lognormal, Tag("lognormal")],
-        Annotated[Gamma, Tag("gamma")],
-        Annotated[Triangular, Tag("triangular")],
-        Annotated[Uniform, Tag("uniform")],
-        Annotated[Weibull, Tag("weibull")],
-    ],
+    Annotated[Constant, Tag("constant")] | Annotated[Exponential, Tag("exponential")] | Annotated[Lognormal, Tag("lognormal")] | Annotated[Gamma, Tag("gamma")] | Annotated[Triangular, Tag("triangular")] | Annotated[Uniform, Tag("uniform")] | Annotated[Weibull, Tag("weibull")],
     Discriminator(
         _form_of,
         custom_error_type="distribution",
@@ -126,7 +118,7 @@ Distribution = Annotated[
     ),
 ]
 
-DistributionSpec = Union[float, Exponential, Lognormal, Gamma, Triangular, Uniform, Weibull]
+DistributionSpec = float | Exponential | Lognormal | Gamma | Triangular | Uniform | Weibull
 
 
 def mean_of(spec: DistributionSpec) -> float:

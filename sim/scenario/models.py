@@ -7,7 +7,7 @@ that every problem in a file can be reported at once.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -141,8 +141,7 @@ def _stock_form(value: Any) -> str | None:
 
 
 StockSpec = Annotated[
-    Union[Annotated[MonthsOfDemand, Tag("months_of_demand")],
-          Annotated[Quantities, Tag("quantities")]],
+    Annotated[MonthsOfDemand, Tag("months_of_demand")] | Annotated[Quantities, Tag("quantities")],
     Discriminator(_stock_form, custom_error_type="stock",
                   custom_error_message="must be {months_of_demand: M} or {quantities: {NSN: n}}"),
 ]
@@ -176,8 +175,8 @@ class SupportChoice(BaseModel):
     model_config = _STRICT
     option: OptionKey
     depot: Name | None = None
-    fallback: Union[OptionKey, "SupportChoice", None] = None
-    items: dict[str, "SupportChoice"] = Field(default_factory=dict)
+    fallback: OptionKey | SupportChoice | None = None
+    items: dict[str, SupportChoice] = Field(default_factory=dict)
     fmso1: StockSpec | None = None
     dcs: DcsTerms | None = None
 
@@ -236,7 +235,7 @@ class DepotLinesEvent(BaseModel):
 
 
 TimelineEvent = Annotated[
-    Union[LeaveInventoryEvent, TempoEvent, DepotLinesEvent], Field(discriminator="event")
+    LeaveInventoryEvent | TempoEvent | DepotLinesEvent, Field(discriminator="event")
 ]
 
 
@@ -265,7 +264,7 @@ class SweepRange(BaseModel):
 class Sweep(BaseModel):
     model_config = _STRICT
     method: Literal["grid", "latin_hypercube", "one_at_a_time"]
-    parameters: dict[str, Union[list[float], SweepRange]] = Field(min_length=1)
+    parameters: dict[str, list[float] | SweepRange] = Field(min_length=1)
     samples: PosInt | None = None
 
 

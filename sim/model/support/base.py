@@ -3,13 +3,18 @@
 An option is built per (customer, NSN) and answers a single question: a unit was removed —
 where does the carcass go, where does the replacement come from, and what does it cost?
 Adding an option is one new file with one subclass registered in ``support/__init__.py``.
+Routes and depot ports are resolved once, at construction, to keep each removal cheap.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from sim.model.clock import Call
+from sim.model.depot import RepairJob
 from sim.model.item_manager import Requisition, priority_designator
+from sim.model.transport import Route
 from sim.scenario.models import SupportChoice
 
 if TYPE_CHECKING:
@@ -24,50 +29,57 @@ class SupportOption:
     """Base of all support options for one customer's one NSN."""
 
     key: ClassVar[str]
-    #: whether the FMS administrative surcharge applies to this option's case charges
+    #: whether the FMS administrative surcharge applies to this option's own case charges
     surcharged: ClassVar[bool] = True
 
-    def __init__(self, world: "World", customer: "Customer", nsn: str,
+    def __init__(self, world: World, customer: Customer, nsn: str,
                  choice: SupportChoice | None) -> None:
         self.world = world
         self.customer = customer
         self.nsn = nsn
         self.choice = choice
         self.item = world.items[nsn]
+        self.stats = customer.stats
+        self.env = world.env
+        self._bill = partial(world.recorder.charge, customer.stats, nsn)
+        self.fms_rate = world.surcharge_rate if customer.is_fms else 0.0
+        self.rate = self.fms_rate if self.surcharged else 0.0
+        self.pd_urgent = priority_designator(customer.fad, "A")
+        self.pd_routine = priority_designator(customer.fad, "C")
 
     def on_removal(self, urgent: bool) -> None:
         """A unit of this NSN was removed; ``urgent`` if it left an aircraft NMCS."""
         raise NotImplementedError
 
     # -- shared helpers -------------------------------------------------------------------
-    def charge(self, category: str, amount: float, surcharge: bool | None = None) -> None:
-        """Bill the customer; FMS case charges carry the administrative surcharge."""
-        now = self.world.env.now
-        rec = self.world.recorder
-        stats = self.customer.stats
-        rec.cost(stats, self.nsn, category, amount, now)
-        if surcharge is None:
-            surcharge = self.surcharged
-        if surcharge and self.customer.is_fms:
-            rec.cost(stats, self.nsn, "surcharge", amount * self.world.surcharge_rate, now)
+    def charge(self, category: str, amount: float, rate: float | None = None) -> None:
+        """Bill the customer; ``rate`` is the surcharge rate (default: this option's)."""
+        self._bill(category, amount, self.rate if rate is None else rate, self.env._now)
 
-    def ship(self, src: str, dst: str, leg_key: str, fn, arg) -> None:
-        """Ship a unit and bill the leg's cost to this customer."""
-        key = (self.customer.name, self.nsn, leg_key)
-        cost = self.world.transport.ship(src, dst, key, fn, arg)
-        self.charge("transport", cost)
+    def route(self, src: str, dst: str, leg_key: str) -> Route:
+        return self.world.transport.route(src, dst, (self.customer.name, self.nsn, leg_key))
 
-    def deliver_from(self, country: str, leg_key: str) -> None:
-        """Ship a serviceable from ``country`` into the customer's stock."""
-        self.ship(country, self.customer.country, leg_key, self.customer.receive, self.nsn)
+    def ship(self, route: Route, fn, arg, rate: float | None = None) -> None:
+        """Ship a unit over ``route`` and bill the shipment to this customer."""
+        if route.draw is None:
+            fn(arg)
+        else:
+            Call(self.env, route.draw(), fn, arg)
+        if route.cost:
+            self._bill("transport", route.cost, self.rate if rate is None else rate,
+                       self.env._now)
 
     def requisition(self, urgent: bool, restricted: bool, fill, arg=None) -> None:
-        pd = priority_designator(self.customer.fad, "A" if urgent else "C")
-        req = Requisition(self.nsn, pd, restricted, fill, arg, self.customer.name,
-                          self.world.env.now)
-        self.world.item_manager.requisition(req)
+        """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued."""
+        im = self.world.item_manager
+        if im.take(self.nsn, restricted):
+            fill(arg)
+            return
+        req = Requisition(self.nsn, self.pd_urgent if urgent else self.pd_routine, restricted,
+                          fill, arg, self.customer.name, self.env._now)
+        im.backorder(req)
 
-    def us_depot(self) -> "Depot":
+    def us_depot(self) -> Depot:
         """The depot that repairs this NSN into wholesale: the choice's depot if it is in the
         US, else the first organic or contractor depot in the US that repairs it."""
         name = self.choice.depot if self.choice is not None else None
@@ -82,21 +94,35 @@ class SupportOption:
 
 
 class CarcassToWholesale(SupportOption):
-    """Shared by options whose carcass is repaired into DoD stock (DX, CLSSA, US units)."""
+    """Shared by options whose carcass is repaired into DoD stock (DX, CLSSA, US units): a
+    serviceable is requisitioned from wholesale at removal and the carcass goes to a US depot."""
 
-    def return_carcass(self, on_condemned, on_repaired) -> None:
-        from sim.model.depot import RepairJob
-
+    def __init__(self, world, customer, nsn, choice) -> None:
+        super().__init__(world, customer, nsn, choice)
         depot = self.us_depot()
-        job = RepairJob(self.nsn, self.customer.name, self._repaired, self._condemned,
-                        (on_condemned, on_repaired))
-        self.ship(self.customer.country, depot.country, "carcass", depot.induct, job)
+        self.depot = depot
+        self.port = depot.port(customer.name, nsn)
+        self.carcass_route = self.route(customer.country, depot.country, "carcass")
+        self.issue_route = self.route(WHOLESALE_COUNTRY, customer.country, "issue")
 
-    def _repaired(self, job) -> None:
+    def _issued(self, _arg=None) -> None:
+        self.ship(self.issue_route, self.customer.receive, self.nsn)
+
+    def return_carcass(self) -> None:
+        job = RepairJob(self.port, self._repaired, self._condemned)
+        self.ship(self.carcass_route, self.depot.induct, job)
+
+    def _repaired(self, job: RepairJob) -> None:
         self.world.item_manager.receive(self.nsn)
-        job.context[1]()
+        self.carcass_repaired()
 
-    def _condemned(self, job) -> None:
-        self.world.recorder.condemned(self.customer.stats, self.nsn)
+    def _condemned(self, job: RepairJob) -> None:
+        self.world.recorder.condemned(self.stats, self.nsn)
         self.world.item_manager.procure(self.nsn)
-        job.context[0]()
+        self.carcass_condemned()
+
+    def carcass_repaired(self) -> None:
+        """Bill for a carcass repaired into wholesale."""
+
+    def carcass_condemned(self) -> None:
+        """Bill for a carcass condemned at the depot."""

@@ -8,21 +8,18 @@ or the full standard price if it is condemned, plus transport and the FMS surcha
 
 from __future__ import annotations
 
-from sim.model.support.base import WHOLESALE_COUNTRY, CarcassToWholesale
+from sim.model.support.base import CarcassToWholesale
 
 
 class DirectExchange(CarcassToWholesale):
     key = "direct_exchange"
 
     def on_removal(self, urgent: bool) -> None:
-        self.requisition(urgent, restricted=self.customer.is_fms, fill=self._issued)
-        self.return_carcass(self._carcass_condemned, self._carcass_repaired)
+        self.requisition(urgent, self.customer.is_fms, self._issued)
+        self.return_carcass()
 
-    def _issued(self, _arg=None) -> None:
-        self.deliver_from(WHOLESALE_COUNTRY, "issue")
-
-    def _carcass_repaired(self) -> None:
+    def carcass_repaired(self) -> None:
         self.charge("exchange", self.item.repair_cost_usd)
 
-    def _carcass_condemned(self) -> None:
+    def carcass_condemned(self) -> None:
         self.charge("exchange", self.item.unit_price_usd)

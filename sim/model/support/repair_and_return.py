@@ -16,21 +16,30 @@ class RepairAndReturn(SupportOption):
 
     def __init__(self, world, customer, nsn, choice) -> None:
         super().__init__(world, customer, nsn, choice)
-        self.depot = world.depots[choice.depot]
+        depot = world.depots[choice.depot]
+        self.depot = depot
+        self.port = depot.port(customer.name, nsn)
+        self.repair_cost = depot.repair_cost(nsn)
+        self.out_route = self.route(customer.country, depot.country, "carcass")
+        self.back_route = self.route(depot.country, customer.country, "return")
+        self.buy_route = None   # made at the first condemnation: most units never need it
 
     def on_removal(self, urgent: bool) -> None:
-        job = RepairJob(self.nsn, self.customer.name, self._repaired, self._condemned, urgent)
-        self.ship(self.customer.country, self.depot.country, "carcass", self.depot.induct, job)
+        job = RepairJob(self.port, self._repaired, self._condemned, urgent)
+        self.ship(self.out_route, self.depot.induct, job)
 
     def _repaired(self, job: RepairJob) -> None:
-        self.charge("repair", self.depot.repair_cost(self.nsn))
-        self.deliver_from(self.depot.country, "return")
+        self.charge("repair", self.repair_cost)
+        self.ship(self.back_route, self.customer.receive, self.nsn)
 
     def _condemned(self, job: RepairJob) -> None:
-        self.world.recorder.condemned(self.customer.stats, self.nsn)
+        self.world.recorder.condemned(self.stats, self.nsn)
         self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought)
 
     def _bought(self, _arg=None) -> None:
-        self.charge("purchase", self.item.unit_price_usd, surcharge=self.customer.is_fms)
+        """The replacement is an FMS sale: surcharged even when the repair itself is not."""
+        self.charge("purchase", self.item.unit_price_usd, self.fms_rate)
         self.world.item_manager.procure(self.nsn)
-        self.deliver_from(WHOLESALE_COUNTRY, "buy")
+        if self.buy_route is None:
+            self.buy_route = self.route(WHOLESALE_COUNTRY, self.customer.country, "buy")
+        self.ship(self.buy_route, self.customer.receive, self.nsn, self.fms_rate)

@@ -2,12 +2,12 @@
 
 Not an alternative's option (US support is fixed); US units compete with FMS customers for
 wholesale stock and US depot lines. Their costs are recorded as DoD costs (repair at the
-exchange price, standard price for condemnations, transport), without FMS surcharge.
+item's repair cost, standard price for condemnations, transport), without FMS surcharge.
 """
 
 from __future__ import annotations
 
-from sim.model.support.base import WHOLESALE_COUNTRY, CarcassToWholesale
+from sim.model.support.base import CarcassToWholesale
 
 
 class UsWholesale(CarcassToWholesale):
@@ -15,14 +15,11 @@ class UsWholesale(CarcassToWholesale):
     surcharged = False
 
     def on_removal(self, urgent: bool) -> None:
-        self.requisition(urgent, restricted=False, fill=self._issued)
-        self.return_carcass(self._carcass_condemned, self._carcass_repaired)
+        self.requisition(urgent, False, self._issued)
+        self.return_carcass()
 
-    def _issued(self, _arg=None) -> None:
-        self.deliver_from(WHOLESALE_COUNTRY, "issue")
-
-    def _carcass_repaired(self) -> None:
+    def carcass_repaired(self) -> None:
         self.charge("repair", self.item.repair_cost_usd)
 
-    def _carcass_condemned(self) -> None:
+    def carcass_condemned(self) -> None:
         self.charge("purchase", self.item.unit_price_usd)
