@@ -13,11 +13,16 @@ import sys
 import traceback
 from pathlib import Path
 
+from sim.errors import InvalidInput
+
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
 
 
-class InvalidInput(Exception):
-    """Bad input found before anything was written (exit 2)."""
+def load_runnable(path: str):
+    """A valid scenario the model can simulate, or InvalidInput listing every problem."""
+    scenario, unsupported = _load(path)
+    _refuse_unsupported(path, unsupported)
+    return scenario
 
 
 def _load(path: str):
@@ -84,6 +89,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     _print_comparison(result.path)
     print(f"results: {result.path}")
+    if args.report:
+        from analysis.report import write_report
+
+        report = write_report(result.path)
+        print(f"report: {report}")
     return EXIT_OK
 
 
@@ -140,6 +150,24 @@ def _print_comparison(result_dir: Path) -> None:
     Console(width=max(120, Console().width)).print(out)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import cmd_report as run_report
+
+    return run_report(args)
+
+
+def cmd_analytic(args: argparse.Namespace) -> int:
+    from sim.analytic.commands import cmd_analytic as run_analytic
+
+    return run_analytic(args)
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from sim.analytic.commands import cmd_recommend as run_recommend
+
+    return run_recommend(args)
+
+
 def cmd_not_yet(args: argparse.Namespace) -> int:
     raise InvalidInput(f"'sustain {args.command}' is not implemented yet in this version")
 
@@ -158,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, help="processes (default: all cores)")
     r.add_argument("--cluster", help="Dask scheduler address, tcp://host:8786")
     r.add_argument("--events", action="store_true", help="also write events.parquet")
+    r.add_argument("--report", action="store_true", help="also write the report (see report)")
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", help="list every problem in a scenario file")
@@ -167,14 +196,33 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print the scenario JSON Schema")
     s.set_defaults(func=cmd_schema)
 
-    for name, helptext in (("sweep", "run the scenario's sweep"),
-                           ("report", "charts and report.html for a result directory"),
-                           ("analytic", "closed-form METRIC answer"),
-                           ("recommend", "CLSSA FMSO I buy-in recommendation")):
-        x = sub.add_parser(name, help=helptext)
-        x.add_argument("target", nargs="?")
-        x.add_argument("rest", nargs=argparse.REMAINDER)
-        x.set_defaults(func=cmd_not_yet)
+    sw = sub.add_parser("sweep", help="run the scenario's sweep")
+    sw.add_argument("target", nargs="?")
+    sw.add_argument("rest", nargs=argparse.REMAINDER)
+    sw.set_defaults(func=cmd_not_yet)
+
+    rp = sub.add_parser("report", help="charts and report.html for a result directory")
+    rp.add_argument("result_dir")
+    rp.set_defaults(func=cmd_report)
+
+    an = sub.add_parser("analytic", help="closed-form METRIC answer for each alternative")
+    an.add_argument("scenario")
+    an.add_argument("--json", action="store_true", help="machine-readable output")
+    an.set_defaults(func=cmd_analytic)
+
+    rc = sub.add_parser("recommend", help="CLSSA FMSO I buy-in by NSN and quantity")
+    rc.add_argument("scenario")
+    rc.add_argument("--customer", required=True)
+    goal = rc.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--target-availability", type=float)
+    goal.add_argument("--budget-usd", type=float)
+    rc.add_argument("--json", action="store_true", help="machine-readable output")
+    rc.add_argument("--out", help="directory for the buy-in list (CSV and Parquet)")
+    rc.add_argument("--verify", action="store_true",
+                    help="simulate the recommended buy-in and show its availability")
+    rc.add_argument("--replications", type=int)
+    rc.add_argument("--workers", type=int)
+    rc.set_defaults(func=cmd_recommend)
     return p
 
 
