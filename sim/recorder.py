@@ -69,6 +69,7 @@ class CustomerStats:
     item_filled: dict[str, int] = field(default_factory=dict)
     item_wait_sum: dict[str, float] = field(default_factory=dict)
     item_condemned: dict[str, int] = field(default_factory=dict)
+    item_no_source: dict[str, int] = field(default_factory=dict)
     item_cost: dict[str, float] = field(default_factory=dict)
     item_backorders: dict[str, Level] = field(default_factory=dict)
     item_on_hand: dict[str, Level] = field(default_factory=dict)
@@ -80,6 +81,7 @@ class CustomerStats:
             self.item_filled[nsn] = 0
             self.item_wait_sum[nsn] = 0.0
             self.item_condemned[nsn] = 0
+            self.item_no_source[nsn] = 0
             self.item_cost[nsn] = 0.0
             self.item_backorders[nsn] = Level()
             self.item_on_hand[nsn] = Level()
@@ -163,13 +165,21 @@ class Recorder:
         if self.measuring:
             c.item_condemned[nsn] += 1
 
+    def no_source(self, c: CustomerStats, nsn: str) -> None:
+        if self.measuring:
+            c.item_no_source[nsn] += 1
+
     def charge(self, c: CustomerStats, nsn: str | None, category: str, amount: float,
-               surcharge_rate: float, now: float) -> None:
-        """Bill ``amount`` in ``category`` plus ``surcharge_rate`` of it as FMS surcharge."""
+               surcharge_rate: float, now: float, investment: bool = False) -> None:
+        """Bill ``amount`` in ``category`` plus ``surcharge_rate`` of it as FMS surcharge.
+
+        An ``investment`` (a CLSSA deposit, an EDA purchase) is the price of choosing the
+        alternative, so it counts in the measured costs even when paid during warm-up.
+        """
         surcharge = amount * surcharge_rate
         total = amount + surcharge
         c.period_cost += total
-        if self.measuring:
+        if self.measuring or investment:
             costs = c.costs
             costs[category] += amount
             if surcharge:
@@ -279,6 +289,7 @@ class Recorder:
                     "pipeline_mean": c.pipeline_area(nsn) / span,
                     "cwt_days_mean": c.item_wait_sum[nsn] / d if d else float("nan"),
                     "condemnations": c.item_condemned[nsn],
+                    "no_source": c.item_no_source[nsn],
                     "cost_usd": c.item_cost[nsn],
                 })
         return rows

@@ -35,14 +35,15 @@ COLUMNS = {
                 "cost_exchange_usd", "cost_clssa_usd", "cost_transport_usd",
                 "cost_surcharge_usd", "cost_fees_usd", "cost_per_fh_usd", "npv_cost_usd"],
     "items": ["demands", "fill_rate", "backorders_mean", "pipeline_mean", "cwt_days_mean",
-              "condemnations", "cost_usd"],
+              "condemnations", "cost_usd", "no_source"],
     "depots": ["inductions", "turnaround_days_mean", "queue_days_mean", "backlog_mean",
                "utilization"],
     "timeseries": ["availability", "backorders_mean", "cost_usd", "flight_hours"],
     "events": ["day", "event", "customer", "nsn", "aircraft"],
 }
 
-INT_COLUMNS = {"replication", "demands", "condemnations", "inductions", "aircraft"}
+INT_COLUMNS = {"replication", "demands", "condemnations", "inductions", "aircraft",
+               "no_source"}
 STRING_COLUMNS = {"alternative", "customer", "nsn", "depot", "event"}
 
 

@@ -91,13 +91,18 @@ def test_bad_file_lists_every_problem_exit_2_nothing_written(tmp_path, capsys):
     assert main(["validate", str(scen)]) == 2
 
 
-def test_unimplemented_option_is_refused_by_name(tmp_path, capsys):
+def test_option_without_its_scenario_block_is_refused_by_name(tmp_path, capsys):
     data = base_scenario()
     data["alternatives"][0]["support"]["Nation A"] = {"option": "pros"}
     out = tmp_path / "out"
     assert main(["run", str(_write(tmp_path, data)), "--out", str(out)]) == 2
-    assert "'pros' is not implemented yet" in capsys.readouterr().err
+    assert "pros needs buying_services.pros" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_sweep_command_is_refused_until_implemented(tmp_path, capsys):
+    assert main(["sweep", str(_write(tmp_path, base_scenario()))]) == 2
+    assert "not implemented yet" in capsys.readouterr().err
 
 
 def test_alternative_must_cover_every_fms_customer(tmp_path, capsys):

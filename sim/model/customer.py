@@ -96,6 +96,11 @@ class Customer:
             self.on_hand[nsn] += 1
             stats.item_on_hand[nsn].add(now, 1)
 
+    def add_stock(self, nsn: str) -> None:
+        """A unit from outside the one-for-one loop (EDA parts) joins the shelf for good."""
+        self.stats.item_position[nsn].add(self.world.env.now, 1)
+        self.receive(nsn)
+
     def open_waits(self) -> list[tuple[str, float]]:
         return [(nsn, day) for nsn, q in self.backorders.items() for day, _ in q]
 

@@ -14,47 +14,23 @@ from sim.model.clock import Call
 from sim.model.customer import Customer
 from sim.model.depot import Depot
 from sim.model.item_manager import ItemManager
-from sim.model.support import OPTIONS, UsWholesale
+from sim.model.support import OPTIONS, SupportChain, UsWholesale
+from sim.model.timeline import leave_days, schedule_timeline
 from sim.model.transport import Transport
 from sim.recorder import Recorder
 from sim.rng import Streams
 from sim.scenario.models import Alternative, Scenario, SupportChoice
 
 
-class NotImplementedFeature(Exception):
-    """The scenario asks for something this version cannot simulate yet (exit 2, named)."""
-
-
 def unsupported_features(scenario: Scenario) -> list[str]:
     """What the scenario asks for that the model does not simulate yet, each with its place."""
     out = []
-
-    def visit(place: str, choice: SupportChoice) -> None:
-        if choice.option not in OPTIONS:
-            out.append(f"{place}.option: support option {choice.option!r} is not implemented yet")
-        for nsn, sub in choice.items.items():
-            visit(f"{place}.items.{nsn}", sub)
-        if isinstance(choice.fallback, SupportChoice):
-            out.append(f"{place}.fallback: fallback options are not implemented yet")
-
-    for i, alt in enumerate(scenario.alternatives):
-        for cname, choice in alt.support.items():
-            visit(f"alternatives[{i}].support.{cname}", choice)
+    items = {it.nsn: it for it in scenario.items}
     for i, c in enumerate(scenario.customers):
-        if c.initial_support_days is not None:
-            out.append(f"customers[{i}].initial_support_days: initial support periods are not "
-                       "implemented yet")
-        items = {it.nsn: it for it in scenario.items}
         if c.cannibalization and any(
                 items[n].weibull_shape is not None for n in scenario.system(c.fleet.system).parts):
             out.append(f"customers[{i}].cannibalization: cannibalization with Weibull failures "
                        "is not implemented yet")
-    for block in ("events", "eda", "buying_services"):
-        if getattr(scenario, block):
-            out.append(f"{block}: this block is not simulated yet")
-    if any(it.leaves_dod_inventory_day is not None for it in scenario.items) or any(
-            s.leaves_dod_inventory_day is not None for s in scenario.systems):
-        out.append("leaves_dod_inventory_day: leaving the DoD inventory is not simulated yet")
     return out
 
 
@@ -94,20 +70,41 @@ class World:
         if record_events:
             self.recorder.events = []
         self.items = {it.nsn: it for it in scenario.items}
+        self.leave_day = leave_days(scenario)
         self.depots = {d.name: Depot(self, d) for d in scenario.depots}
         self.transport = Transport(self, scenario.transport)
         self.item_manager = ItemManager(self)
         self.customers = {c.name: Customer(self, c) for c in scenario.customers}
+        self.chains: dict[tuple[str, str], SupportChain] = {}
         for cust in self.customers.values():
             for nsn in cust.system.parts:
-                cust.support[nsn] = self._support(cust, nsn)
+                chain = self._chain(cust, nsn, self._choice(cust, nsn))
+                self.chains[(cust.name, nsn)] = chain
+                cust.support[nsn] = chain
+            if cust.spec.initial_support_days:
+                initial = SupportChoice(option=scenario.initial_support)
+                for nsn in cust.system.parts:
+                    cust.support[nsn] = self._chain(cust, nsn, initial)
 
-    def _support(self, cust: Customer, nsn: str):
+    def _choice(self, cust: Customer, nsn: str) -> SupportChoice | None:
         if not cust.is_fms:
-            return UsWholesale(self, cust, nsn, None)
+            return None
         choice = self.alternative.support[cust.name]
-        choice = choice.items.get(nsn, choice)
-        return OPTIONS[choice.option](self, cust, nsn, choice)
+        return choice.items.get(nsn, choice)
+
+    def _chain(self, cust: Customer, nsn: str, choice: SupportChoice | None) -> SupportChain:
+        """The choice and its fallbacks, in order; a US unit's support is wholesale."""
+        if choice is None:
+            return SupportChain(cust, nsn, [UsWholesale(self, cust, nsn, None)])
+        options = []
+        while choice is not None:
+            options.append(OPTIONS[choice.option](self, cust, nsn, choice))
+            choice = choice.fallback if isinstance(choice.fallback, SupportChoice) else None
+        return SupportChain(cust, nsn, options)
+
+    def in_inventory(self, nsn: str) -> bool:
+        """Standard (in the DoD inventory) now: wholesale, DX and CLSSA still serve it."""
+        return self.env._now < self.leave_day[nsn]
 
     def after(self, delay: float, fn: Callable, arg: object = None) -> None:
         """Call ``fn(arg)`` after ``delay`` days: one scheduled event, no process."""
@@ -126,6 +123,7 @@ class World:
 
     def run(self) -> RunResult:
         self._clock()
+        schedule_timeline(self)
         for cust in self.customers.values():
             cust.fleet.start()
         horizon = self.scenario.horizon_days

@@ -81,6 +81,8 @@ def cross_reference_problems(data: Any) -> list[tuple[str, str]]:
     problems += _customers(ctx)
     problems += _alternatives(ctx)
     problems += _events(ctx)
+    problems += _initial_support(ctx)
+    problems += _eda(ctx)
     return problems
 
 
@@ -222,11 +224,115 @@ def _choice(ctx: _Context, place: str, cust: dict, choice: Any,
         for nsn in own_nsns:
             if nsn in ctx.nsns and not ctx.us_depots_for(nsn):
                 out.append((place, f"no organic or contractor depot in {US!r} repairs NSN {nsn!r}"))
+    out += _eligibility(ctx, place, cust, option, depot_name, own_nsns)
     fallback = choice.get("fallback")
     if isinstance(fallback, dict):
         out += _choice(ctx, f"{place}.fallback", cust, fallback, own_nsns)
     elif isinstance(fallback, str):
         out += _choice(ctx, f"{place}.fallback", cust, {"option": fallback}, own_nsns)
+    return out
+
+
+INELIGIBLE_FOR_CLSSA = ("commercial", "munition", "major_end_item")
+APPROVALS = ("third_party_transfer_approved", "security_assistance_relationship",
+             "prime_contractor_approved")
+
+
+def _out_at_day_zero(ctx: _Context, nsn: str) -> bool:
+    """Is the item non-standard from the start (it, a system holding it, or an event at 0)?"""
+    item = ctx.items.get(nsn, {})
+    if item.get("leaves_dod_inventory_day") == 0:
+        return True
+    systems = [name for name, sysm in ctx.systems.items() if nsn in _keys(sysm.get("parts"))]
+    if any(ctx.systems[name].get("leaves_dod_inventory_day") == 0 for name in systems):
+        return True
+    for _, ev in _entries(ctx.data, "events"):
+        if ev.get("event") == "leave_dod_inventory" and ev.get("day") == 0 and (
+                ev.get("nsn") == nsn or ev.get("system") in systems):
+            return True
+    return False
+
+
+def _eligibility(ctx: _Context, place: str, cust: dict, option: Any, depot_name: Any,
+                 nsns: list[str]) -> list[tuple[str, str]]:
+    """The rules of each support option that decide whether the choice may be made at all."""
+    out = []
+    fmfp = cust.get("funding") == "fmfp"
+    waivers = cust.get("waivers") if isinstance(cust.get("waivers"), list) else []
+    if option in ("clssa", "direct_exchange"):
+        for nsn in nsns:
+            item = ctx.items.get(nsn, {})
+            if option == "clssa" and item.get("category") in INELIGIBLE_FOR_CLSSA:
+                out.append((f"{place}.option", (f"NSN {nsn!r} is a {item.get('category')} item; "
+                            "CLSSA does not support commercial, munition or major end items")))
+            if _out_at_day_zero(ctx, nsn):
+                out.append((f"{place}.option", (f"NSN {nsn!r} is out of the DoD inventory at day "
+                            f"0; {option} needs a standard item")))
+    if option in ("pros", "snap"):
+        services = ctx.data.get("buying_services")
+        if not isinstance(services, dict) or not isinstance(services.get(option), dict):
+            out.append((f"{place}.option", (f"{option} needs buying_services.{option} (lead "
+                        "time, price factor, fee rate, no-source probability)")))
+    if option == "third_country" and depot_name in ctx.depots:
+        depot = ctx.depots[depot_name]
+        if depot.get("kind") != "third_country":
+            out.append((f"{place}.depot", f"depot {depot_name!r} is not of kind 'third_country'"))
+        for approval in APPROVALS:
+            if depot.get(approval) is not True:
+                out.append((f"{place}.depot", (f"third-country depot {depot_name!r} lacks "
+                            f"{approval}")))
+        if fmfp and "dsca_waiver" not in waivers:
+            out.append((place, (f"{cust.get('name')!r} is FMFP-funded and holds no dsca_waiver "
+                        "for third-country repair")))
+    if option == "dcs":
+        if fmfp and "dcs_waiver" not in waivers:
+            out.append((place, (f"{cust.get('name')!r} is FMFP-funded and holds no dcs_waiver "
+                        "for Direct Commercial Sales")))
+        country = str(cust.get("country"))
+        if not ctx.has_leg(country, US):
+            out.append((place, (f"no transport leg between {country!r} and {US!r} "
+                                "(DCS repairs are done in the US)")))
+    if option in ("pros", "snap"):
+        country = str(cust.get("country"))
+        if not ctx.has_leg(country, US):
+            out.append((place, (f"no transport leg between {country!r} and {US!r} "
+                                f"({option} buys ship from the US)")))
+    return out
+
+
+def _initial_support(ctx: _Context) -> list[tuple[str, str]]:
+    out = []
+    option = ctx.data.get("initial_support", "direct_exchange")
+    if option not in ("direct_exchange", "clssa", "pros", "snap", "dcs"):
+        out.append(("initial_support", (f"{option!r} needs a depot; initial support must be "
+                    "direct_exchange, clssa, pros, snap or dcs")))
+        return out
+    for i, cust in _entries(ctx.data, "customers"):
+        if cust.get("initial_support_days") and cust.get("kind") == "fms":
+            place = f"customers[{i}].initial_support_days"
+            nsns = ctx.system_nsns(cust)
+            out += [(place, f"initial support ({option}): {msg}")
+                    for _, msg in _choice(ctx, place, cust, {"option": option}, nsns)]
+    return out
+
+
+def _eda(ctx: _Context) -> list[tuple[str, str]]:
+    out = []
+    eda = ctx.data.get("eda")
+    if not isinstance(eda, dict):
+        return out
+    for i, purchase in _entries(eda, "purchases"):
+        cust = ctx.customers.get(str(purchase.get("customer")))
+        if cust is None:
+            out.append((f"eda.purchases[{i}].customer",
+                        f"unknown customer {purchase.get('customer')!r}"))
+            continue
+        nsns = ctx.system_nsns(cust)
+        for nsn in _keys(purchase.get("part_yield")):
+            if nsn not in nsns:
+                out.append((f"eda.purchases[{i}].part_yield.{nsn}",
+                            (f"NSN {nsn!r} is not in the parts list of {cust.get('name')!r}'s "
+                            "system")))
     return out
 
 

@@ -245,9 +245,12 @@ class EdaPurchase(BaseModel):
     day: float = Field(ge=0)
     airframes: PosInt
     condition: Literal["good", "fair", "poor"]
-    acquisition_value_usd: float = Field(gt=0)
-    price_fraction: float = Field(ge=0.05, le=0.5)
-    part_yield: dict[str, Fraction] = Field(default_factory=dict)
+    acquisition_value_usd: float = Field(gt=0, description="per airframe")
+    price_fraction: float = Field(ge=0.05, le=0.5, description="of acquisition value")
+    part_yield: dict[str, Fraction] = Field(
+        default_factory=dict, description="NSN -> probability each installed unit is usable")
+    delivery_days: Distribution = Field(
+        default=0.0, description="purchase to parts on the shelf (regeneration, shipping)")
 
 
 class Eda(BaseModel):

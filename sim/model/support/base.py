@@ -4,6 +4,13 @@ An option is built per (customer, NSN) and answers a single question: a unit was
 where does the carcass go, where does the replacement come from, and what does it cost?
 Adding an option is one new file with one subclass registered in ``support/__init__.py``.
 Routes and depot ports are resolved once, at construction, to keep each removal cheap.
+
+Options of one (customer, NSN) form a ``SupportChain``: the alternative's choice, then its
+``fallback``, and so on. A removal goes to the first option that is ``available()`` (Direct
+Exchange and CLSSA stop when the item leaves the DoD inventory); an option that fails later
+(no commercial source) hands the removal on with ``fallback_removal``, and one that needs a
+new unit without a carcass to work on (a condemnation after the item left the inventory)
+asks the chain with ``fallback_replace``.
 """
 
 from __future__ import annotations
@@ -47,9 +54,26 @@ class SupportOption:
         self.pd_urgent = priority_designator(customer.fad, "A")
         self.pd_routine = priority_designator(customer.fad, "C")
 
+    chain: SupportChain
+
     def on_removal(self, urgent: bool) -> None:
         """A unit of this NSN was removed; ``urgent`` if it left an aircraft NMCS."""
         raise NotImplementedError
+
+    def available(self) -> bool:
+        """Whether this option can take a removal now."""
+        return True
+
+    def replace(self, urgent: bool) -> bool:
+        """Obtain a serviceable for the shelf with no carcass to exchange or repair; False if
+        this option cannot (repair options need the carcass)."""
+        return False
+
+    def fallback_removal(self, urgent: bool) -> None:
+        self.chain.removal_after(self, urgent)
+
+    def fallback_replace(self, urgent: bool) -> None:
+        self.chain.replace_after(self, urgent)
 
     # -- shared helpers -------------------------------------------------------------------
     def charge(self, category: str, amount: float, rate: float | None = None) -> None:
@@ -93,6 +117,41 @@ class SupportOption:
         raise RuntimeError(f"no US depot repairs {self.nsn}")
 
 
+class SupportChain:
+    """The options of one customer's NSN, in order of preference."""
+
+    def __init__(self, customer: Customer, nsn: str, options: list[SupportOption]) -> None:
+        self.customer = customer
+        self.nsn = nsn
+        self.options = options
+        for opt in options:
+            opt.chain = self
+
+    def on_removal(self, urgent: bool) -> None:
+        for opt in self.options:
+            if opt.available():
+                opt.on_removal(urgent)
+                return
+        self.unsupported()
+
+    def removal_after(self, failed: SupportOption, urgent: bool) -> None:
+        for opt in self.options[self.options.index(failed) + 1:]:
+            if opt.available():
+                opt.on_removal(urgent)
+                return
+        self.unsupported()
+
+    def replace_after(self, failed: SupportOption, urgent: bool) -> None:
+        for opt in self.options[self.options.index(failed) + 1:]:
+            if opt.available() and opt.replace(urgent):
+                return
+        self.unsupported()
+
+    def unsupported(self) -> None:
+        """No option can supply this unit: what is owed to the shelf never arrives."""
+        self.customer.world.recorder.no_source(self.customer.stats, self.nsn)
+
+
 class CarcassToWholesale(SupportOption):
     """Shared by options whose carcass is repaired into DoD stock (DX, CLSSA, US units): a
     serviceable is requisitioned from wholesale at removal and the carcass goes to a US depot."""
@@ -120,6 +179,9 @@ class CarcassToWholesale(SupportOption):
         self.world.recorder.condemned(self.stats, self.nsn)
         self.world.item_manager.procure(self.nsn)
         self.carcass_condemned()
+
+    def available(self) -> bool:
+        return self.world.in_inventory(self.nsn)
 
     def carcass_repaired(self) -> None:
         """Bill for a carcass repaired into wholesale."""

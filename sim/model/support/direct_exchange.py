@@ -18,6 +18,16 @@ class DirectExchange(CarcassToWholesale):
         self.requisition(urgent, self.customer.is_fms, self._issued)
         self.return_carcass()
 
+    def replace(self, urgent: bool) -> bool:
+        """No carcass to exchange: an outright FMS buy at standard price."""
+        self.requisition(urgent, self.customer.is_fms, self._bought)
+        return True
+
+    def _bought(self, _arg=None) -> None:
+        self.charge("purchase", self.item.unit_price_usd)
+        self.world.item_manager.procure(self.nsn)
+        self._issued()
+
     def carcass_repaired(self) -> None:
         self.charge("exchange", self.item.repair_cost_usd)
 

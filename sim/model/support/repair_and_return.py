@@ -33,8 +33,13 @@ class RepairAndReturn(SupportOption):
         self.ship(self.back_route, self.customer.receive, self.nsn)
 
     def _condemned(self, job: RepairJob) -> None:
+        """A replacement is bought from wholesale while the item is standard; afterwards the
+        chain's later options are asked for a new unit (e.g. PROS)."""
         self.world.recorder.condemned(self.stats, self.nsn)
-        self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought)
+        if self.world.in_inventory(self.nsn):
+            self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought)
+        else:
+            self.fallback_replace(job.context)
 
     def _bought(self, _arg=None) -> None:
         """The replacement is an FMS sale: surcharged even when the repair itself is not."""

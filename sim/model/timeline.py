@@ -1,0 +1,162 @@
+"""The scenario's timeline: things that change on a given day.
+
+Leaving the DoD inventory (an item, or every item of a system), tempo changes, depot line
+changes, the end of a customer's initial support period, the CLSSA FMSO I buy-in (deposit at
+day 0, stock at maturity) and Excess Defense Articles purchases.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.model.distributions import sampler
+from sim.scenario.models import (
+    DepotLinesEvent,
+    LeaveInventoryEvent,
+    MonthsOfDemand,
+    Scenario,
+    SupportChoice,
+    TempoEvent,
+)
+
+if TYPE_CHECKING:
+    from sim.model.customer import Customer
+    from sim.model.world import World
+
+#: Default share of each installed unit an EDA airframe yields, by its condition
+#: (illustrative; a scenario's ``part_yield`` overrides it per NSN).
+EDA_YIELD = {"good": 0.8, "fair": 0.6, "poor": 0.35}
+
+
+def leave_days(scenario: Scenario) -> dict[str, float]:
+    """The day each NSN becomes non-standard: its own day, any of its systems' days, or a
+    ``leave_dod_inventory`` event for it or one of its systems, whichever comes first."""
+    day = {it.nsn: it.leaves_dod_inventory_day or math.inf for it in scenario.items}
+
+    def system_leaves(name: str, when: float) -> None:
+        for nsn in scenario.system(name).parts:
+            day[nsn] = min(day[nsn], when)
+
+    for system in scenario.systems:
+        if system.leaves_dod_inventory_day is not None:
+            system_leaves(system.name, system.leaves_dod_inventory_day)
+    for event in scenario.events:
+        if isinstance(event, LeaveInventoryEvent):
+            if event.nsn is not None:
+                day[event.nsn] = min(day[event.nsn], event.day)
+            if event.system is not None:
+                system_leaves(event.system, event.day)
+    return day
+
+
+def schedule_timeline(world: World) -> None:
+    scenario = world.scenario
+    for event in scenario.events:
+        if isinstance(event, TempoEvent):
+            fleet = world.customers[event.customer].fleet
+            world.after(event.start_day, fleet.set_tempo, event.factor)
+            if event.end_day < scenario.horizon_days:
+                world.after(event.end_day, fleet.set_tempo, 1.0)
+        elif isinstance(event, DepotLinesEvent):
+            world.after(event.day, world.depots[event.depot].set_lines, event.repair_lines)
+    for cust in world.customers.values():
+        days = cust.spec.initial_support_days
+        if days:
+            world.after(days, _end_initial_support, (world, cust))
+        if not cust.is_fms:
+            _retire_with_system(world, cust)
+        _start_fmso1(world, cust)
+    if scenario.eda is not None:
+        for i, purchase in enumerate(scenario.eda.purchases):
+            world.after(purchase.day, _eda_purchase, (world, i))
+
+
+def _end_initial_support(arg: tuple[World, Customer]) -> None:
+    world, cust = arg
+    for nsn in cust.system.parts:
+        cust.support[nsn] = world.chains[(cust.name, nsn)]
+
+
+def _retire_with_system(world: World, cust: Customer) -> None:
+    """US units stop flying a system the day it leaves the DoD inventory."""
+    name = cust.system.name
+    days = [s.leaves_dod_inventory_day for s in world.scenario.systems
+            if s.name == name and s.leaves_dod_inventory_day is not None]
+    days += [e.day for e in world.scenario.events
+             if isinstance(e, LeaveInventoryEvent) and e.system == name]
+    if days:
+        world.after(min(days), cust.fleet.set_tempo, 0.0)
+
+
+def fmso1_quantities(world: World, cust: Customer) -> dict[str, int]:
+    """FMSO I buy-in per NSN supported by CLSSA: explicit quantities, or months of the
+    customer's expected demand rounded to the nearest unit."""
+    if not cust.is_fms:
+        return {}
+    top = world.alternative.support[cust.name]
+    quantities: dict[str, int] = {}
+    for nsn, qpa in cust.system.parts.items():
+        choice: SupportChoice | None = top.items.get(nsn, top)
+        spec = None
+        while choice is not None:
+            if choice.option == "clssa":
+                spec = choice.fmso1 or top.fmso1
+                break
+            choice = choice.fallback if isinstance(choice.fallback, SupportChoice) else None
+        if spec is None:
+            continue
+        if isinstance(spec, MonthsOfDemand):
+            fleet = cust.spec.fleet
+            monthly = fleet.aircraft * fleet.fh_per_aircraft_month * qpa / world.items[nsn].mtbr_fh
+            qty = int(spec.months_of_demand * monthly + 0.5)
+        else:
+            qty = spec.quantities.get(nsn, 0)
+        if qty > 0:
+            quantities[nsn] = qty
+    return quantities
+
+
+def _start_fmso1(world: World, cust: Customer) -> None:
+    """Bill the FMSO I deposit at day 0; the stock joins wholesale at maturity, one
+    procurement lead time later (drawn per NSN from its own stream)."""
+    quantities = fmso1_quantities(world, cust)
+    if not quantities:
+        return
+    from sim.analytic.clssa import fmso1_deposit
+
+    wholesale = world.scenario.wholesale
+    deposit = fmso1_deposit(quantities, {n: world.items[n].unit_price_usd for n in quantities},
+                            dict(wholesale.stock), dict(wholesale.protection_level))
+    rec = world.recorder
+    for nsn, row in deposit["items"].items():
+        rec.charge(cust.stats, nsn, "clssa", row["deposit"], 0.0, 0.0, investment=True)
+        rec.charge(cust.stats, nsn, "clssa", row["ssa_surcharge"], 0.0, 0.0, investment=True)
+    for nsn, qty in quantities.items():
+        lead = sampler(wholesale.procurement_lead_time_days,
+                       world.streams.generator("fmso1_maturity", cust.name, nsn))()
+        world.after(lead, _fmso1_matures, (world, nsn, qty))
+
+
+def _fmso1_matures(arg: tuple[World, str, int]) -> None:
+    world, nsn, qty = arg
+    for _ in range(qty):
+        world.item_manager.receive(nsn)
+
+
+def _eda_purchase(arg: tuple[World, int]) -> None:
+    """Buy EDA airframes at a fraction of acquisition value and strip them for spares."""
+    world, index = arg
+    purchase = world.scenario.eda.purchases[index]
+    cust = world.customers[purchase.customer]
+    price = purchase.airframes * purchase.acquisition_value_usd * purchase.price_fraction
+    world.recorder.charge(cust.stats, None, "purchase", price, world.surcharge_rate,
+                          world.env.now, investment=True)
+    gen = world.streams.generator("eda", cust.name, index)
+    delay = sampler(purchase.delivery_days, gen)()
+    default = EDA_YIELD[purchase.condition]
+    for nsn, qpa in cust.system.parts.items():
+        p = purchase.part_yield.get(nsn, default)
+        units = int(gen.binomial(qpa * purchase.airframes, p))
+        for _ in range(units):
+            world.after(delay, cust.add_stock, nsn)
