@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.model.fleet import Fleet
@@ -10,7 +11,6 @@ from sim.scenario.models import DAYS_PER_MONTH, MonthsOfDemand
 from sim.scenario.models import Customer as CustomerSpec
 
 if TYPE_CHECKING:
-    from sim.model.support.base import SupportOption
     from sim.model.world import World
 
 
@@ -48,7 +48,7 @@ class Customer:
             self.stats.item_on_hand[nsn].value = qty
             self.stats.item_position[nsn].value = qty
         self.backorders: dict[str, deque[tuple[float, int]]] = {nsn: deque() for nsn in nsns}
-        self.support: dict[str, SupportOption] = {}
+        self.support: dict[str, Callable[[bool], None]] = {}   # NSN -> its chain's entry
         self.fleet = Fleet(self)
         self.removals = 0
 
@@ -79,7 +79,7 @@ class Customer:
                 stats.item_filled[nsn] += 1
         if rec.events is not None:
             rec.log(now, "removal", self.name, nsn, a)
-        self.support[nsn].on_removal(urgent)
+        self.support[nsn](urgent)
 
     def receive(self, nsn: str) -> None:
         """A serviceable owed to this shelf arrives: it fills the oldest backorder, if any."""

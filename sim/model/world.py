@@ -80,11 +80,11 @@ class World:
             for nsn in cust.system.parts:
                 chain = self._chain(cust, nsn, self._choice(cust, nsn))
                 self.chains[(cust.name, nsn)] = chain
-                cust.support[nsn] = chain
+                cust.support[nsn] = chain.entry
             if cust.spec.initial_support_days:
                 initial = SupportChoice(option=scenario.initial_support)
                 for nsn in cust.system.parts:
-                    cust.support[nsn] = self._chain(cust, nsn, initial)
+                    cust.support[nsn] = self._chain(cust, nsn, initial).entry
 
     def _choice(self, cust: Customer, nsn: str) -> SupportChoice | None:
         if not cust.is_fms:
