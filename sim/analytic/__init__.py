@@ -3,6 +3,7 @@
 from sim.analytic.erlang import (
     erlang_b,
     erlang_c,
+    mgc_mean_wait,
     mmc_mean_in_system,
     mmc_mean_queue_length,
     mmc_mean_time_in_system,
@@ -21,6 +22,7 @@ from sim.analytic.metric import (
 from sim.analytic.optimize import (
     Allocation,
     AllocationCurve,
+    CurveItem,
     CurveStep,
     SpareItem,
     brute_force,
@@ -45,6 +47,7 @@ from sim.analytic.pipeline import (
 __all__ = [
     "Allocation",
     "AllocationCurve",
+    "CurveItem",
     "CurveStep",
     "DepotResult",
     "PipelineLaw",
@@ -62,6 +65,7 @@ __all__ = [
     "erlang_c",
     "exponential_survival",
     "fill_rate",
+    "mgc_mean_wait",
     "mmc_mean_in_system",
     "mmc_mean_queue_length",
     "mmc_mean_time_in_system",

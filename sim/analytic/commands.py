@@ -1,15 +1,407 @@
-"""``sustain analytic`` and ``sustain recommend`` (placeholder until implemented)."""
+"""``sustain analytic`` and ``sustain recommend``: closed forms at the command line.
+
+``analytic`` prints, for each alternative and customer where a closed form applies, the
+predicted availability, backorders and fill rate per NSN, with the assumptions behind them and
+the alternatives it cannot answer. ``recommend`` chooses a CLSSA FMSO I buy-in by marginal
+analysis, writes the buy-in list and the cost-versus-availability curve (CSV and Parquet), and
+with ``--verify`` simulates it. Invalid input raises ``InvalidInput`` (exit 2) before anything
+is written.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import re
+import sys
+from pathlib import Path
 
 from sim.errors import InvalidInput
 
+EXIT_OK = 0
+
+
+def _load(path: str):
+    """A validated scenario (the closed form needs no simulator support for its options)."""
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        raise InvalidInput(exc.report()) from None
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(width=max(136, Console().width))
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+# -- analytic --------------------------------------------------------------------------------
+
+OPTION_LABELS = {"repair_and_return": "R&R", "direct_exchange": "DX", "clssa": "CLSSA",
+                 "national_depot": "national", "third_country": "3rd country",
+                 "us_wholesale": "US unit"}
+
+
+def analytic_json(scenario, predictions) -> dict:
+    """The ``--json`` document: per alternative and customer, per NSN."""
+    from sim.analytic.predict import ASSUMPTIONS, DEFAULT_METHOD, scenario_notes
+
+    alts: dict[str, dict] = {}
+    for ap in predictions:
+        customers: dict[str, dict] = {}
+        for cp in ap.customers:
+            customers[cp.customer] = {
+                "kind": cp.kind,
+                "aircraft": cp.aircraft,
+                "answered": cp.answered,
+                "reasons": cp.reasons,
+                "availability": cp.availability,
+                "availability_finite_fleet": cp.availability_finite_fleet,
+                "nmcs_aircraft": cp.nmcs_aircraft,
+                "backorders": cp.backorders,
+                "fill_rate": cp.fill_rate,
+                "notes": cp.notes,
+                "items": {
+                    it.nsn: {
+                        "name": it.name,
+                        "option": it.option,
+                        "qpa": it.qpa,
+                        "stock": it.stock,
+                        "demand_per_day": it.demand_per_day,
+                        "pipeline_mean": it.pipeline_mean,
+                        "pipeline_variance": it.pipeline_variance,
+                        "pipeline_days": it.pipeline_days,
+                        "ebo": it.ebo,
+                        "fill_rate": it.fill_rate,
+                        "depot": it.depot,
+                        "depot_wait_days": it.depot_wait_days,
+                        "wholesale_stock": it.wholesale_stock,
+                        "wholesale_delay_days": it.wholesale_delay_days,
+                    }
+                    for it in cp.items
+                },
+            }
+        alts[ap.name] = {"customers": customers}
+    return {
+        "scenario": scenario.scenario,
+        "method": DEFAULT_METHOD,
+        "assumptions": list(ASSUMPTIONS),
+        "notes": scenario_notes(scenario),
+        "alternatives": alts,
+    }
+
 
 def cmd_analytic(args: argparse.Namespace) -> int:
-    raise InvalidInput("'sustain analytic' is not implemented yet in this version")
+    from sim.analytic.predict import predict
+
+    scenario = _load(args.scenario)
+    predictions = predict(scenario)
+    if args.json:
+        print(json.dumps(analytic_json(scenario, predictions), indent=2))
+        return EXIT_OK
+    _print_analytic(scenario, predictions)
+    return EXIT_OK
+
+
+def _print_analytic(scenario, predictions) -> None:
+    from rich.table import Table
+
+    from sim.analytic.predict import ASSUMPTIONS, scenario_notes
+
+    console = _console()
+    summary = Table(title=f"Closed-form answer for {scenario.scenario!r} — steady state after "
+                          "warm-up (two-echelon METRIC, VARI-METRIC variance)")
+    for col in ("Alternative", "Customer", "Availability", "Finite fleet", "NMCS aircraft",
+                "Backorders", "Fill rate"):
+        summary.add_column(col, justify="left" if col in ("Alternative", "Customer") else "right")
+    for ap in predictions:
+        for cp in ap.customers:
+            if cp.answered:
+                summary.add_row(ap.name, cp.customer, _num(cp.availability, 4),
+                                _num(cp.availability_finite_fleet, 4),
+                                _num(cp.nmcs_aircraft, 2), _num(cp.backorders, 3),
+                                _num(cp.fill_rate, 3))
+            else:
+                summary.add_row(ap.name, cp.customer, "cannot answer", "", "", "", "")
+    console.print(summary)
+
+    for ap in predictions:
+        for cp in ap.customers:
+            if not cp.answered:
+                continue
+            t = Table(title=f"{ap.name} — {cp.customer} ({cp.aircraft} aircraft"
+                            f"{', cannibalization' if cp.cannibalization else ''})")
+            for col in ("NSN", "Item", "Option", "Shelf", "Demand/yr", "Pipe days",
+                        "Pipeline", "WS wait", "EBO", "Fill rate"):
+                left = col in ("NSN", "Item", "Option")
+                t.add_column(col, justify="left" if left else "right", no_wrap=True,
+                             min_width=len(col), max_width=22 if col == "Item" else None,
+                             overflow="ellipsis")
+            for it in cp.items:
+                t.add_row(it.nsn, it.name, OPTION_LABELS.get(it.option, it.option), str(it.stock),
+                          f"{it.demand_per_day * 365.25:.1f}", f"{it.pipeline_days:.1f}",
+                          f"{it.pipeline_mean:.3f}", f"{it.wholesale_delay_days:.1f}",
+                          f"{it.ebo:.4f}", f"{it.fill_rate:.3f}")
+            console.print(t)
+
+    unanswered = [(ap.name, cp) for ap in predictions for cp in ap.customers if not cp.answered]
+    if unanswered:
+        console.print("[bold]Cannot answer[/bold] (simulate these with `sustain run`):")
+        for alt, cp in unanswered:
+            for why in cp.reasons:
+                console.print(f"  {alt} — {cp.customer}: {why}", highlight=False)
+    notes = list(scenario_notes(scenario))
+    for ap in predictions:
+        for cp in ap.customers:
+            notes += [f"{ap.name} — {cp.customer}: {n}" for n in cp.notes]
+    if notes:
+        console.print("[bold]Notes[/bold]:")
+        for n in dict.fromkeys(notes):
+            console.print(f"  {n}", highlight=False)
+    console.print("Shelf: customer's own stock; Pipe days: mean time a unit owed to the shelf "
+                  "takes; WS wait: mean wholesale backorder delay per requisition (days).",
+                  highlight=False)
+    console.print("[bold]Assumptions[/bold]:")
+    for i, a in enumerate(ASSUMPTIONS, 1):
+        console.print(f"  {i}. {a}", highlight=False)
+
+
+# -- recommend -------------------------------------------------------------------------------
+
+BUYIN_COLUMNS = ["nsn", "name", "quantity", "unit_price_usd", "extended_value_usd",
+                 "on_hand_qty", "on_order_qty", "deposit_usd", "ssa_surcharge_usd",
+                 "deposit_total_usd", "ebo_without_buy", "ebo_with_buy"]
+CURVE_COLUMNS = ["step", "nsn", "name", "unit_price_usd", "cumulative_cost_usd",
+                 "deposit_total_usd", "availability", "total_ebo", "recommended"]
+
+
+def default_out(scenario_name: str, customer: str) -> Path:
+    """results/<scenario>/recommend_<customer>/, the customer's name made path-safe."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", customer).strip("_") or "customer"
+    return Path("results") / scenario_name / f"recommend_{safe}"
+
+
+def buyin_frame(rec):
+    import pandas as pd
+
+    rows = [{c: getattr(line, c) for c in BUYIN_COLUMNS} for line in rec.lines]
+    return pd.DataFrame(rows, columns=BUYIN_COLUMNS).astype(
+        {"quantity": "int64", "on_hand_qty": "int64", "on_order_qty": "int64"})
+
+
+def curve_frame(rec):
+    import pandas as pd
+
+    names = {it.nsn: rec.scenario.item(it.nsn).name for it in rec.curve.items}
+    rows = []
+    for st in rec.curve.steps:
+        rows.append({
+            "step": st.step,
+            "nsn": st.nsn,
+            "name": names.get(st.nsn) if st.nsn else None,
+            "unit_price_usd": rec.scenario.item(st.nsn).unit_price_usd if st.nsn else 0.0,
+            "cumulative_cost_usd": st.cumulative_cost,
+            "deposit_total_usd": rec.curve_deposit[st.step],
+            "availability": st.availability,
+            "total_ebo": st.total_ebo,
+            "recommended": st.step == rec.step,
+        })
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def recommendation_json(rec, out: Path | None, verify=None) -> dict:
+    return {
+        "scenario": rec.scenario.scenario,
+        "customer": rec.customer,
+        "base_alternative": rec.base_alternative,
+        "goal": {rec.goal: rec.goal_value},
+        "method": rec.method,
+        "availability_without_buy": rec.availability_start,
+        "availability_limit": rec.availability_limit,
+        "predicted_availability": rec.availability,
+        "predicted_availability_finite_fleet": rec.availability_finite_fleet,
+        "quantities": rec.quantities,
+        "buy_in": [{c: getattr(line, c) for c in BUYIN_COLUMNS} for line in rec.lines],
+        "totals": {
+            "quantity": rec.totals["quantity"],
+            "extended_value_usd": rec.totals["extended_value"],
+            "on_hand_qty": rec.totals["on_hand_qty"],
+            "on_order_qty": rec.totals["on_order_qty"],
+            "deposit_usd": rec.totals["deposit"],
+            "ssa_surcharge_usd": rec.totals["ssa_surcharge"],
+            "deposit_total_usd": rec.totals["total"],
+        },
+        "excluded": rec.excluded,
+        "curve_points": len(rec.curve),
+        "out": None if out is None else str(out),
+        "verify": None if verify is None else {
+            "replications": verify.replications,
+            "availability_mean": verify.mean,
+            "availability_ci_half_width": verify.half_width,
+            "availability": verify.availability,
+            "backorders_mean": verify.backorders_mean,
+            "backorders_ci_half_width": verify.backorders_half_width,
+            "warmup_days": verify.warmup_days,
+            "horizon_days": verify.horizon_days,
+            "changes": verify.changes,
+        },
+    }
+
+
+def _write(rec, out: Path, verify=None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    buyin, curve = buyin_frame(rec), curve_frame(rec)
+    buyin.to_csv(out / "buyin.csv", index=False)
+    buyin.to_parquet(out / "buyin.parquet", index=False)
+    curve.to_csv(out / "curve.csv", index=False)
+    curve.to_parquet(out / "curve.parquet", index=False)
+    (out / "recommendation.json").write_text(
+        json.dumps(recommendation_json(rec, out, verify), indent=2) + "\n", encoding="utf-8")
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    raise InvalidInput("'sustain recommend' is not implemented yet in this version")
+    from sim.analytic.recommend import recommend, run_verification, verification_plan
+
+    scenario = _load(args.scenario)
+    if args.replications is not None and args.replications < 1:
+        raise InvalidInput("--replications must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise InvalidInput("--workers must be at least 1")
+    if args.budget_usd is not None and not math.isfinite(args.budget_usd):
+        raise InvalidInput("--budget-usd must be a finite amount")
+    rec = recommend(scenario, args.customer, target_availability=args.target_availability,
+                    budget_usd=args.budget_usd)
+    plan = verification_plan(rec, args.replications) if args.verify else None
+    out = Path(args.out) if args.out else default_out(scenario.scenario, args.customer)
+    _write(rec, out)
+    if not args.json:
+        _print_recommendation(rec, out)
+    result = None
+    if plan is not None:
+        with _progress(plan.replications) as advance:
+            result = run_verification(plan, rec.customer, args.workers, on_unit=advance)
+        _write(rec, out, result)
+    if args.json:
+        print(json.dumps(recommendation_json(rec, out, result), indent=2))
+    elif result is not None:
+        _print_verification(rec, result)
+    return EXIT_OK
+
+
+class _progress:
+    """A rich progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+            self.bar = Progress("verifying", BarColumn(), MofNCompleteColumn(), transient=True)
+            self.bar.start()
+            task = self.bar.add_task("verify", total=self.total)
+            return lambda: self.bar.advance(task)
+        return lambda: None
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_recommendation(rec, out: Path) -> None:
+    from rich.table import Table
+
+    console = _console()
+    goal = (f"target availability {rec.goal_value:g}" if rec.goal == "target_availability"
+            else f"budget ${rec.goal_value:,.0f}")
+    t = Table(title=f"CLSSA FMSO I buy-in for {rec.customer} — {goal} (marginal analysis; "
+                    f"other customers as in {rec.base_alternative!r})")
+    for col in ("NSN", "Item", "Qty", "Unit price", "Extended value", "On hand", "On order",
+                "Deposit", "SSA 5 %", "Total due"):
+        t.add_column(col, justify="left" if col in ("NSN", "Item") else "right")
+    for ln in rec.lines:
+        t.add_row(ln.nsn, ln.name, str(ln.quantity), f"${ln.unit_price_usd:,.0f}",
+                  f"${ln.extended_value_usd:,.0f}", str(ln.on_hand_qty), str(ln.on_order_qty),
+                  f"${ln.deposit_usd:,.0f}", f"${ln.ssa_surcharge_usd:,.0f}",
+                  f"${ln.deposit_total_usd:,.0f}")
+    tot = rec.totals
+    t.add_row("Total", "", str(tot["quantity"]), "", f"${tot['extended_value']:,.0f}",
+              str(tot["on_hand_qty"]), str(tot["on_order_qty"]), f"${tot['deposit']:,.0f}",
+              f"${tot['ssa_surcharge']:,.0f}", f"${tot['total']:,.0f}", style="bold")
+    console.print(t)
+    if not rec.lines:
+        console.print(f"No FMSO I is needed: on CLSSA without a buy-in {rec.customer} is "
+                      f"predicted at {rec.availability_start:.4f}.", highlight=False)
+
+    c = Table(title=f"Cost versus predicted availability ({len(rec.curve)} points; all in "
+                    f"{out / 'curve.csv'})")
+    for col in ("Step", "Last unit", "FMSO I value", "Deposit due", "Availability",
+                "Backorders"):
+        c.add_column(col, justify="left" if col == "Last unit" else "right")
+    n = len(rec.curve)
+    shown = sorted({0, n - 1, rec.step} | {round(k * (n - 1) / 10) for k in range(11)})
+    steps = rec.curve.steps
+    for k in shown:
+        st = steps[k]
+        mark = " ◀ recommended" if k == rec.step else ""
+        c.add_row(str(k), (st.nsn or "(CLSSA, no buy-in)") + mark,
+                  f"${st.cumulative_cost:,.0f}", f"${rec.curve_deposit[k]:,.0f}",
+                  f"{st.availability:.4f}", f"{st.total_ebo:.3f}")
+    console.print(c)
+    lines = [
+        (f"Predicted availability: {rec.availability:.4f} (METRIC), "
+        f"{_num(rec.availability_finite_fleet, 4)} with the finite-fleet correction; "
+        f"{rec.availability_start:.4f} on CLSSA without a buy-in, at most "
+        f"{rec.availability_limit:.4f} with unlimited FMSO I (the customer's shelf must still "
+        "cover the shipping pipeline)."),
+        (f"Gain over CLSSA without a buy-in: {rec.availability - rec.availability_start:+.4f} "
+         f"availability ({(rec.availability - rec.availability_start) * rec.curve.aircraft:+.2f} "
+         f"aircraft), {rec.allocation.total_ebo - rec.curve.total_ebo[0]:+.3f} backorders."),
+        "Prediction is after FMSO I maturity (one procurement lead time from the start).",
+    ]
+    if rec.excluded:
+        by_reason: dict[str, list[str]] = {}
+        for nsn, why in rec.excluded.items():
+            by_reason.setdefault(why, []).append(nsn)
+        for why, nsns in by_reason.items():
+            lines.append(f"Not on CLSSA ({why}), kept on their option in "
+                         f"{rec.base_alternative!r}: {', '.join(nsns)}")
+    for ln in lines:
+        console.print(ln, highlight=False)
+    console.print(f"written: {out / 'buyin.csv'}, buyin.parquet, curve.csv, curve.parquet, "
+                  "recommendation.json", highlight=False)
+
+
+def _print_verification(rec, result) -> None:
+    from rich.table import Table
+
+    from sim.analytic.recommend import explain
+
+    console = _console()
+    t = Table(title=f"Verification by simulation — {rec.customer} on CLSSA with the recommended "
+                    f"FMSO I ({result.replications} replications)")
+    for col in ("", "Availability", "95 % CI", "Backorders"):
+        t.add_column(col, justify="left" if not col else "right")
+    lo, hi = result.mean - result.half_width, result.mean + result.half_width
+    t.add_row("Simulated", f"{result.mean:.4f}", f"[{lo:.4f}, {hi:.4f}]",
+              f"{result.backorders_mean:.3f} ± {result.backorders_half_width:.3f}")
+    t.add_row("Predicted (METRIC)", f"{rec.availability:.4f}", "",
+              f"{sum(it.ebo for it in rec.items):.3f}")
+    if rec.availability_finite_fleet is not None:
+        t.add_row("Predicted (finite fleet)", f"{rec.availability_finite_fleet:.4f}", "", "")
+    if rec.goal == "target_availability":
+        t.add_row("Target", f"{rec.goal_value:g}", "", "")
+    console.print(t)
+    for change in result.changes:
+        console.print(f"verification run: {change}", highlight=False)
+    for line in explain(rec, result):
+        console.print(line, highlight=False)

@@ -85,3 +85,19 @@ def mmc_mean_time_in_system(arrival_rate: float, service_rate: float, servers: i
 def mmc_mean_in_system(arrival_rate: float, service_rate: float, servers: int) -> float:
     """Mean number in the shop (waiting or in repair) L = Lq + λ/μ."""
     return mmc_mean_queue_length(arrival_rate, service_rate, servers) + arrival_rate / service_rate
+
+
+def mgc_mean_wait(arrival_rate: float, mean_service: float, servers: int,
+                  service_cv: float) -> float:
+    """Approximate mean wait in queue of an M/G/c shop (Allen-Cunneen / Lee-Longton):
+    Wq(M/G/c) ≈ Wq(M/M/c)·(1 + cv²)/2, with cv the repair time's coefficient of variation.
+
+    Exact for c = 1 (Pollaczek-Khinchine) and for exponential repair; within a few per cent
+    for lognormal or gamma repair at the loads depots run at. Refuses unstable queues.
+    """
+    if not (math.isfinite(mean_service) and mean_service > 0):
+        raise ValueError(f"mean service time must be finite and > 0, got {mean_service}")
+    if not (math.isfinite(service_cv) and service_cv >= 0):
+        raise ValueError(f"service cv must be finite and >= 0, got {service_cv}")
+    wq = mmc_mean_wait(arrival_rate, 1.0 / mean_service, servers)
+    return wq * (1.0 + service_cv * service_cv) / 2.0

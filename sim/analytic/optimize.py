@@ -6,6 +6,10 @@ point on it has the least objective any allocation of no greater cost can reach 
 objective + θ·cost for the last ratio θ taken). The default objective is total EBO, as in
 Sherbrooke's marginal analysis; ``objective="availability"`` uses Σ_i -Z_i·log(1 - EBO_i/(N·Z_i))
 = -log availability, equally separable and convex. Either way availability is reported alongside.
+
+An NSN is either a ``SpareItem`` (stock at the point whose pipeline law is given) or a
+``CurveItem`` (any convex decreasing EBO-versus-units function, e.g. a CLSSA customer's
+backorders as FMSO I units are added to wholesale, seen through two-echelon METRIC).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,6 +49,24 @@ class SpareItem:
 
 
 @dataclass(frozen=True, slots=True)
+class CurveItem:
+    """One NSN whose expected backorders are ``ebo(units bought)``, convex and decreasing
+    (greedy optimality needs it); ``owned`` is always 0 for it."""
+
+    nsn: str
+    unit_price: float
+    ebo: Callable[[int], float]
+    qpa: float = 1.0
+
+    @property
+    def owned(self) -> int:
+        return 0
+
+
+Item = SpareItem | CurveItem
+
+
+@dataclass(frozen=True, slots=True)
 class CurveStep:
     """One point of the curve: the NSN bought last (None at the start) and the figures after."""
 
@@ -64,6 +86,21 @@ class Allocation:
     cost: float
     availability: float
     total_ebo: float
+    step: int | None = None
+    """Position on the curve it was read from (None for brute force)."""
+
+
+class _FunctionTable:
+    """EBO of a ``CurveItem`` by units bought, each value computed once."""
+
+    def __init__(self, fn: Callable[[int], float]) -> None:
+        self.fn = fn
+        self.values: list[float] = []
+
+    def __call__(self, stock: int) -> float:
+        while stock >= len(self.values):
+            self.values.append(float(self.fn(len(self.values))))
+        return self.values[stock]
 
 
 class _EboTable:
@@ -91,7 +128,7 @@ class _EboTable:
 class AllocationCurve:
     """The marginal-analysis curve from the owned stock: one NSN bought per step."""
 
-    items: tuple[SpareItem, ...]
+    items: tuple[Item, ...]
     aircraft: float
     choices: NDArray[np.int64]
     cumulative_cost: NDArray[np.float64]
@@ -126,6 +163,7 @@ class AllocationCurve:
             cost=float(self.cumulative_cost[step]),
             availability=float(self.availability[step]),
             total_ebo=float(self.total_ebo[step]),
+            step=step,
         )
 
     def for_target_availability(self, target: float) -> Allocation:
@@ -146,8 +184,9 @@ class AllocationCurve:
         return self.allocation(k)
 
 
-def _validate(items: Sequence[SpareItem], aircraft: float) -> list[PipelineLaw]:
-    """Refuse inputs for which marginal analysis means nothing; return each NSN's law."""
+def _validate(items: Sequence[Item], aircraft: float) -> list[Callable[[int], float]]:
+    """Refuse inputs for which marginal analysis means nothing; return each NSN's EBO by
+    stock level."""
     if aircraft <= 0:
         raise ValueError(f"aircraft must be > 0, got {aircraft}")
     nsns = [it.nsn for it in items]
@@ -160,7 +199,14 @@ def _validate(items: Sequence[SpareItem], aircraft: float) -> list[PipelineLaw]:
             raise ValueError(f"{it.nsn}: quantity per aircraft must be > 0, got {it.qpa}")
         if it.owned < 0 or int(it.owned) != it.owned:
             raise ValueError(f"{it.nsn}: owned stock must be a whole number >= 0")
-    return [pipeline_law(it.pipeline_mean, it.pipeline_variance) for it in items]
+    return [_table(it) for it in items]
+
+
+def _table(it: Item) -> Callable[[int], float]:
+    if isinstance(it, CurveItem):
+        return _FunctionTable(it.ebo)
+    law: PipelineLaw = pipeline_law(it.pipeline_mean, it.pipeline_variance)
+    return _EboTable(law, int(it.owned))
 
 
 def _term(ebo_value: float, qpa: float, aircraft: float, objective: Objective) -> float:
@@ -171,7 +217,7 @@ def _term(ebo_value: float, qpa: float, aircraft: float, objective: Objective) -
 
 
 def build_curve(
-    items: Sequence[SpareItem],
+    items: Sequence[Item],
     aircraft: float,
     *,
     target_availability: float | None = None,
@@ -187,10 +233,9 @@ def build_curve(
     """
     if objective not in ("ebo", "availability"):
         raise ValueError(f"objective must be 'ebo' or 'availability', got {objective!r}")
-    laws = _validate(items, aircraft)
+    tables = _validate(items, aircraft)
     if target_availability is None and budget is None:
         target_availability = DEFAULT_CURVE_END
-    tables = [_EboTable(law, int(it.owned)) for law, it in zip(laws, items, strict=True)]
     stock = [int(it.owned) for it in items]
     ebos = np.array([tab(s) for tab, s in zip(tables, stock, strict=True)], dtype=float)
     qpa = np.array([it.qpa for it in items], dtype=float)
@@ -235,7 +280,7 @@ def build_curve(
 
 
 def recommend_for_target(
-    items: Sequence[SpareItem],
+    items: Sequence[Item],
     aircraft: float,
     target_availability: float,
     *,
@@ -249,7 +294,7 @@ def recommend_for_target(
 
 
 def recommend_for_budget(
-    items: Sequence[SpareItem],
+    items: Sequence[Item],
     aircraft: float,
     budget: float,
     *,
@@ -260,7 +305,7 @@ def recommend_for_budget(
 
 
 def brute_force(
-    items: Sequence[SpareItem],
+    items: Sequence[Item],
     aircraft: float,
     budget: float,
     *,
@@ -271,15 +316,15 @@ def brute_force(
 
     Ties on the objective go to the cheaper plan.
     """
-    laws = _validate(items, aircraft)
+    fns = _validate(items, aircraft)
     if budget < 0:
         raise ValueError(f"budget must be >= 0, got {budget}")
     limits = [int(budget // it.unit_price) for it in items]
     if math.prod(n + 1 for n in limits) > max_combinations:
         raise ValueError("too many combinations for brute force")
     tables = [
-        backorder_moments(np.arange(it.owned, it.owned + n + 1), law, with_variance=False)[0]
-        for it, law, n in zip(items, laws, limits, strict=True)
+        np.array([fn(it.owned + b) for b in range(n + 1)], dtype=float)
+        for it, fn, n in zip(items, fns, limits, strict=True)
     ]
     prices = np.array([it.unit_price for it in items], dtype=float)
     qpa = np.array([it.qpa for it in items], dtype=float)

@@ -97,7 +97,11 @@ class ItemManager:
                 return
 
     def procure(self, nsn: str) -> None:
-        """Replace a unit lost to wholesale (condemned, or sold) after a procurement lead time."""
+        """Replace a unit lost to wholesale (condemned, or sold) after a procurement lead time;
+        nothing is bought for an item that has left the DoD inventory (orders already placed
+        still arrive)."""
+        if not self.world.in_inventory(nsn):
+            return
         draw = self._lead.get(nsn)
         if draw is None:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,

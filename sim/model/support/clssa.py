@@ -26,6 +26,8 @@ class Clssa(CarcassToWholesale):
         super()._issued()
 
     def replace(self, urgent: bool) -> bool:
-        """A requisition with no carcass to return (the unit was condemned elsewhere)."""
+        """A requisition with no carcass to return (the unit was condemned elsewhere); the
+        item manager reorders the unit it sells."""
+        self.world.item_manager.procure(self.nsn)
         self.requisition(urgent, False, self._issued)
         return True

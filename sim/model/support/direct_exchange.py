@@ -20,12 +20,12 @@ class DirectExchange(CarcassToWholesale):
 
     def replace(self, urgent: bool) -> bool:
         """No carcass to exchange: an outright FMS buy at standard price."""
+        self.world.item_manager.procure(self.nsn)    # the sale is reordered at once
         self.requisition(urgent, self.customer.is_fms, self._bought)
         return True
 
     def _bought(self, _arg=None) -> None:
         self.charge("purchase", self.item.unit_price_usd)
-        self.world.item_manager.procure(self.nsn)
         self._issued()
 
     def carcass_repaired(self) -> None:

@@ -37,6 +37,8 @@ class RepairAndReturn(SupportOption):
         chain's later options are asked for a new unit (e.g. PROS)."""
         self.world.recorder.condemned(self.stats, self.nsn)
         if self.world.in_inventory(self.nsn):
+            # The sale is a demand on wholesale: the item manager reorders at once (base stock).
+            self.world.item_manager.procure(self.nsn)
             self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought)
         else:
             self.fallback_replace(job.context)
@@ -44,7 +46,6 @@ class RepairAndReturn(SupportOption):
     def _bought(self, _arg=None) -> None:
         """The replacement is an FMS sale: surcharged even when the repair itself is not."""
         self.charge("purchase", self.item.unit_price_usd, self.fms_rate)
-        self.world.item_manager.procure(self.nsn)
         if self.buy_route is None:
             self.buy_route = self.route(WHOLESALE_COUNTRY, self.customer.country, "buy")
         self.ship(self.buy_route, self.customer.receive, self.nsn, self.fms_rate)

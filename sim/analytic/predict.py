@@ -1,0 +1,599 @@
+"""The closed-form answer for each alternative of a scenario: the engine of ``sustain analytic``.
+
+Each (customer, NSN) of an alternative becomes a *flow* in METRIC's terms: removals at the
+rate of the whole fleet flying, a pipeline of units owed to the customer's shelf, and perhaps a
+draw on DoD wholesale stock. Two shapes cover the options that have a closed form:
+
+- **repair** (Repair and Return, national depot, third-country depot): the carcass travels to
+  the depot, waits for a line, is repaired and travels back; a unit condemned at induction is
+  replaced by a wholesale buy shipped from the US.
+- **wholesale** (Direct Exchange, CLSSA, a US unit): a serviceable is requisitioned from
+  wholesale at removal and shipped; the carcass is repaired at a US depot into wholesale stock,
+  condemned carcasses are replaced by procurement.
+
+Wholesale is METRIC's depot for each NSN: a base-stock point fed by every flow that draws on it,
+whose backorders delay each requisition by EBO0/Λ0 on average (Sherbrooke ch. 2; VARI-METRIC
+adds the variance of that delay, ch. 5). A finite depot adds its M/G/c queue wait (Erlang C with
+the Allen-Cunneen correction) to every carcass it repairs. The assumptions are listed by
+``ASSUMPTIONS`` and printed with every answer, because the numbers mean nothing without them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from sim.analytic.clssa import fmso1_quantities
+from sim.analytic.erlang import mgc_mean_wait
+from sim.analytic.metric import availability as metric_availability
+from sim.analytic.pipeline import backorder_moments, fill_rate, pipeline_law
+from sim.scenario.distributions import (
+    Exponential,
+    Gamma,
+    Lognormal,
+    Triangular,
+    Uniform,
+    Weibull,
+    mean_of,
+)
+from sim.scenario.models import DAYS_PER_MONTH, Alternative, Scenario, SupportChoice
+from sim.scenario.models import Customer as CustomerSpec
+
+Method = Literal["metric", "vari-metric"]
+DEFAULT_METHOD: Method = "vari-metric"
+
+WHOLESALE_COUNTRY = "US"
+"""Where DoD wholesale stock and US depots are (as in ``sim.model.support.base``)."""
+REPAIR_OPTIONS = frozenset({"repair_and_return", "national_depot", "third_country"})
+WHOLESALE_OPTIONS = frozenset({"direct_exchange", "clssa"})
+US_UNIT = "us_wholesale"
+"""The option key a US unit's support is shown under (US support is fixed, not chosen)."""
+
+ASSUMPTIONS = (
+    ("Steady state after warm-up and, for CLSSA, after FMSO I maturity (one procurement lead "
+     "time from day 0); timeline events, fallbacks and EDA are not modeled."),
+    ("Demand is Poisson at the rate of the whole fleet flying (aircraft x QPA x FH per day / "
+     "MTBR); Weibull removals are taken at their long-run renewal rate."),
+    ("'availability' is METRIC's (Sherbrooke's product): every aircraft keeps generating "
+     "demand. The simulator's NMCS aircraft stop flying, so its demand and backorders are lower "
+     "by about the NMCS fraction; 'finite fleet' corrects for that to first order (demand x "
+     "availability, solved as a fixed point)."),
+    ("Pipelines are Poisson by Palm's theorem (any repair or transit law), exact with an ample "
+     "depot; with finite repair lines the depot's mean M/G/c queue wait (Erlang C x "
+     "(1 + cv^2)/2, all NSNs and customers sharing the lines) is added to the repair time."),
+    ("Wholesale is a base-stock depot per NSN (two-echelon METRIC; VARI-METRIC variance): "
+     "demand from every customer it supplies, replenished by carcass transit + depot "
+     "turnaround or, for condemnations, the procurement lead time; a requisition waits "
+     "EBO0/demand on average. UMMIPS priorities are ignored; a non-CLSSA FMS customer sees "
+     "only stock above the protection level (exact when it alone draws the NSN), a CLSSA "
+     "customer all stock plus FMSO I."),
+    ("Without cannibalization NMCS aircraft = backorders; with it, NMCS = max over NSNs of "
+     "ceil(backorders / QPA), pipelines independent."),
+)
+
+
+class CannotAnswer(Exception):
+    """No closed form here for this customer under this alternative; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One customer's NSN as METRIC sees it (rates per day, times in days)."""
+
+    customer: str
+    nsn: str
+    option: str
+    kind: Literal["repair", "wholesale"]
+    rate: float
+    condemnation: float
+    depot: str
+    restricted: bool
+    to_depot_days: float
+    back_days: float
+    issue_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPrediction:
+    """Closed-form figures for one NSN of one customer."""
+
+    nsn: str
+    name: str
+    option: str
+    qpa: int
+    stock: int
+    demand_per_day: float
+    pipeline_mean: float
+    pipeline_variance: float
+    ebo: float
+    fill_rate: float
+    depot: str
+    depot_wait_days: float
+    wholesale_stock: int | None
+    wholesale_delay_days: float
+
+    @property
+    def pipeline_days(self) -> float:
+        """Mean time a unit owed to the shelf takes to arrive (Little's law)."""
+        return self.pipeline_mean / self.demand_per_day if self.demand_per_day > 0 else 0.0
+
+
+@dataclass
+class CustomerPrediction:
+    """A customer's answer under one alternative, or why there is none."""
+
+    alternative: str
+    customer: str
+    kind: str
+    aircraft: int
+    cannibalization: bool
+    reasons: list[str] = field(default_factory=list)
+    items: list[ItemPrediction] = field(default_factory=list)
+    availability: float | None = None
+    availability_finite_fleet: float | None = None
+    nmcs_aircraft: float | None = None
+    backorders: float | None = None
+    fill_rate: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return not self.reasons
+
+
+@dataclass
+class AlternativePrediction:
+    name: str
+    customers: list[CustomerPrediction]
+
+
+def cv_of(spec: object) -> float:
+    """Coefficient of variation of a scenario distribution (0 for a constant)."""
+    if isinstance(spec, (int, float)):
+        return 0.0
+    if isinstance(spec, Exponential):
+        return 1.0
+    if isinstance(spec, (Lognormal, Gamma)):
+        p = spec.lognormal if isinstance(spec, Lognormal) else spec.gamma
+        return float(p.cv)
+    if isinstance(spec, Triangular):
+        a, c, b = spec.triangular.low, spec.triangular.mode, spec.triangular.high
+        var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+        return math.sqrt(var) / mean_of(spec) if mean_of(spec) > 0 else 0.0
+    if isinstance(spec, Uniform):
+        lo, hi = spec.uniform.low, spec.uniform.high
+        return (hi - lo) / math.sqrt(12.0) / mean_of(spec)
+    if isinstance(spec, Weibull):
+        k = spec.weibull.shape
+        g1, g2 = math.gamma(1.0 + 1.0 / k), math.gamma(1.0 + 2.0 / k)
+        return math.sqrt(max(g2 / (g1 * g1) - 1.0, 0.0))
+    raise TypeError(f"not a distribution: {spec!r}")
+
+
+def shelf_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, int]:
+    """The customer's own serviceables at day 0, by the simulator's own rule."""
+    from sim.model.customer import initial_quantities
+
+    parts = dict(scenario.system(spec.fleet.system).parts)
+    mtbr = {nsn: scenario.item(nsn).mtbr_fh for nsn in parts}
+    return initial_quantities(spec, parts, mtbr)
+
+
+def removal_rate(spec: CustomerSpec, qpa: int, mtbr_fh: float) -> float:
+    """Removals per day of one NSN with every aircraft flying."""
+    return spec.fleet.aircraft * qpa * spec.fleet.fh_per_aircraft_month / DAYS_PER_MONTH / mtbr_fh
+
+
+def resolved_choice(alternative: Alternative, customer: str, nsn: str) -> SupportChoice | None:
+    """The support choice that applies to one NSN (an item override or the customer's choice)."""
+    choice = alternative.support.get(customer)
+    if choice is None:
+        return None
+    return choice.items.get(nsn, choice)
+
+
+def _backorders(mean: float, stock: int) -> tuple[float, float]:
+    """EBO and VBO of a Poisson pipeline against a base stock that may be negative (units
+    held back below a protection level: every unit in the pipeline and -stock more are owed)."""
+    if stock < 0:
+        return mean - stock, mean
+    e, v = backorder_moments(stock, pipeline_law(mean))
+    return float(e), float(v)
+
+
+def _consolidated_nmcs(laws: list, stocks: list[int], qpa: list[int], aircraft: int) -> float:
+    """E[min(N, max_i ceil(B_i / Z_i))]: NMCS aircraft when holes are cannibalized onto the
+    fewest aircraft, pipelines independent. P(max <= k) = Π_i P(X_i <= s_i + k·Z_i)."""
+    total = 0.0
+    for k in range(aircraft):
+        p_le = 1.0
+        for law, s, z in zip(laws, stocks, qpa, strict=True):
+            p_le *= float(law.cdf(s + k * z))
+        total += 1.0 - p_le
+        if 1.0 - p_le < 1e-13:
+            break
+    return total
+
+
+class AlternativeModel:
+    """One alternative of a scenario in METRIC's terms.
+
+    ``fleet_factor`` scales each customer's demand (the finite-fleet correction uses it);
+    ``extra_stock`` adds wholesale units per NSN (``sustain recommend`` tries FMSO I buys).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        alternative: Alternative,
+        *,
+        method: Method = DEFAULT_METHOD,
+        fleet_factor: Mapping[str, float] | None = None,
+    ) -> None:
+        if method not in ("metric", "vari-metric"):
+            raise ValueError(f"method must be 'metric' or 'vari-metric', got {method!r}")
+        self.scenario = scenario
+        self.alternative = alternative
+        self.method = method
+        self.items = {it.nsn: it for it in scenario.items}
+        self.customers = {c.name: c for c in scenario.customers}
+        self.factor = dict(fleet_factor or {})
+        self.legs = {frozenset(leg.between): leg for leg in scenario.transport}
+        self.depots = {d.name: d for d in scenario.depots}
+        self.plt = mean_of(scenario.wholesale.procurement_lead_time_days)
+        self.shelf = {c.name: shelf_stock(c, scenario) for c in scenario.customers}
+        self.problems: dict[str, dict[str, list[str]]] = {c.name: {} for c in scenario.customers}
+        self.notes: dict[str, list[str]] = {c.name: [] for c in scenario.customers}
+        self.fmso1: dict[str, int] = dict.fromkeys(self.items, 0)
+        self.flows: dict[tuple[str, str], Flow] = {}
+        for c in scenario.customers:
+            self._customer_flows(c)
+        self._depots()
+        self._wholesale()
+        self._bo_cache: dict[tuple[str, int], tuple[float, float]] = {}
+
+    # -- building --------------------------------------------------------------------------
+    def _transit(self, src: str, dst: str) -> float:
+        """Mean transit days; a move within one country with no leg stated takes no time."""
+        leg = self.legs.get(frozenset((src, dst)))
+        if leg is None:
+            if src == dst:
+                return 0.0
+            raise CannotAnswer(f"no transport leg between {src!r} and {dst!r}")
+        return mean_of(leg.days)
+
+    def _us_depot(self, choice: SupportChoice | None, nsn: str) -> str:
+        """The US depot that repairs ``nsn`` into wholesale, chosen as the simulator does."""
+        name = choice.depot if choice is not None else None
+        if name is not None and name in self.depots and \
+                self.depots[name].country == WHOLESALE_COUNTRY:
+            return name
+        for d in self.scenario.depots:
+            if d.country == WHOLESALE_COUNTRY and d.kind in ("organic", "contractor") \
+                    and d.repairs_item(nsn):
+                return d.name
+        raise CannotAnswer("no US depot repairs it")
+
+    def _customer_flows(self, spec: CustomerSpec) -> None:
+        parts = self.scenario.system(spec.fleet.system).parts
+        factor = self.factor.get(spec.name, 1.0)
+        top = self.alternative.support.get(spec.name)
+        problems = self.problems[spec.name]
+        if spec.kind == "fms" and top is None:
+            problems["no support choice in this alternative"] = []
+            return
+        weibull = [n for n in parts if self.items[n].weibull_shape is not None]
+        if weibull:
+            self.notes[spec.name].append(
+                f"{len(weibull)} NSN(s) with Weibull removals taken as Poisson at the renewal rate")
+        if top is not None and (top.fallback is not None
+                                or any(c.fallback is not None for c in top.items.values())):
+            self.notes[spec.name].append("fallback options ignored (steady state, item in "
+                                         "the DoD inventory)")
+        for nsn, qpa in parts.items():
+            item = self.items[nsn]
+            rate = removal_rate(spec, qpa, item.mtbr_fh) * factor
+            choice = None if spec.kind == "us" else resolved_choice(self.alternative,
+                                                                     spec.name, nsn)
+            option = US_UNIT if choice is None else choice.option
+            try:
+                if option in REPAIR_OPTIONS:
+                    if choice is None or choice.depot is None or choice.depot not in self.depots:
+                        raise CannotAnswer(f"{option} names no known depot")
+                    depot = self.depots[choice.depot]
+                    flow = Flow(spec.name, nsn, option, "repair", rate, item.condemnation_rate,
+                                depot.name, restricted=True,
+                                to_depot_days=self._transit(spec.country, depot.country),
+                                back_days=self._transit(depot.country, spec.country),
+                                issue_days=self._transit(WHOLESALE_COUNTRY, spec.country))
+                elif option in WHOLESALE_OPTIONS or option == US_UNIT:
+                    depot_name = self._us_depot(choice, nsn)
+                    depot = self.depots[depot_name]
+                    restricted = option == "direct_exchange" and spec.kind == "fms"
+                    flow = Flow(spec.name, nsn, option, "wholesale", rate,
+                                item.condemnation_rate, depot_name, restricted,
+                                to_depot_days=self._transit(spec.country, depot.country),
+                                back_days=0.0,
+                                issue_days=self._transit(WHOLESALE_COUNTRY, spec.country))
+                    if option == "clssa":
+                        assert choice is not None
+                        own = choice.fmso1 or (top.fmso1 if top is not None else None)
+                        mtbr = {nsn: item.mtbr_fh}
+                        q = fmso1_quantities(own, spec, {nsn: qpa}, mtbr)[nsn]
+                        self.fmso1[nsn] += q
+                else:
+                        raise CannotAnswer(
+                        f"option {option!r} has no closed form here (a commercial source's "
+                        "lead time and failures to source, or contract terms)")
+            except CannotAnswer as exc:
+                problems.setdefault(str(exc), []).append(nsn)
+                continue
+            self.flows[(spec.name, nsn)] = flow
+
+    def _depots(self) -> None:
+        """Queue wait at each depot from the carcasses of every flow it repairs."""
+        arrivals: dict[str, float] = dict.fromkeys(self.depots, 0.0)
+        for f in self.flows.values():
+            arrivals[f.depot] += f.rate * (1.0 - f.condemnation)
+        self.depot_arrivals = arrivals
+        self.depot_wait: dict[str, float | None] = {}
+        self.depot_utilization: dict[str, float | None] = {}
+        for name, d in self.depots.items():
+            lam, mean = arrivals[name], mean_of(d.repair_days)
+            if d.repair_lines is None:
+                self.depot_wait[name] = 0.0
+                self.depot_utilization[name] = None
+                continue
+            load = lam * mean
+            self.depot_utilization[name] = load / d.repair_lines
+            if lam <= 0 or mean <= 0:
+                self.depot_wait[name] = 0.0
+            elif load >= d.repair_lines:
+                self.depot_wait[name] = None
+            else:
+                self.depot_wait[name] = mgc_mean_wait(lam, mean, d.repair_lines,
+                                                      cv_of(d.repair_days))
+
+    def turnaround(self, depot: str) -> float | None:
+        """Mean days from induction to repair complete (None: the depot is overloaded)."""
+        wait = self.depot_wait[depot]
+        return None if wait is None else wait + mean_of(self.depots[depot].repair_days)
+
+    def _wholesale(self) -> None:
+        """Demand and replenishment pipeline of wholesale stock per NSN."""
+        self.wh_rate: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        self.wh_mean: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        self.wh_broken: dict[str, str] = {}
+        for f in self.flows.values():
+            if f.kind == "repair":
+                w = f.rate * f.condemnation
+                repl = self.plt          # the buy is replaced by procurement
+            else:
+                w = f.rate
+                t = self.turnaround(f.depot)
+                if t is None:
+                    self.wh_broken[f.nsn] = f.depot
+                    continue
+                repl = f.to_depot_days + (1.0 - f.condemnation) * t + f.condemnation * self.plt
+            self.wh_rate[f.nsn] += w
+            self.wh_mean[f.nsn] += w * repl
+        for (cust, nsn), f in self.flows.items():
+            t = self.turnaround(f.depot)
+            if t is None:
+                why = (f"depot {f.depot!r} is overloaded (offered load "
+                       f"{self.depot_utilization[f.depot]:.2f} of its lines): no steady state")
+            elif nsn in self.wh_broken and (f.kind == "wholesale" or f.condemnation > 0):
+                why = f"wholesale is fed by overloaded depot {self.wh_broken[nsn]!r}"
+            else:
+                continue
+            self.problems[cust].setdefault(why, []).append(nsn)
+
+    # -- answering -------------------------------------------------------------------------
+    def wholesale_stock(self, nsn: str, restricted: bool, extra: int = 0) -> int:
+        """Base stock a requisition of this class can draw on (may be negative: units held
+        below the protection level)."""
+        ws = self.scenario.wholesale
+        s = ws.stock.get(nsn, 0) + self.fmso1[nsn] + extra
+        return s - ws.protection_level.get(nsn, 0) if restricted else s
+
+    def _bo0(self, nsn: str, s0: int) -> tuple[float, float]:
+        key = (nsn, s0)
+        hit = self._bo_cache.get(key)
+        if hit is None:
+            hit = self._bo_cache[key] = _backorders(self.wh_mean[nsn], s0)
+        return hit
+
+    def item(self, customer: str, nsn: str, extra: float = 0) -> ItemPrediction:
+        """One NSN of one customer; ``extra`` wholesale units of that NSN (an FMSO I trial;
+        ``math.inf``: wholesale never backordered, the limit of any buy-in)."""
+        f = self.flows[(customer, nsn)]
+        t = self.turnaround(f.depot)
+        if t is None:
+            raise CannotAnswer(f"{nsn}: depot {f.depot!r} is overloaded")
+        c = f.condemnation
+        if f.kind == "repair":
+            own_days = (1 - c) * (f.to_depot_days + t + f.back_days) \
+                + c * (f.to_depot_days + f.issue_days)
+            w = f.rate * c
+        else:
+            own_days = f.issue_days
+            w = f.rate
+        own = f.rate * own_days
+        rate0 = self.wh_rate[nsn]
+        s0: int | None = None
+        delay = 0.0
+        e0 = v0 = share = 0.0
+        if w > 0 and rate0 > 0 and math.isfinite(extra):
+            s0 = self.wholesale_stock(nsn, f.restricted, int(extra))
+            e0, v0 = self._bo0(nsn, s0)
+            share = w / rate0
+            delay = e0 / rate0
+        mean = own + share * e0
+        if self.method == "metric":
+            var = mean
+        else:
+            var = max(mean, own + share * (1.0 - share) * e0 + share * share * v0)
+        law = pipeline_law(mean, var)
+        stock = self.shelf[customer][nsn]
+        e, _ = backorder_moments(stock, law, with_variance=False)
+        item = self.items[nsn]
+        qpa = self.scenario.system(self.customers[customer].fleet.system).parts[nsn]
+        return ItemPrediction(
+            nsn=nsn, name=item.name, option=f.option, qpa=qpa, stock=stock,
+            demand_per_day=f.rate, pipeline_mean=law.mean, pipeline_variance=law.variance,
+            ebo=float(e),
+            fill_rate=float(fill_rate(stock, law.mean, None if law.is_poisson else law.variance)),
+            depot=f.depot, depot_wait_days=float(self.depot_wait[f.depot] or 0.0),
+            wholesale_stock=s0, wholesale_delay_days=delay)
+
+    def availabilities(self, spec: CustomerSpec, items: list[ItemPrediction],
+                       ) -> tuple[float, float]:
+        """(METRIC availability, availability if NMCS aircraft = backorders or consolidated).
+
+        The first is Sherbrooke's product (aircraft keep generating demand, holes fall at
+        random); the second is what the simulator's rule gives for the same backorders."""
+        n = spec.fleet.aircraft
+        ebos = [it.ebo for it in items]
+        qpa = [it.qpa for it in items]
+        if spec.cannibalization:
+            laws = [pipeline_law(it.pipeline_mean, it.pipeline_variance) for it in items]
+            a = 1.0 - _consolidated_nmcs(laws, [it.stock for it in items], qpa, n) / n
+            return a, a
+        return metric_availability(ebos, n, qpa), max(0.0, 1.0 - sum(ebos) / n)
+
+    def customer(self, name: str) -> CustomerPrediction:
+        """Every NSN of one customer and its fleet-level figures (or the reasons it has none)."""
+        spec = self.customers[name]
+        out = CustomerPrediction(self.alternative.name, name, spec.kind, spec.fleet.aircraft,
+                                 spec.cannibalization, reasons=self.reasons(name),
+                                 notes=list(self.notes[name]))
+        if out.reasons:
+            return out
+        parts = self.scenario.system(spec.fleet.system).parts
+        try:
+            out.items = [self.item(name, nsn) for nsn in parts]
+        except CannotAnswer as exc:
+            out.reasons.append(str(exc))
+            return out
+        a, _ = self.availabilities(spec, out.items)
+        out.availability = a
+        out.nmcs_aircraft = spec.fleet.aircraft * (1.0 - a)
+        out.backorders = float(sum(it.ebo for it in out.items))
+        rates = np.array([it.demand_per_day for it in out.items])
+        fills = np.array([it.fill_rate for it in out.items])
+        out.fill_rate = float(np.dot(rates, fills) / rates.sum()) if rates.sum() > 0 else 1.0
+        options = {it.option for it in out.items}
+        if "clssa" in options:
+            out.notes.append(f"CLSSA after FMSO I maturity (~{self.plt:.0f} days): before it, "
+                             "wholesale holds only its own stock")
+        shared = [it.nsn for it in out.items if it.option == "direct_exchange"
+                  and self._shared(it.nsn)]
+        if shared:
+            out.notes.append(f"{len(shared)} NSN(s) share wholesale with US/CLSSA customers: "
+                             "stock above protection is an approximation there")
+        finite = sorted({it.depot for it in out.items
+                         if self.depots[it.depot].repair_lines is not None})
+        for d in finite:
+            out.notes.append(f"depot {d!r}: {self.depots[d].repair_lines} lines at utilization "
+                             f"{self.depot_utilization[d]:.2f}, mean queue wait "
+                             f"{self.depot_wait[d]:.1f} days (M/G/c approximation)")
+        return out
+
+    def reasons(self, customer: str) -> list[str]:
+        """Why this customer has no closed form, one line per cause with the NSNs it hits."""
+        out = []
+        for why, nsns in self.problems[customer].items():
+            if not nsns:
+                out.append(why)
+                continue
+            shown = ", ".join(nsns[:3]) + (", ..." if len(nsns) > 3 else "")
+            out.append(f"{why} — {len(nsns)} NSN{'s' if len(nsns) > 1 else ''} ({shown})")
+        return out
+
+    def _shared(self, nsn: str) -> bool:
+        """Whether unrestricted requisitions (US units, CLSSA) also draw this NSN."""
+        return any(f.nsn == nsn and not f.restricted and f.kind == "wholesale"
+                   for f in self.flows.values())
+
+
+def finite_fleet_availability(
+    scenario: Scenario,
+    alternative: Alternative,
+    *,
+    method: Method = DEFAULT_METHOD,
+    extra_stock: Mapping[str, Mapping[str, int]] | None = None,
+    tol: float = 1e-7,
+    max_iter: int = 200,
+) -> dict[str, float]:
+    """Availability per answered customer when NMCS aircraft do not fly.
+
+    Fixed point A_c = 1 - E[NMCS_c](demand x A_c)/N_c over all customers at once (they share
+    depots and wholesale), iterated with damping. ``extra_stock`` maps a customer to the
+    wholesale units its NSNs get on top (``sustain recommend``'s FMSO I).
+    """
+    extra = extra_stock or {}
+    factors = {c.name: 1.0 for c in scenario.customers}
+    result: dict[str, float] = {}
+    for _ in range(max_iter):
+        model = AlternativeModel(scenario, alternative, method=method, fleet_factor=factors)
+        new: dict[str, float] = {}
+        for c in scenario.customers:
+            if model.problems[c.name]:
+                continue
+            parts = scenario.system(c.fleet.system).parts
+            try:
+                items = [model.item(c.name, n, extra.get(c.name, {}).get(n, 0)) for n in parts]
+            except CannotAnswer:
+                continue
+            new[c.name] = model.availabilities(c, items)[1]
+        delta = max((abs(new[k] - factors[k]) for k in new), default=0.0)
+        result = new
+        for k, v in new.items():
+            factors[k] = 0.5 * (factors[k] + v)
+        if delta < tol:
+            break
+    return result
+
+
+def predict_alternative(scenario: Scenario, alternative: Alternative, *,
+                        method: Method = DEFAULT_METHOD) -> AlternativePrediction:
+    """Every customer of one alternative: METRIC figures and the finite-fleet availability."""
+    model = AlternativeModel(scenario, alternative, method=method)
+    customers = [model.customer(c.name) for c in scenario.customers]
+    finite = finite_fleet_availability(scenario, alternative, method=method)
+    for cp in customers:
+        if cp.answered:
+            cp.availability_finite_fleet = finite.get(cp.customer)
+    return AlternativePrediction(alternative.name, customers)
+
+
+def predict(scenario: Scenario, *, method: Method = DEFAULT_METHOD) -> list[AlternativePrediction]:
+    """The closed-form answer for every alternative of the scenario."""
+    return [predict_alternative(scenario, alt, method=method) for alt in scenario.alternatives]
+
+
+def scenario_notes(scenario: Scenario) -> list[str]:
+    """Scenario-wide features the closed form does not model."""
+    notes = []
+    if scenario.events:
+        notes.append("timeline events are ignored: the answer is the steady state before any")
+    if scenario.eda is not None and scenario.eda.purchases:
+        notes.append("EDA purchases are ignored")
+    if any(it.leaves_dod_inventory_day is not None for it in scenario.items) or any(
+            s.leaves_dod_inventory_day is not None for s in scenario.systems):
+        notes.append("items leaving the DoD inventory are ignored (answer while they are in it)")
+    late = [c.name for c in scenario.customers
+            if (c.initial_support_days or 0.0) > scenario.warmup_days]
+    if late:
+        notes.append(f"initial support periods outlast the warm-up ({', '.join(late)}): a "
+                     "simulation measures part of them, the closed form does not")
+    if scenario.warmup_days < mean_of(scenario.wholesale.procurement_lead_time_days) and any(
+            c.option == "clssa" or any(i.option == "clssa" for i in c.items.values())
+            for alt in scenario.alternatives for c in alt.support.values()):
+        notes.append("warm-up is shorter than the procurement lead time: a simulation of a "
+                     "CLSSA alternative measures partly before FMSO I maturity")
+    return notes
