@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 from sim.errors import InvalidInput
+from sim.progress import ProgressBar
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
 
@@ -79,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                   record_events=args.events)
     total = len(scenario.alternatives) * scenario.replications
     try:
-        with _progress(total) as advance, runner.local_executor(settings.workers) as pool:
+        with ProgressBar(total) as advance, runner.local_executor(settings.workers) as pool:
             result = runner.run(scenario, settings, on_unit=lambda a, r: advance(), executor=pool)
     except runner.ResultDirConflict as exc:
         raise InvalidInput(str(exc)) from None
@@ -95,29 +96,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = write_report(result.path)
         print(f"report: {report}")
     return EXIT_OK
-
-
-class _progress:
-    """A rich progress bar on a terminal; silent when output is not a terminal."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):
-        if sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            self.bar = Progress("replications", BarColumn(), MofNCompleteColumn(),
-                                TimeRemainingColumn(), transient=True)
-            self.bar.start()
-            task = self.bar.add_task("run", total=self.total)
-            return lambda: self.bar.advance(task)
-        return lambda: None
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _print_comparison(result_dir: Path) -> None:

@@ -14,10 +14,10 @@ import argparse
 import json
 import math
 import re
-import sys
 from pathlib import Path
 
 from sim.errors import InvalidInput
+from sim.progress import ProgressBar
 
 EXIT_OK = 0
 
@@ -285,7 +285,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         _print_recommendation(rec, out)
     result = None
     if plan is not None:
-        with _progress(plan.replications) as advance:
+        with ProgressBar(plan.replications, "verifying") as advance:
             result = run_verification(plan, rec.customer, args.workers, on_unit=advance)
         _write(rec, out, result)
     if args.json:
@@ -293,28 +293,6 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     elif result is not None:
         _print_verification(rec, result)
     return EXIT_OK
-
-
-class _progress:
-    """A rich progress bar on a terminal; silent otherwise."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):
-        if sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress
-
-            self.bar = Progress("verifying", BarColumn(), MofNCompleteColumn(), transient=True)
-            self.bar.start()
-            task = self.bar.add_task("verify", total=self.total)
-            return lambda: self.bar.advance(task)
-        return lambda: None
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _print_recommendation(rec, out: Path) -> None:
