@@ -1,12 +1,23 @@
-"""Reading a result directory (never the model)."""
+"""Reading a result directory (DESIGN §4) — never the model.
+
+A report must refuse a directory that is not a finished result before it writes anything, so
+every check on the directory's shape lives here and raises ``InvalidInput`` (exit code 2).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
+
+from sim.errors import InvalidInput
+
+TABLES = ("summary", "items", "depots", "timeseries")
+REQUIRED_SUMMARY = ("alternative", "replication", "customer", "availability")
 
 
 def read_table(result_dir: str | Path, table: str) -> pd.DataFrame:
@@ -15,3 +26,104 @@ def read_table(result_dir: str | Path, table: str) -> pd.DataFrame:
 
 def read_manifest(result_dir: str | Path) -> dict:
     return json.loads((Path(result_dir) / "manifest.json").read_text())
+
+
+@dataclass
+class ResultSet:
+    """One result directory in memory: the manifest and every table as a DataFrame."""
+
+    path: Path
+    manifest: dict[str, Any]
+    summary: pd.DataFrame
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    depots: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def scenario(self) -> dict[str, Any]:
+        return self.manifest.get("scenario") or {}
+
+    @property
+    def name(self) -> str:
+        return str(self.scenario.get("scenario") or self.path.name)
+
+    @property
+    def alternatives(self) -> list[str]:
+        """Alternatives in scenario order (the first is the baseline), then any others."""
+        listed = [str(a) for a in self.manifest.get("alternatives") or []]
+        if not listed:
+            listed = [str(a.get("name")) for a in self.scenario.get("alternatives") or []]
+        present = list(dict.fromkeys(self.summary["alternative"]))
+        return [a for a in listed if a in present] + [a for a in present if a not in listed]
+
+    @property
+    def customers(self) -> list[str]:
+        listed = [str(c.get("name")) for c in self.scenario.get("customers") or []]
+        present = list(dict.fromkeys(self.summary["customer"]))
+        return [c for c in listed if c in present] + [c for c in present if c not in listed]
+
+    @property
+    def replications(self) -> int:
+        return int(self.summary.groupby(["alternative", "customer"])["replication"]
+                   .nunique().max())
+
+    @property
+    def warmup_days(self) -> float:
+        return float(self.scenario.get("warmup_days") or 0.0)
+
+    @property
+    def horizon_days(self) -> float:
+        if "horizon_days" in self.scenario:
+            return float(self.scenario["horizon_days"])
+        if len(self.timeseries):
+            return float(self.timeseries["period_start_day"].max())
+        return 0.0
+
+    @property
+    def discount_rate(self) -> float:
+        return float(self.scenario.get("discount_rate", 0.02))
+
+    def customer_spec(self, name: str) -> dict[str, Any]:
+        return next((c for c in self.scenario.get("customers") or [] if c.get("name") == name),
+                    {})
+
+    def item_names(self) -> dict[str, str]:
+        return {str(i.get("nsn")): str(i.get("name", "")) for i in self.scenario.get("items") or []}
+
+
+def load_result(result_dir: str | Path) -> ResultSet:
+    """Load and check a result directory; ``InvalidInput`` when it is not one."""
+    path = Path(result_dir)
+    if not path.is_dir():
+        raise InvalidInput(f"{path}: no such result directory")
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file():
+        raise InvalidInput(f"{path}: not a result directory (no manifest.json); "
+                           "run 'sustain run SCENARIO' first")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{manifest_path}: unreadable manifest ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise InvalidInput(f"{manifest_path}: unreadable manifest (not a JSON object)")
+    if not (path / "summary.parquet").is_file():
+        hint = " (the run did not finish; rerun it to resume)" if (path / "parts").exists() else ""
+        raise InvalidInput(f"{path}: no summary.parquet{hint}")
+    tables: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        file = path / f"{name}.parquet"
+        if not file.is_file():
+            tables[name] = pd.DataFrame()
+            continue
+        try:
+            tables[name] = read_table(path, name)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is bad input here
+            raise InvalidInput(f"{file}: unreadable Parquet table ({exc})") from None
+    summary = tables["summary"]
+    missing = [c for c in REQUIRED_SUMMARY if c not in summary.columns]
+    if missing:
+        raise InvalidInput(f"{path / 'summary.parquet'}: missing column(s) {', '.join(missing)}")
+    if summary.empty:
+        raise InvalidInput(f"{path / 'summary.parquet'}: no rows (no finished replication)")
+    return ResultSet(path=path, manifest=manifest, summary=summary, items=tables["items"],
+                     depots=tables["depots"], timeseries=tables["timeseries"])

@@ -1,0 +1,109 @@
+"""Every table a Business Case Analysis needs, computed once from a result directory.
+
+The report, the spreadsheet and the charts all read from one ``Bca`` so that a figure in a
+chart title, in the HTML table and in the spreadsheet is the same number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from analysis import stats
+from analysis.load import ResultSet
+from analysis.metrics import KEY_METRICS
+from analysis.style import Footer
+from analysis.sweep import SweepInfo, at_point, sweep_info, tornado_table
+
+
+@dataclass
+class Bca:
+    result: ResultSet  # the base-case rows (a sweep's base point)
+    full: ResultSet  # every row, sweep points included
+    sweep: SweepInfo | None
+    baseline: str
+    alternatives: list[str]
+    customers: list[str]
+    metrics: list[str]
+    comparison: pd.DataFrame  # stats.summarize
+    paired: pd.DataFrame  # stats.paired_differences
+    years: pd.DataFrame  # stats.cost_by_year
+    drivers: pd.DataFrame  # stats.nmcs_drivers
+    depots: pd.DataFrame  # per (alternative, depot): means and CIs
+    bands: dict[str, pd.DataFrame] = field(default_factory=dict)  # column -> timeseries_band
+    tornado: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> tornado_table
+    notes: list[str] = field(default_factory=list)  # what the report could not show, and why
+
+    @property
+    def key_metrics(self) -> list[str]:
+        return [m for m in KEY_METRICS if m in self.metrics]
+
+    @property
+    def measured_years(self) -> float:
+        return (self.result.horizon_days - self.result.warmup_days) / stats.DAYS_PER_YEAR
+
+    def footer(self) -> Footer:
+        m = self.result.manifest
+        when = str(m.get("finished_at") or m.get("started_at") or "")[:10]
+        return Footer(scenario=self.result.name, sha256=str(m.get("scenario_sha256") or ""),
+                      run_date=when or datetime.now(UTC).date().isoformat(),
+                      version=str(m.get("package_version") or "?"),
+                      replications=self.result.replications)
+
+
+def analyse(full: ResultSet) -> Bca:
+    """All tables for the report; a sweep is reported at its base point plus a tornado."""
+    notes: list[str] = []
+    info = sweep_info(full)
+    result = full
+    tornado: dict[str, pd.DataFrame] = {}
+    if info is not None:
+        point = info.base_point if info.base_point is not None else int(
+            full.summary["point"].min())
+        result = at_point(full, point)
+        where = ("the base point" if info.base_point is not None
+                 else "the first point (no point has every parameter at its base value)")
+        notes.append(f"This result is a sweep over {info.points} points; tables and charts show "
+                     f"{where}, point {point}.")
+        if info.one_at_a_time:
+            for metric in ("availability", "npv_cost_usd"):
+                if metric in full.summary.columns:
+                    tornado[metric] = tornado_table(full.summary, info, metric)
+        else:
+            notes.append("Tornado chart not drawn: the sweep is not one-at-a-time "
+                         f"(method {info.method or 'unknown'}), so no single parameter's "
+                         "effect can be isolated.")
+    else:
+        notes.append("Tornado chart not drawn: this result has no sweep (no 'point' column); "
+                     "run 'sustain sweep' with a one-at-a-time sweep to get one.")
+
+    alternatives = result.alternatives
+    baseline = alternatives[0]
+    summary = result.summary
+    exclude = info.parameters if info else []
+    metrics = stats.metric_columns(summary, exclude=exclude)
+    comparison = stats.summarize(summary, metrics)
+    paired = (stats.paired_differences(summary, baseline, metrics)
+              if len(alternatives) > 1 else stats.paired_differences(summary.iloc[:0], baseline))
+    ts = result.timeseries
+    years = stats.cost_by_year(ts, result.discount_rate, result.warmup_days)
+    drivers = stats.nmcs_drivers(result.items, summary, result.item_names())
+    depots = pd.DataFrame()
+    if not result.depots.empty:
+        cols = [c for c in ("backlog_mean", "turnaround_days_mean", "queue_days_mean",
+                            "utilization", "inductions") if c in result.depots.columns]
+        depots = stats.ci_table(result.depots, ["alternative", "depot"], cols)
+    bands = {}
+    if not ts.empty:
+        for col in ("availability", "backorders_mean"):
+            if col in ts.columns:
+                bands[col] = stats.timeseries_band(ts, col)
+    notes.append("Depot backlog over time is not in the result tables (DESIGN §4 records each "
+                 "depot's backlog as a time average over the measured window); the depot chart "
+                 "shows that average, and customer backorders over time are charted instead.")
+    return Bca(result=result, full=full, sweep=info, baseline=baseline,
+               alternatives=alternatives, customers=result.customers, metrics=metrics,
+               comparison=comparison, paired=paired, years=years, drivers=drivers,
+               depots=depots, bands=bands, tornado=tornado, notes=notes)

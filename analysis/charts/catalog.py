@@ -1,0 +1,57 @@
+"""Which charts a report has, in reading order, built from one ``Bca``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis.bca import Bca
+from analysis.charts.costs import breakdown, by_year
+from analysis.charts.depots import depot_backlog
+from analysis.charts.drivers import drivers
+from analysis.charts.frontier import frontier
+from analysis.charts.scurves import scurves
+from analysis.charts.timelines import over_time
+from analysis.charts.tornado import tornado
+from analysis.charts.waits import waits
+from analysis.style import Chart, Style
+from analysis.timeline import markers
+
+
+@dataclass
+class Entry:
+    customer: str | None  # None: a chart for the whole scenario
+    chart: Chart
+
+
+def build(bca: Bca, style: Style) -> list[Entry]:
+    """Every chart; a chart with nothing to show is left out (the report says why)."""
+    r = bca.result
+    sc = r.scenario
+    period = float(sc.get("period_days") or 30.4375)
+    out: list[Entry] = []
+    for customer in bca.customers:
+        marks = markers(sc, customer)
+        comp = bca.comparison[bca.comparison["customer"] == customer].set_index("alternative")
+        made = [
+            frontier(style, bca.comparison, customer, r.discount_rate),
+            breakdown(style, bca.comparison, customer, bca.measured_years),
+        ]
+        if "availability" in bca.bands:
+            made.append(over_time(style, bca.bands["availability"], customer, "availability",
+                                  marks, r.warmup_days, r.horizon_days, period,
+                                  headline=comp.get("availability")))
+        made += [waits(style, r.summary, bca.comparison, customer),
+                 scurves(style, r.summary, customer),
+                 drivers(style, bca.drivers, customer),
+                 by_year(style, bca.years, customer)]
+        if "backorders_mean" in bca.bands:
+            made.append(over_time(style, bca.bands["backorders_mean"], customer,
+                                  "backorders_mean", marks, r.warmup_days, r.horizon_days,
+                                  period, headline=comp.get("backorders_mean")))
+        if bca.tornado:
+            made.append(tornado(style, bca.tornado, customer))
+        out += [Entry(customer, c) for c in made if c is not None]
+    depot = depot_backlog(style, bca.depots)
+    if depot is not None:
+        out.append(Entry(None, depot))
+    return out

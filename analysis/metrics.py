@@ -1,0 +1,108 @@
+"""What each result column means: label, unit and which direction is better.
+
+One table of metadata so that every table, chart and spreadsheet names a metric the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    column: str
+    label: str
+    unit: str  # "%", "days", "$M", "$/FH", "aircraft", "units", "count", "FH"
+    better: str | None = None  # "higher", "lower" or None (neither)
+
+    @property
+    def scale(self) -> float:
+        """Divide raw values by this to display them in ``unit``."""
+        return {"%": 0.01, "$M": 1e6}.get(self.unit, 1.0)
+
+    @property
+    def heading(self) -> str:
+        return f"{self.label} ({self.unit})"
+
+
+SUMMARY_METRICS: tuple[Metric, ...] = (
+    Metric("availability", "Availability", "%", "higher"),
+    Metric("nmcs_aircraft_mean", "NMCS aircraft, mean", "aircraft", "lower"),
+    Metric("backorders_mean", "Backorders, time-average", "units", "lower"),
+    Metric("fill_rate", "Fill rate from own stock", "%", "higher"),
+    Metric("cwt_days_mean", "Customer wait time, mean", "days", "lower"),
+    Metric("cwt_days_p50", "Customer wait time, 50th percentile", "days", "lower"),
+    Metric("cwt_days_p85", "Customer wait time, 85th percentile", "days", "lower"),
+    Metric("cwt_days_p95", "Customer wait time, 95th percentile", "days", "lower"),
+    Metric("demands", "Demands", "count"),
+    Metric("flight_hours", "Flight hours", "FH"),
+    Metric("cost_usd", "Cost, measured years", "$M", "lower"),
+    Metric("cost_repair_usd", "Cost: repair", "$M", "lower"),
+    Metric("cost_purchase_usd", "Cost: purchase", "$M", "lower"),
+    Metric("cost_exchange_usd", "Cost: exchange", "$M", "lower"),
+    Metric("cost_clssa_usd", "Cost: CLSSA", "$M", "lower"),
+    Metric("cost_transport_usd", "Cost: transport", "$M", "lower"),
+    Metric("cost_surcharge_usd", "Cost: FMS surcharge", "$M", "lower"),
+    Metric("cost_fees_usd", "Cost: fees", "$M", "lower"),
+    Metric("cost_per_fh_usd", "Cost per flight hour", "$/FH", "lower"),
+    Metric("npv_cost_usd", "NPV cost", "$M", "lower"),
+)
+
+COST_CATEGORIES: tuple[str, ...] = (
+    "cost_repair_usd", "cost_purchase_usd", "cost_exchange_usd", "cost_clssa_usd",
+    "cost_transport_usd", "cost_surcharge_usd", "cost_fees_usd",
+)
+
+# The headline columns of the comparison table, in reading order.
+KEY_METRICS: tuple[str, ...] = (
+    "availability", "nmcs_aircraft_mean", "fill_rate", "cwt_days_mean", "cwt_days_p95",
+    "cost_usd", "npv_cost_usd", "cost_per_fh_usd",
+)
+
+KEY_COLUMNS = {"alternative", "replication", "customer", "nsn", "depot", "period_start_day",
+               "point"}
+
+_BY_COLUMN = {m.column: m for m in SUMMARY_METRICS}
+
+
+def metric(column: str) -> Metric:
+    """Metadata for a column; a column this version does not know gets a neutral entry."""
+    known = _BY_COLUMN.get(column)
+    if known is not None:
+        return known
+    unit = "$M" if column.endswith("_usd") else ("days" if "days" in column else "")
+    return Metric(column, column.replace("_", " ").capitalize(), unit)
+
+
+def fmt_value(column: str, value: float, digits: int | None = None, bare: bool = False) -> str:
+    """A value in its display unit, e.g. 0.9071 -> '90.7 %', 1.5e7 -> '$15.00 M'; ``bare``:
+    the number alone (for a table whose heading names the unit)."""
+    m = metric(column)
+    if math.isnan(value):
+        return "–"
+    v = value / m.scale
+    d = _digits(m) if digits is None else digits
+    if bare:
+        return f"{v:,.{d}f}"
+    if m.unit == "%":
+        return f"{v:.{d}f} %"
+    if m.unit == "$M":
+        return f"${v:,.{d}f} M"
+    if m.unit == "$/FH":
+        return f"${v:,.{d}f}"
+    return f"{v:,.{d}f}"
+
+
+def fmt_half(column: str, half: float, digits: int | None = None) -> str:
+    """A CI half-width in the metric's display unit (percentage points for %)."""
+    m = metric(column)
+    if math.isnan(half):
+        return "–"
+    d = _digits(m) if digits is None else digits
+    return f"{half / m.scale:,.{d}f}"
+
+
+def _digits(m: Metric) -> int:
+    return {"%": 1, "$M": 2, "$/FH": 0, "days": 2, "aircraft": 2, "units": 2, "count": 0,
+            "FH": 0}.get(m.unit, 3)

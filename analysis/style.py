@@ -1,0 +1,175 @@
+"""The one briefing style of every chart: palette, fonts, title block, footer, file output.
+
+Charts go straight into Business Case Analysis briefings, so each figure carries a title that
+states the finding, a subtitle that says what is plotted, and a footer that traces it to the
+scenario (name, SHA-256, run date) — configuration status accounting on the slide itself.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display, ever: reports are written on servers and in CI
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+# Okabe & Ito (2008), safe for the common colour-vision deficiencies; yellow last (low
+# contrast on white) and black only when everything else is taken.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+           "#F0E442")
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")
+GREY = "#595959"
+LIGHT = "#D9D9D9"
+
+WIDTH_IN, HEIGHT_IN = 10.0, 5.625  # 16:9, a full slide body
+DPI = 300
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10.5,
+    "axes.labelcolor": "#262626",
+    "axes.edgecolor": GREY,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E6E6E6",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "xtick.color": "#262626",
+    "ytick.color": "#262626",
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "text.parse_math": False,  # user names and "$" amounts are plain text, never mathtext
+    "svg.hashsalt": "sustain",  # stable SVG ids: the same result gives the same file
+    "svg.fonttype": "path",
+}
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What traces a chart back to its run."""
+
+    scenario: str
+    sha256: str
+    run_date: str
+    version: str
+    replications: int
+
+    def text(self) -> str:
+        sha = self.sha256[:12] + "…" if len(self.sha256) > 12 else (self.sha256 or "unknown")
+        return (f"Scenario {self.scenario}  ·  SHA-256 {sha}  ·  run {self.run_date}  ·  "
+                f"sustain {self.version}  ·  {self._reps()}")
+
+    def _reps(self) -> str:
+        if self.replications == 1:
+            return "1 replication, no confidence interval"
+        return f"{self.replications} replications, 95 % confidence intervals"
+
+
+@dataclass
+class Style:
+    """Colours, markers and line styles fixed per alternative, so a reader can follow one
+    alternative from chart to chart."""
+
+    footer: Footer
+    alternatives: list[str]
+    colors: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i, alt in enumerate(self.alternatives):
+            self.colors.setdefault(alt, PALETTE[i % len(PALETTE)])
+
+    def color(self, alt: str) -> str:
+        return self.colors.get(alt, GREY)
+
+    def marker(self, alt: str) -> str:
+        i = self.alternatives.index(alt) if alt in self.alternatives else 0
+        return MARKERS[i % len(MARKERS)]
+
+    def linestyle(self, alt: str) -> str:
+        i = self.alternatives.index(alt) if alt in self.alternatives else 0
+        return LINESTYLES[(i // len(PALETTE)) % len(LINESTYLES)]
+
+
+@dataclass
+class Chart:
+    """One finished figure before it is written: its file stem, finding and caption."""
+
+    key: str
+    title: str
+    caption: str
+    figure: Figure
+
+
+def briefing():
+    """The style as a context: build and render every chart inside it (rcParams are read
+    both when artists are made and when they are drawn)."""
+    return matplotlib.rc_context(RC)
+
+
+def new_figure(title: str, caption: str, style: Style, height_in: float = HEIGHT_IN,
+               width_in: float = WIDTH_IN) -> Figure:
+    """A figure with the title block and footer drawn and the axes area reserved below the
+    title; add axes with ``fig.subplots`` or ``fig.add_subplot``."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(width_in, height_in), layout="constrained")
+        FigureCanvasAgg(fig)  # a renderer, for charts that measure their labels
+        title_lines = textwrap.wrap(title, 78) or [""]
+        caption_lines = textwrap.wrap(caption, 125) or [""]
+        pad, title_h, cap_h, foot_h = 0.14, 0.27, 0.2, 0.34
+        y = height_in - pad
+        fig.text(0.1 / width_in, y / height_in, "\n".join(title_lines), ha="left", va="top",
+                 fontsize=14, fontweight="bold", color="#1A1A1A", linespacing=1.15)
+        y -= title_h * len(title_lines) + 0.06
+        fig.text(0.1 / width_in, y / height_in, "\n".join(caption_lines), ha="left", va="top",
+                 fontsize=9.5, color=GREY, linespacing=1.2)
+        y -= cap_h * len(caption_lines) + 0.1
+        fig.text(0.1 / width_in, 0.1 / height_in, style.footer.text(), ha="left",
+                 va="bottom", fontsize=7.5, color=GREY)
+        fig.add_artist(Line2D(
+            [0.1 / width_in, 1 - 0.1 / width_in], [foot_h / height_in] * 2,
+            transform=fig.transFigure, color=LIGHT, linewidth=0.8))
+        fig.get_layout_engine().set(rect=(0.0, (foot_h + 0.02) / height_in, 1.0,
+                                          (y - foot_h - 0.02) / height_in),
+                                    h_pad=0.06, w_pad=0.08)
+    return fig
+
+
+def subplots(fig: Figure, nrows: int = 1, ncols: int = 1, **kw) -> list[Axes]:
+    """Axes in the briefing style, as a flat list."""
+    with matplotlib.rc_context(RC):
+        axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return [ax for row in axes for ax in row]
+
+
+def render(chart: Chart, out_dir: Path, stem: str) -> tuple[Path, Path, bytes]:
+    """Write ``stem.png`` (300 dpi) and ``stem.svg``; return both paths and the PNG bytes."""
+    png_path, svg_path = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
+    with matplotlib.rc_context(RC):
+        buf = io.BytesIO()
+        chart.figure.savefig(buf, format="png", dpi=DPI, facecolor="white")
+        png = buf.getvalue()
+        png_path.write_bytes(png)
+        chart.figure.savefig(svg_path, format="svg", facecolor="white",
+                             metadata={"Date": None})
+    return png_path, svg_path, png
+
+
+def millions(values):
+    """Dollars to millions of dollars, for axes labelled ($M)."""
+    return values / 1e6
