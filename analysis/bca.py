@@ -32,6 +32,7 @@ class Bca:
     years: pd.DataFrame  # stats.cost_by_year
     drivers: pd.DataFrame  # stats.nmcs_drivers
     depots: pd.DataFrame  # per (alternative, depot): means and CIs
+    depot_band: pd.DataFrame  # per (alternative, depot, period): backlog mean and CI
     bands: dict[str, pd.DataFrame] = field(default_factory=dict)  # column -> timeseries_band
     tornado: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> tornado_table
     notes: list[str] = field(default_factory=list)  # what the report could not show, and why
@@ -100,10 +101,16 @@ def analyse(full: ResultSet) -> Bca:
         for col in ("availability", "backorders_mean"):
             if col in ts.columns:
                 bands[col] = stats.timeseries_band(ts, col)
-    notes.append("Depot backlog over time is not in the result tables (DESIGN §4 records each "
-                 "depot's backlog as a time average over the measured window); the depot chart "
-                 "shows that average, and customer backorders over time are charted instead.")
+    depot_band = pd.DataFrame()
+    dts = result.depot_timeseries
+    if not dts.empty and "backlog_mean" in dts.columns:
+        depot_band = stats.ci_table(dts, ["alternative", "depot", "period_start_day"],
+                                    ["backlog_mean"])
+    else:
+        notes.append("Depot backlog over time is not in this result directory (no "
+                     "depot_timeseries.parquet: written by an older version); the depot chart "
+                     "shows the measured-window average only.")
     return Bca(result=result, full=full, sweep=info, baseline=baseline,
                alternatives=alternatives, customers=result.customers, metrics=metrics,
                comparison=comparison, paired=paired, years=years, drivers=drivers,
-               depots=depots, bands=bands, tornado=tornado, notes=notes)
+               depots=depots, depot_band=depot_band, bands=bands, tornado=tornado, notes=notes)

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import InvalidInput
 
-TABLES = ("summary", "items", "depots", "timeseries")
+TABLES = ("summary", "items", "depots", "timeseries", "depot_timeseries")
 REQUIRED_SUMMARY = ("alternative", "replication", "customer", "availability")
 
 
@@ -38,6 +38,7 @@ class ResultSet:
     items: pd.DataFrame = field(default_factory=pd.DataFrame)
     depots: pd.DataFrame = field(default_factory=pd.DataFrame)
     timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
+    depot_timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def scenario(self) -> dict[str, Any]:
@@ -126,4 +127,5 @@ def load_result(result_dir: str | Path) -> ResultSet:
     if summary.empty:
         raise InvalidInput(f"{path / 'summary.parquet'}: no rows (no finished replication)")
     return ResultSet(path=path, manifest=manifest, summary=summary, items=tables["items"],
-                     depots=tables["depots"], timeseries=tables["timeseries"])
+                     depots=tables["depots"], timeseries=tables["timeseries"],
+                     depot_timeseries=tables["depot_timeseries"])

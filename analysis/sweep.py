@@ -77,7 +77,8 @@ def at_point(result: ResultSet, point: int) -> ResultSet:
         return df[df["point"] == point].reset_index(drop=True)
     return ResultSet(path=result.path, manifest=result.manifest, summary=pick(result.summary),
                      items=pick(result.items), depots=pick(result.depots),
-                     timeseries=pick(result.timeseries))
+                     timeseries=pick(result.timeseries),
+                     depot_timeseries=pick(result.depot_timeseries))
 
 
 def tornado_table(summary: pd.DataFrame, info: SweepInfo, metric: str) -> pd.DataFrame:

@@ -126,6 +126,7 @@ class Recorder:
         self.depots: dict[str, DepotStats] = {}
         self.period_start = 0.0
         self.timeseries: list[dict] = []
+        self.depot_timeseries: list[dict] = []
         self.events: list[tuple] | None = None
         self._factor = 1.0
         self._year_end = -1.0
@@ -225,6 +226,14 @@ class Recorder:
                 "flight_hours": c.fh_rate.period_area,
             })
             c.period_cost = 0.0
+        for d in self.depots.values():
+            capacity = d.capacity.period_area
+            self.depot_timeseries.append({
+                "depot": d.name,
+                "period_start_day": self.period_start,
+                "backlog_mean": (d.queue.period_area + d.busy.period_area) / length,
+                "utilization": d.busy.period_area / capacity if capacity else float("nan"),
+            })
         for level in self._levels():
             level.period_mark = level.area
         self.period_start = now

@@ -25,6 +25,7 @@ KEYS = {
     "items": ["alternative", "replication", "customer", "nsn"],
     "depots": ["alternative", "replication", "depot"],
     "timeseries": ["alternative", "replication", "customer", "period_start_day"],
+    "depot_timeseries": ["alternative", "replication", "depot", "period_start_day"],
     "events": ["alternative", "replication"],
 }
 
@@ -39,6 +40,7 @@ COLUMNS = {
     "depots": ["inductions", "turnaround_days_mean", "queue_days_mean", "backlog_mean",
                "utilization"],
     "timeseries": ["availability", "backorders_mean", "cost_usd", "flight_hours"],
+    "depot_timeseries": ["backlog_mean", "utilization"],
     "events": ["day", "event", "customer", "nsn", "aircraft"],
 }
 

@@ -19,7 +19,7 @@ from sim.model.world import World
 from sim.results import ResultDir, now_iso, to_table, unit_name
 from sim.scenario import Scenario, scenario_hash
 
-TABLES = ["summary", "items", "depots", "timeseries"]
+TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries"]
 
 
 class ResultDirConflict(Exception):
@@ -37,6 +37,7 @@ def simulate_unit(scenario: Scenario, alt_index: int, replication: int,
         "items": [{**tag, **r} for r in result.items],
         "depots": [{**tag, **r} for r in result.depots],
         "timeseries": [{**tag, **r} for r in result.timeseries],
+        "depot_timeseries": [{**tag, **r} for r in result.depot_timeseries],
     }
     if record_events:
         tables["events"] = [

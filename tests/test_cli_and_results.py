@@ -18,7 +18,7 @@ from tests.helpers import base_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
-TABLES = ["summary", "items", "depots", "timeseries"]
+TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries"]
 
 
 def _write(tmp_path: Path, data: dict, name: str = "s.yaml") -> Path:

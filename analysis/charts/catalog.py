@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from analysis.bca import Bca
 from analysis.charts.costs import breakdown, by_year
-from analysis.charts.depots import depot_backlog
+from analysis.charts.depots import depot_backlog, depot_backlog_over_time
 from analysis.charts.drivers import drivers
 from analysis.charts.frontier import frontier
 from analysis.charts.scurves import scurves
@@ -54,4 +54,9 @@ def build(bca: Bca, style: Style) -> list[Entry]:
     depot = depot_backlog(style, bca.depots)
     if depot is not None:
         out.append(Entry(None, depot))
+    scenario_marks = [m for m in markers(sc, None) if m.kind != "initial_support"]
+    depot_time = depot_backlog_over_time(style, bca.depot_band, bca.depots, scenario_marks,
+                                         r.horizon_days, period)
+    if depot_time is not None:
+        out.append(Entry(None, depot_time))
     return out

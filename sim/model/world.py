@@ -50,6 +50,7 @@ class RunResult:
     items: list[dict]
     depots: list[dict]
     timeseries: list[dict]
+    depot_timeseries: list[dict]
     events: list[tuple] | None
     sim_events: int
 
@@ -131,4 +132,4 @@ class World:
         rec = self.recorder
         rec.finish(horizon, {c.name: c.open_waits() for c in self.customers.values()})
         return RunResult(rec.summary_rows(), rec.item_rows(), rec.depot_rows(), rec.timeseries,
-                         rec.events, next(self.env._eid))
+                         rec.depot_timeseries, rec.events, next(self.env._eid))

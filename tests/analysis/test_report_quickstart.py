@@ -20,6 +20,8 @@ def test_run_with_report_on_quickstart(tmp_path, capsys):
     assert "Repair and Return" in html and "Direct Exchange" in html
     assert "Nation A" in html and "quickstart" in html
     assert len(list((out / "report").glob("*.png"))) >= 9
+    over_time = list((out / "report").glob("*_depot_backlog_over_time.png"))
+    assert len(over_time) == 1 and over_time[0].stat().st_size > 10_000
     assert (out / "report" / "summary.xlsx").is_file()
     # Rerunning the report replaces it whole (no stale files, no leftovers).
     assert main(["report", str(out)]) == 0
