@@ -128,8 +128,12 @@ class Recorder:
         self.timeseries: list[dict] = []
         self.depot_timeseries: list[dict] = []
         self.events: list[tuple] | None = None
-        self._factor = 1.0
-        self._year_end = -1.0
+        self._factors: dict[int, float] = {}
+        # ``post((now, stats, nsn, category, amount, surcharge_rate, investment))`` bills: the
+        # model's charges go to this ledger (a list append, no Python call on the hot path),
+        # settled in posting order at every period boundary, so memory stays flat.
+        self.ledger: list[tuple] = []
+        self.post = self.ledger.append
 
     # -- registration -------------------------------------------------------------------
     def customer(self, name: str, aircraft: int, nsns: list[str]) -> CustomerStats:
@@ -177,26 +181,38 @@ class Recorder:
         An ``investment`` (a CLSSA deposit, an EDA purchase) is the price of choosing the
         alternative, so it counts in the measured costs even when paid during warm-up.
         """
-        surcharge = amount * surcharge_rate
-        total = amount + surcharge
-        c.period_cost += total
-        if self.measuring or investment:
-            costs = c.costs
-            costs[category] += amount
-            if surcharge:
-                costs["surcharge"] += surcharge
-            if now >= self._year_end:
-                self._next_year(now)
-            c.npv += total * self._factor
-            if nsn is not None:
-                c.item_cost[nsn] += total
+        self.post((now, c, nsn, category, amount, surcharge_rate, investment))
 
-    def _next_year(self, now: float) -> None:
+    def settle(self) -> None:
+        """Book every ledger entry in posting order (one loop, no call per entry)."""
+        warmup = self.warmup
+        factors = self._factors
+        for now, c, nsn, category, amount, rate, investment in self.ledger:
+            surcharge = amount * rate
+            total = amount + surcharge
+            c.period_cost += total
+            if now >= warmup or investment:
+                costs = c.costs
+                costs[category] += amount
+                if surcharge:
+                    costs["surcharge"] += surcharge
+                year = int(now / DAYS_PER_YEAR) + 1
+                factor = factors.get(year)
+                if factor is None:
+                    factor = self.discount_factor(now)
+                c.npv += total * factor
+                if nsn is not None:
+                    c.item_cost[nsn] += total
+        self.ledger.clear()
+
+    def discount_factor(self, now: float) -> float:
         """End-of-year discounting: a cost in year y (1-based, 365.25 days) counts
         1 / (1 + r)^y in the NPV."""
         year = int(now / DAYS_PER_YEAR) + 1
-        self._factor = 1.0 / (1.0 + self.discount_rate) ** year
-        self._year_end = year * DAYS_PER_YEAR
+        factor = self._factors.get(year)
+        if factor is None:
+            factor = self._factors[year] = 1.0 / (1.0 + self.discount_rate) ** year
+        return factor
 
     def log(self, now: float, kind: str, customer: str, nsn: str, aircraft: int = -1) -> None:
         if self.events is not None:
@@ -211,6 +227,7 @@ class Recorder:
         self.measuring = True
 
     def close_period(self, now: float) -> None:
+        self.settle()
         length = now - self.period_start
         if length <= 0:
             return

@@ -15,7 +15,6 @@ asks the chain with ``fallback_replace``.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from sim.model.clock import Call
@@ -48,7 +47,7 @@ class SupportOption:
         self.item = world.items[nsn]
         self.stats = customer.stats
         self.env = world.env
-        self._bill = partial(world.recorder.charge, customer.stats, nsn)
+        self._post = world.recorder.post
         self.fms_rate = world.surcharge_rate if customer.is_fms else 0.0
         self.rate = self.fms_rate if self.surcharged else 0.0
         self.pd_urgent = priority_designator(customer.fad, "A")
@@ -82,7 +81,8 @@ class SupportOption:
     # -- shared helpers -------------------------------------------------------------------
     def charge(self, category: str, amount: float, rate: float | None = None) -> None:
         """Bill the customer; ``rate`` is the surcharge rate (default: this option's)."""
-        self._bill(category, amount, self.rate if rate is None else rate, self.env._now)
+        self._post((self.env._now, self.stats, self.nsn, category, amount,
+                    self.rate if rate is None else rate, False))
 
     def route(self, src: str, dst: str, leg_key: str) -> Route:
         return self.world.transport.route(src, dst, (self.customer.name, self.nsn, leg_key))
@@ -94,8 +94,8 @@ class SupportOption:
         else:
             Call(self.env, route.draw(), fn, arg)
         if route.cost:
-            self._bill("transport", route.cost, self.rate if rate is None else rate,
-                       self.env._now)
+            self._post((self.env._now, self.stats, self.nsn, "transport", route.cost,
+                        self.rate if rate is None else rate, False))
 
     def requisition(self, urgent: bool, restricted: bool, fill, arg=None) -> None:
         """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued."""
