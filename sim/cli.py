@@ -27,17 +27,13 @@ def load_runnable(path: str):
 
 
 def _load(path: str):
-    from sim.model.world import missing_choices, unsupported_features
+    from sim.model.world import unsupported_features
     from sim.scenario import ScenarioError, load_scenario
 
     try:
         scenario = load_scenario(path)
     except ScenarioError as exc:
         raise InvalidInput(exc.report()) from None
-    problems = missing_choices(scenario)
-    if problems:
-        raise InvalidInput("\n".join([f"{path}: {len(problems)} problem(s) found, nothing was run"]
-                                     + [f"  {p}" for p in problems]))
     return scenario, unsupported_features(scenario)
 
 

@@ -34,16 +34,6 @@ def unsupported_features(scenario: Scenario) -> list[str]:
     return out
 
 
-def missing_choices(scenario: Scenario) -> list[str]:
-    out = []
-    for i, alt in enumerate(scenario.alternatives):
-        for c in scenario.customers:
-            if c.kind == "fms" and c.name not in alt.support:
-                out.append(f"alternatives[{i}].support: no support choice for FMS customer "
-                           f"{c.name!r}")
-    return out
-
-
 @dataclass
 class RunResult:
     summary: list[dict]

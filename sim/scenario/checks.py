@@ -162,6 +162,10 @@ def _alternatives(ctx: _Context) -> list[tuple[str, str]]:
         support = alt.get("support")
         if not isinstance(support, dict):
             continue
+        for cname, cust in ctx.customers.items():
+            if cust.get("kind") == "fms" and cname not in support:
+                out.append((f"alternatives[{i}].support",
+                            f"no support choice for FMS customer {cname!r}"))
         for cname, choice in support.items():
             place = f"alternatives[{i}].support.{cname}"
             cust = ctx.customers.get(str(cname))
