@@ -72,8 +72,8 @@ class CustomerStats:
     item_no_source: dict[str, int] = field(default_factory=dict)
     item_cost: dict[str, float] = field(default_factory=dict)
     item_backorders: dict[str, Level] = field(default_factory=dict)
-    item_on_hand: dict[str, Level] = field(default_factory=dict)
-    item_position: dict[str, Level] = field(default_factory=dict)
+    pipe_net: dict[str, int] = field(default_factory=dict)
+    pipe_sum: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for nsn in self.nsns:
@@ -84,15 +84,15 @@ class CustomerStats:
             self.item_no_source[nsn] = 0
             self.item_cost[nsn] = 0.0
             self.item_backorders[nsn] = Level()
-            self.item_on_hand[nsn] = Level()
-            self.item_position[nsn] = Level()
+            self.pipe_net[nsn] = 0
+            self.pipe_sum[nsn] = 0.0
 
-    def pipeline_area(self, nsn: str) -> float:
-        """Units owed to the shelf, integrated: in a one-for-one system the inventory position
-        (on hand + pipeline - backorders) changes only when stock is added from outside, so
-        pipeline = position - on hand + backorders, and no update per removal is needed."""
-        return (self.item_position[nsn].measured - self.item_on_hand[nsn].measured
-                + self.item_backorders[nsn].measured)
+    def pipeline_area(self, nsn: str, horizon: float) -> float:
+        """Units owed to the shelf, integrated over the measured window [W, H] without a level
+        update per removal: for a counting process, the integral is the sum over units of
+        (H - max(t_in, W)) less the same over departures, so each removal adds max(t, W) to
+        ``pipe_sum`` and one to ``pipe_net``, each arrival subtracts them."""
+        return horizon * self.pipe_net[nsn] - self.pipe_sum[nsn]
 
 
 @dataclass
@@ -152,8 +152,6 @@ class Recorder:
             yield c.backorders
             yield c.fh_rate
             yield from c.item_backorders.values()
-            yield from c.item_on_hand.values()
-            yield from c.item_position.values()
         for d in self.depots.values():
             yield d.queue
             yield d.busy
@@ -312,7 +310,7 @@ class Recorder:
                     "demands": d,
                     "fill_rate": c.item_filled[nsn] / d if d else float("nan"),
                     "backorders_mean": c.item_backorders[nsn].measured / span,
-                    "pipeline_mean": c.pipeline_area(nsn) / span,
+                    "pipeline_mean": c.pipeline_area(nsn, self.horizon) / span,
                     "cwt_days_mean": c.item_wait_sum[nsn] / d if d else float("nan"),
                     "condemnations": c.item_condemned[nsn],
                     "no_source": c.item_no_source[nsn],

@@ -63,6 +63,11 @@ class Streams:
         gen = self.generator(*key)
         return stream(gen.random)
 
+    def integers(self, high: int, *key: object) -> Stream:
+        """Uniform integers in [0, high)."""
+        gen = self.generator(*key)
+        return stream(lambda n: gen.integers(0, high, n))
+
     def exponential(self, *key: object) -> Stream:
         """Standard exponentials (mean 1); scale by the current mean at use."""
         gen = self.generator(*key)

@@ -44,13 +44,11 @@ class Customer:
         self.stats = world.recorder.customer(spec.name, spec.fleet.aircraft, nsns)
         mtbr = {nsn: world.items[nsn].mtbr_fh for nsn in nsns}
         self.on_hand = initial_quantities(spec, dict(self.system.parts), mtbr)
-        for nsn, qty in self.on_hand.items():
-            self.stats.item_on_hand[nsn].value = qty
-            self.stats.item_position[nsn].value = qty
         self.backorders: dict[str, deque[tuple[float, int]]] = {nsn: deque() for nsn in nsns}
         self.support: dict[str, Callable[[bool], None]] = {}   # NSN -> its chain's entry
         self.fleet = Fleet(self)
         self.removals = 0
+        self.warmup = world.warmup
 
     def removal(self, a: int, nsn: str) -> None:
         """Aircraft ``a`` removed a failed unit of ``nsn``."""
@@ -61,7 +59,6 @@ class Customer:
         self.removals += 1
         if self.on_hand[nsn] > 0:
             self.on_hand[nsn] -= 1
-            stats.item_on_hand[nsn].add(now, -1)
             urgent = False
             if self.fleet.clock is not None:
                 self.fleet.installed_from_stock(a, nsn)
@@ -79,12 +76,16 @@ class Customer:
                 stats.item_filled[nsn] += 1
         if rec.events is not None:
             rec.log(now, "removal", self.name, nsn, a)
+        stats.pipe_net[nsn] += 1
+        stats.pipe_sum[nsn] += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         self.support[nsn](urgent)
 
     def receive(self, nsn: str) -> None:
         """A serviceable owed to this shelf arrives: it fills the oldest backorder, if any."""
         now = self.world.env._now
         stats = self.stats
+        stats.pipe_net[nsn] -= 1
+        stats.pipe_sum[nsn] -= now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         queue = self.backorders[nsn]
         if queue:
             day, a = queue.popleft()
@@ -94,11 +95,14 @@ class Customer:
             self.fleet.close_hole(a, nsn)
         else:
             self.on_hand[nsn] += 1
-            stats.item_on_hand[nsn].add(now, 1)
 
     def add_stock(self, nsn: str) -> None:
-        """A unit from outside the one-for-one loop (EDA parts) joins the shelf for good."""
-        self.stats.item_position[nsn].add(self.world.env.now, 1)
+        """A unit from outside the one-for-one loop (EDA parts) joins the shelf for good: it
+        fills a backorder or the shelf like an arrival, but was never owed (not pipeline)."""
+        stats = self.stats
+        now = self.world.env._now
+        stats.pipe_net[nsn] += 1
+        stats.pipe_sum[nsn] += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         self.receive(nsn)
 
     def open_waits(self) -> list[tuple[str, float]]:

@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sim.model.clock import Call
+from sim.model.clock import Traveller
 from sim.model.distributions import Sampler, sampler
 from sim.scenario.models import Depot as DepotSpec
 
@@ -29,8 +29,9 @@ class Port:
         self.repair_time: Sampler = depot.repair_sampler(nsn)
 
 
-class RepairJob:
-    """One carcass at a depot; ``done(job)`` or ``condemned(job)`` is called on its outcome."""
+class RepairJob(Traveller):
+    """One carcass on its way to and through a depot; ``done(job)`` or ``condemned(job)`` is
+    called on its outcome. The job itself is the event of its shipment and of its repair."""
 
     __slots__ = ("arrived", "condemned", "context", "done", "port")
 
@@ -59,6 +60,7 @@ class Depot:
         self.stats = world.recorder.depot(spec.name, spec.repair_lines)
         self._repair: dict[str, Sampler] = {}
         self._ports: dict[tuple[str, str], Port] = {}
+        self.finish_cb = self._finish   # bound once: every repair schedules it
 
     def repair_cost(self, nsn: str) -> float:
         return self.world.items[nsn].repair_cost_usd * self.spec.cost_factor
@@ -89,9 +91,12 @@ class Depot:
             return
         job.arrived = now
         if self.lines is None or self.busy < self.lines:
+            # A free line starts at once (``_start`` inlined: this is every repair's path).
             self.busy += 1
             stats.busy.add(now, 1)
-            self._start(job, now)
+            if now >= self.world.warmup:
+                stats.started += 1
+            job.arrive_after(self.world.env, port.repair_time(), self.finish_cb)
         else:
             self.queue.append(job)
             stats.queue.add(now, 1)
@@ -102,7 +107,7 @@ class Depot:
         if now >= self.world.warmup:
             stats.started += 1
             stats.queue_sum += now - job.arrived
-        Call(self.world.env, job.port.repair_time(), self._finish, job)
+        job.arrive_after(self.world.env, job.port.repair_time(), self.finish_cb)
 
     def _finish(self, job: RepairJob) -> None:
         now = self.world.env._now

@@ -127,7 +127,7 @@ class Fleet:
 class ExponentialRemovals:
     """Superposed removals of one NSN over one customer's fleet, thinned by aircraft state."""
 
-    __slots__ = ("env", "fleet", "gap", "gen", "nsn", "per_fh", "pick")
+    __slots__ = ("callback", "env", "fleet", "gap", "gen", "nsn", "per_fh", "pick")
 
     def __init__(self, fleet: Fleet, nsn: str) -> None:
         self.fleet = fleet
@@ -136,8 +136,9 @@ class ExponentialRemovals:
         streams = fleet.world.streams
         name = fleet.customer.name
         self.gap = streams.exponential("removal", name, nsn)
-        self.pick = streams.uniform("removal_aircraft", name, nsn)
+        self.pick = streams.integers(fleet.n, "removal_aircraft", name, nsn)
         self.gen = 0
+        self.callback = self._candidate   # bound once: one event per candidate removal
         self.per_fh = fleet.n * fleet.qpa[nsn] / fleet.world.items[nsn].mtbr_fh
 
     def restart(self) -> None:
@@ -147,7 +148,7 @@ class ExponentialRemovals:
     def _schedule(self) -> None:
         rate = self.per_fh * self.fleet.fh_per_day
         if rate > 0:
-            Call(self.env, self.gap() / rate, self._candidate, self.gen)
+            Call(self.env, self.gap() / rate, self.callback, self.gen)
 
     def _candidate(self, gen: int) -> None:
         if gen != self.gen:
@@ -155,8 +156,8 @@ class ExponentialRemovals:
         fleet = self.fleet
         rate = self.per_fh * fleet.fh_per_day
         if rate > 0:
-            Call(self.env, self.gap() / rate, self._candidate, gen)
-        a = int(self.pick() * fleet.n)
+            Call(self.env, self.gap() / rate, self.callback, gen)
+        a = self.pick()
         if fleet.flying[a]:
             fleet.customer.removal(a, self.nsn)
 

@@ -50,6 +50,7 @@ class SupportOption:
         self._post = world.recorder.post
         self.fms_rate = world.surcharge_rate if customer.is_fms else 0.0
         self.rate = self.fms_rate if self.surcharged else 0.0
+        self.to_shelf = customer.receive   # bound once: a removal's callbacks are the hot path
         self.pd_urgent = priority_designator(customer.fad, "A")
         self.pd_routine = priority_designator(customer.fad, "C")
 
@@ -96,6 +97,16 @@ class SupportOption:
         if route.cost:
             self._post((self.env._now, self.stats, self.nsn, "transport", route.cost,
                         self.rate if rate is None else rate, False))
+
+    def ship_carcass(self, route: Route, fn, job: RepairJob) -> None:
+        """Ship a carcass; the job itself is the shipment's event (no wrapper)."""
+        if route.draw is None:
+            fn(job)
+        else:
+            job.arrive_after(self.env, route.draw(), fn)
+        if route.cost:
+            self._post((self.env._now, self.stats, self.nsn, "transport", route.cost,
+                        self.rate, False))
 
     def requisition(self, urgent: bool, restricted: bool, fill, arg=None) -> None:
         """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued."""
@@ -174,13 +185,17 @@ class CarcassToWholesale(SupportOption):
         self.port = depot.port(customer.name, nsn)
         self.carcass_route = self.route(customer.country, depot.country, "carcass")
         self.issue_route = self.route(WHOLESALE_COUNTRY, customer.country, "issue")
+        self.induct = depot.induct
+        self.on_repaired = self._repaired
+        self.on_condemned = self._condemned
+        self.on_issued = self._issued
 
     def _issued(self, _arg=None) -> None:
-        self.ship(self.issue_route, self.customer.receive, self.nsn)
+        self.ship(self.issue_route, self.to_shelf, self.nsn)
 
     def return_carcass(self) -> None:
-        job = RepairJob(self.port, self._repaired, self._condemned)
-        self.ship(self.carcass_route, self.depot.induct, job)
+        job = RepairJob(self.port, self.on_repaired, self.on_condemned)
+        self.ship_carcass(self.carcass_route, self.induct, job)
 
     def _repaired(self, job: RepairJob) -> None:
         self.world.item_manager.receive(self.nsn)

@@ -18,7 +18,7 @@ class Clssa(CarcassToWholesale):
     key = "clssa"
 
     def on_removal(self, urgent: bool) -> None:
-        self.requisition(urgent, False, self._issued)
+        self.requisition(urgent, False, self.on_issued)
         self.return_carcass()
 
     def _issued(self, _arg=None) -> None:

@@ -15,7 +15,7 @@ class DirectExchange(CarcassToWholesale):
     key = "direct_exchange"
 
     def on_removal(self, urgent: bool) -> None:
-        self.requisition(urgent, self.customer.is_fms, self._issued)
+        self.requisition(urgent, self.customer.is_fms, self.on_issued)
         self.return_carcass()
 
     def replace(self, urgent: bool) -> bool:

@@ -22,15 +22,18 @@ class RepairAndReturn(SupportOption):
         self.repair_cost = depot.repair_cost(nsn)
         self.out_route = self.route(customer.country, depot.country, "carcass")
         self.back_route = self.route(depot.country, customer.country, "return")
+        self.induct = depot.induct
+        self.on_repaired = self._repaired
+        self.on_condemned = self._condemned
         self.buy_route = None   # made at the first condemnation: most units never need it
 
     def on_removal(self, urgent: bool) -> None:
-        job = RepairJob(self.port, self._repaired, self._condemned, urgent)
-        self.ship(self.out_route, self.depot.induct, job)
+        job = RepairJob(self.port, self.on_repaired, self.on_condemned, urgent)
+        self.ship_carcass(self.out_route, self.induct, job)
 
     def _repaired(self, job: RepairJob) -> None:
         self.charge("repair", self.repair_cost)
-        self.ship(self.back_route, self.customer.receive, self.nsn)
+        self.ship(self.back_route, self.to_shelf, self.nsn)
 
     def _condemned(self, job: RepairJob) -> None:
         """A replacement is bought from wholesale while the item is standard; afterwards the

@@ -15,7 +15,7 @@ class UsWholesale(CarcassToWholesale):
     surcharged = False
 
     def on_removal(self, urgent: bool) -> None:
-        self.requisition(urgent, False, self._issued)
+        self.requisition(urgent, False, self.on_issued)
         self.return_carcass()
 
     def carcass_repaired(self) -> None:
