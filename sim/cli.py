@@ -20,35 +20,19 @@ EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
 
 
 def load_runnable(path: str):
-    """A valid scenario the model can simulate, or InvalidInput listing every problem."""
-    scenario, unsupported = _load(path)
-    _refuse_unsupported(path, unsupported)
-    return scenario
-
-
-def _load(path: str):
-    from sim.model.world import unsupported_features
+    """A valid scenario, or InvalidInput listing every problem with its place."""
     from sim.scenario import ScenarioError, load_scenario
 
     try:
-        scenario = load_scenario(path)
+        return load_scenario(path)
     except ScenarioError as exc:
         raise InvalidInput(exc.report()) from None
-    return scenario, unsupported_features(scenario)
-
-
-def _refuse_unsupported(path: str, unsupported: list[str]) -> None:
-    if unsupported:
-        lines = [f"{path}: asks for what this version cannot simulate yet, nothing was run"]
-        raise InvalidInput("\n".join(lines + [f"  {u}" for u in unsupported]))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    scenario, unsupported = _load(args.scenario)
+    scenario = load_runnable(args.scenario)
     print(f"{args.scenario}: valid — {len(scenario.items)} NSNs, {len(scenario.customers)} "
           f"customers, {len(scenario.alternatives)} alternatives")
-    for u in unsupported:
-        print(f"  note: {u}")
     return EXIT_OK
 
 
@@ -62,8 +46,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim import runner
 
-    scenario, unsupported = _load(args.scenario)
-    _refuse_unsupported(args.scenario, unsupported)
+    scenario = load_runnable(args.scenario)
     if args.replications is not None and args.replications < 1:
         raise InvalidInput("--replications must be at least 1")
     if args.workers is not None and args.workers < 1:

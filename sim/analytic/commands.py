@@ -23,13 +23,10 @@ EXIT_OK = 0
 
 
 def _load(path: str):
-    """A validated scenario (the closed form needs no simulator support for its options)."""
-    from sim.scenario import ScenarioError, load_scenario
+    """A validated scenario, or InvalidInput listing every problem (as ``sustain run``)."""
+    from sim.cli import load_runnable
 
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        raise InvalidInput(exc.report()) from None
+    return load_runnable(path)
 
 
 def _console():

@@ -322,7 +322,6 @@ def verification_plan(rec: Recommendation, replications: int | None) -> VerifyPl
     on wholesale stock alone, which is not what the closed form predicts."""
     import yaml
 
-    from sim.model.world import unsupported_features
     from sim.scenario import ScenarioError, parse_text
 
     scenario = rec.scenario
@@ -367,10 +366,6 @@ def verification_plan(rec: Recommendation, replications: int | None) -> VerifyPl
     except ScenarioError as exc:
         raise InvalidInput("--verify: the verification scenario is not valid:\n"
                            + exc.report()) from None
-    unsupported = unsupported_features(copy)
-    if unsupported:
-        raise InvalidInput("--verify: the simulator cannot run the verification scenario:\n  "
-                           + "\n  ".join(unsupported))
     return VerifyPlan(copy, len(copy.alternatives) - 1, copy.replications, changes)
 
 

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 class Fleet:
     """Aircraft states and holes. With cannibalization, holes are consolidated onto the
-    fewest aircraft: NMCS aircraft = max over NSNs of ceil(backorders / quantity per aircraft)."""
+    fewest aircraft: NMCS aircraft = max over NSNs of ceil(backorders / quantity per aircraft).
+    Exponential units need no placement (they have no age); Weibull units are moved between
+    aircraft physically, each keeping its remaining life."""
 
     def __init__(self, customer: Customer) -> None:
         self.customer = customer
@@ -78,6 +80,10 @@ class Fleet:
     def _needed(self) -> int:
         return max((math.ceil(b / self.qpa[n]) for n, b in self.bo.items() if b), default=0)
 
+    def _aged(self, nsn: str) -> bool:
+        """Does this NSN's units carry an age (Weibull), so a moved unit keeps its own?"""
+        return self.clock is not None and nsn in self.clock.life
+
     def open_hole(self, a: int, nsn: str) -> None:
         """Aircraft ``a`` lost a unit of ``nsn`` and no serviceable was on the shelf."""
         if self.cannibalize:
@@ -85,7 +91,9 @@ class Fleet:
             if self._needed() > len(self.grounded):
                 self.grounded.append(a)
                 self._ground(a)
-            # otherwise a unit is taken from an aircraft already down, and ``a`` flies on
+            elif self._aged(nsn):
+                # A unit is taken from an aircraft already down, and ``a`` flies on with it.
+                self.clock.move_unit(self._donor(nsn, exclude=a), a, nsn)
             return
         self.holes[a] += 1
         if self.holes[a] == 1:
@@ -95,15 +103,43 @@ class Fleet:
         """A serviceable arrived for the oldest backorder of ``nsn``."""
         if self.cannibalize:
             self.bo[nsn] -= 1
+            if self._aged(nsn):
+                self.clock.install(self._receiver(nsn), nsn)
             needed = self._needed()
             while len(self.grounded) > needed:
-                self._unground(self.grounded.pop())
+                released = self.grounded.pop()
+                if self.clock is not None:
+                    self._make_whole(released)
+                self._unground(released)
             return
         if self.clock is not None:
             self.clock.install(a, nsn)
         self.holes[a] -= 1
         if self.holes[a] == 0:
             self._unground(a)
+
+    def _donor(self, nsn: str, exclude: int) -> int:
+        """A grounded aircraft still carrying a unit of ``nsn``, the earliest grounded first
+        (the "hangar queen", furthest from flying), so holes collect on the same airframes."""
+        for b in self.grounded:
+            if b != exclude and self.clock.due[b][nsn]:
+                return b
+        raise RuntimeError(f"cannibalization found no donor for {nsn}")
+
+    def _receiver(self, nsn: str) -> int:
+        """Where an arriving unit goes: the next aircraft to be released if it lacks one."""
+        for b in reversed(self.grounded):
+            if len(self.clock.due[b][nsn]) < self.qpa[nsn]:
+                return b
+        raise RuntimeError(f"an arriving {nsn} found no hole")
+
+    def _make_whole(self, c: int) -> None:
+        """Before ``c`` flies again, fill its aged holes with units from aircraft still down
+        (there are enough: fewer aircraft are needed down than are down)."""
+        due = self.clock.due[c]
+        for nsn in self.clock.life:
+            while len(due[nsn]) < self.qpa[nsn]:
+                self.clock.move_unit(self._donor(nsn, exclude=c), c, nsn)
 
     def installed_from_stock(self, a: int, nsn: str) -> None:
         if self.clock is not None:
@@ -218,9 +254,19 @@ class WeibullClock:
             self._schedule(a)
 
     def install(self, a: int, nsn: str) -> None:
+        """A new or repaired unit (a fresh life) goes into ``a``."""
         if nsn in self.life:
             self._advance(a)
             self.due[a][nsn].append(self.hours[a] + self.life[nsn]())
+
+    def move_unit(self, src: int, dst: int, nsn: str) -> None:
+        """Cannibalization: the unit keeps the flight hours it has left. ``src`` is grounded,
+        so its clock is frozen; the caller reschedules ``dst`` if it flies."""
+        self._advance(src)
+        self._advance(dst)
+        dues = self.due[src][nsn]
+        remaining = dues.pop() - self.hours[src]
+        self.due[dst][nsn].append(self.hours[dst] + remaining)
 
     def pause(self, a: int) -> None:
         self._advance(a)

@@ -22,18 +22,6 @@ from sim.rng import Streams
 from sim.scenario.models import Alternative, Scenario, SupportChoice
 
 
-def unsupported_features(scenario: Scenario) -> list[str]:
-    """What the scenario asks for that the model does not simulate yet, each with its place."""
-    out = []
-    items = {it.nsn: it for it in scenario.items}
-    for i, c in enumerate(scenario.customers):
-        if c.cannibalization and any(
-                items[n].weibull_shape is not None for n in scenario.system(c.fleet.system).parts):
-            out.append(f"customers[{i}].cannibalization: cannibalization with Weibull failures "
-                       "is not implemented yet")
-    return out
-
-
 @dataclass
 class RunResult:
     summary: list[dict]
