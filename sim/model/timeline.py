@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.analytic.clssa import fmso1_deposit
+from sim.analytic.clssa import fmso1_quantities as buy_in
 from sim.model.distributions import sampler
 from sim.scenario.models import (
     DepotLinesEvent,
     LeaveInventoryEvent,
-    MonthsOfDemand,
     Scenario,
     SupportChoice,
     TempoEvent,
@@ -90,8 +91,8 @@ def _retire_with_system(world: World, cust: Customer) -> None:
 
 
 def fmso1_quantities(world: World, cust: Customer) -> dict[str, int]:
-    """FMSO I buy-in per NSN supported by CLSSA: explicit quantities, or months of the
-    customer's expected demand rounded to the nearest unit."""
+    """FMSO I buy-in per NSN supported by CLSSA (the rule is ``sim.analytic.clssa``'s, shared
+    with the closed form and the recommendation)."""
     if not cust.is_fms:
         return {}
     top = world.alternative.support[cust.name]
@@ -106,12 +107,7 @@ def fmso1_quantities(world: World, cust: Customer) -> dict[str, int]:
             choice = choice.fallback if isinstance(choice.fallback, SupportChoice) else None
         if spec is None:
             continue
-        if isinstance(spec, MonthsOfDemand):
-            fleet = cust.spec.fleet
-            monthly = fleet.aircraft * fleet.fh_per_aircraft_month * qpa / world.items[nsn].mtbr_fh
-            qty = int(spec.months_of_demand * monthly + 0.5)
-        else:
-            qty = spec.quantities.get(nsn, 0)
+        qty = buy_in(spec, cust.spec, {nsn: qpa}, {nsn: world.items[nsn].mtbr_fh})[nsn]
         if qty > 0:
             quantities[nsn] = qty
     return quantities
@@ -123,8 +119,6 @@ def _start_fmso1(world: World, cust: Customer) -> None:
     quantities = fmso1_quantities(world, cust)
     if not quantities:
         return
-    from sim.analytic.clssa import fmso1_deposit
-
     wholesale = world.scenario.wholesale
     deposit = fmso1_deposit(quantities, {n: world.items[n].unit_price_usd for n in quantities},
                             dict(wholesale.stock), dict(wholesale.protection_level))
