@@ -14,7 +14,6 @@ The API for scripts and notebooks::
 
 from analysis.load import ResultSet, load_result, read_manifest, read_table
 from analysis.stats import (
-    compare,
     cost_by_year,
     efficient,
     mean_ci,
@@ -24,6 +23,6 @@ from analysis.stats import (
     timeseries_band,
 )
 
-__all__ = ["ResultSet", "compare", "cost_by_year", "efficient", "load_result", "mean_ci",
+__all__ = ["ResultSet", "cost_by_year", "efficient", "load_result", "mean_ci",
            "nmcs_drivers", "paired_differences", "read_manifest", "read_table", "summarize",
            "timeseries_band"]

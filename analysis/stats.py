@@ -88,18 +88,6 @@ def ci_table(df: pd.DataFrame, keys: Sequence[str], columns: Sequence[str],
     return out.reset_index()
 
 
-def compare(summary: pd.DataFrame, metrics: list[str], level: float = 0.95) -> pd.DataFrame:
-    """Per (alternative, customer): mean and CI half-width of each metric, in file order."""
-    rows = []
-    groups = summary.groupby(["alternative", "customer"], sort=False)
-    for (alt, cust), g in groups:
-        row = {"alternative": alt, "customer": cust, "replications": len(g)}
-        for m in metrics:
-            row[m], row[f"{m}_ci"] = mean_ci(g[m].to_numpy(), level)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def summarize(summary: pd.DataFrame, metrics: Sequence[str] | None = None,
               level: float = 0.95) -> pd.DataFrame:
     """Per (alternative, customer): ``replications``, and mean and half-width of every metric."""

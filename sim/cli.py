@@ -29,6 +29,14 @@ def load_runnable(path: str):
         raise InvalidInput(exc.report()) from None
 
 
+def check_counts(args: argparse.Namespace) -> None:
+    """``--replications`` and ``--workers``, where given, must be at least 1."""
+    for name in ("replications", "workers"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise InvalidInput(f"--{name} must be at least 1")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_runnable(args.scenario)
     print(f"{args.scenario}: valid — {len(scenario.items)} NSNs, {len(scenario.customers)} "
@@ -47,10 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim import runner
 
     scenario = load_runnable(args.scenario)
-    if args.replications is not None and args.replications < 1:
-        raise InvalidInput("--replications must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        raise InvalidInput("--workers must be at least 1")
+    check_counts(args)
     if args.cluster:
         raise InvalidInput("--cluster: running on a Dask cluster is not implemented yet")
     scenario = runner.resolve(scenario, args.replications, args.seed)
@@ -82,11 +87,11 @@ def _print_comparison(result_dir: Path) -> None:
     from rich.table import Table
 
     from analysis.load import read_table
-    from analysis.stats import compare
+    from analysis.stats import summarize
 
     summary = read_table(result_dir, "summary")
     metrics = ["availability", "cwt_days_mean", "cost_usd", "npv_cost_usd"]
-    table = compare(summary, metrics)
+    table = summarize(summary, metrics)
     n = int(table["replications"].max()) if len(table) else 0
     out = Table(title=f"Alternatives compared — mean ± 95 % CI half-width over {n} replications "
                       "(after warm-up)")

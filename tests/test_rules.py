@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.model.item_manager import Requisition, priority_designator
+from sim.model.item_manager import priority_designator
 from sim.model.world import World
 from sim.scenario import Scenario
 from tests.helpers import NSN_A, base_scenario, simulate
@@ -15,9 +15,9 @@ def _world(data: dict) -> World:
     return World(scenario, scenario.alternatives[0], 0)
 
 
-def _req(world: World, fad: str, urgency: str, restricted: bool, log: list, tag: str):
-    return Requisition(NSN_A, priority_designator(fad, urgency), restricted,
-                       lambda arg: log.append(arg), tag, tag, world.env.now)
+def _req(world: World, fad: str, urgency: str, restricted: bool, log: list, tag: str) -> tuple:
+    return (NSN_A, priority_designator(fad, urgency), restricted, log.append, tag, tag,
+            world.env.now)
 
 
 def test_ummips_priority_table():
@@ -31,8 +31,8 @@ def test_fad_ii_backorder_served_before_earlier_fad_iii():
     data["wholesale"]["stock"] = {NSN_A: 0}
     world = _world(data)
     im, log = world.item_manager, []
-    im.requisition(_req(world, "III", "A", False, log, "FAD III first"))
-    im.requisition(_req(world, "II", "A", False, log, "FAD II later"))
+    im.requisition(*_req(world, "III", "A", False, log, "FAD III first"))
+    im.requisition(*_req(world, "II", "A", False, log, "FAD II later"))
     im.receive(NSN_A)
     assert log == ["FAD II later"]
     im.receive(NSN_A)
@@ -45,9 +45,9 @@ def test_non_clssa_fms_may_not_draw_below_protection_level():
     data["wholesale"]["protection_level"] = {NSN_A: 3}
     world = _world(data)
     im, log = world.item_manager, []
-    im.requisition(_req(world, "III", "A", True, log, "FMS"))
+    im.requisition(*_req(world, "III", "A", True, log, "FMS"))
     assert log == [] and im.on_hand[NSN_A] == 3
-    im.requisition(_req(world, "II", "C", False, log, "US"))
+    im.requisition(*_req(world, "II", "C", False, log, "US"))
     assert log == ["US"] and im.on_hand[NSN_A] == 2
     im.receive(NSN_A)   # back to 3 = protection level: FMS still waits
     assert log == ["US"]
@@ -61,8 +61,8 @@ def test_unrestricted_requisition_passes_a_waiting_restricted_one():
     data["wholesale"]["protection_level"] = {NSN_A: 1}
     world = _world(data)
     im, log = world.item_manager, []
-    im.requisition(_req(world, "I", "A", True, log, "FMS FAD I"))
-    im.requisition(_req(world, "IV", "C", False, log, "US FAD IV"))
+    im.requisition(*_req(world, "I", "A", True, log, "FMS FAD I"))
+    im.requisition(*_req(world, "IV", "C", False, log, "US FAD IV"))
     im.receive(NSN_A)
     assert log == ["US FAD IV"]
 

@@ -265,12 +265,10 @@ def _write(rec, out: Path, verify=None) -> None:
 
 def cmd_recommend(args: argparse.Namespace) -> int:
     from sim.analytic.recommend import recommend, run_verification, verification_plan
+    from sim.cli import check_counts
 
     scenario = _load(args.scenario)
-    if args.replications is not None and args.replications < 1:
-        raise InvalidInput("--replications must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        raise InvalidInput("--workers must be at least 1")
+    check_counts(args)
     if args.budget_usd is not None and not math.isfinite(args.budget_usd):
         raise InvalidInput("--budget-usd must be a finite amount")
     rec = recommend(scenario, args.customer, target_availability=args.target_availability,

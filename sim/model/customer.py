@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.model.fleet import Fleet
-from sim.scenario.models import DAYS_PER_MONTH, MonthsOfDemand
 from sim.scenario.models import Customer as CustomerSpec
+from sim.scenario.models import MonthsOfDemand
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -60,8 +60,9 @@ class Customer:
         if self.on_hand[nsn] > 0:
             self.on_hand[nsn] -= 1
             urgent = False
-            if self.fleet.clock is not None:
-                self.fleet.installed_from_stock(a, nsn)
+            clock = self.fleet.clock
+            if clock is not None:
+                clock.install(a, nsn)          # a Weibull unit starts a fresh life
         else:
             self.backorders[nsn].append((now, a))
             stats.backorders.add(now, 1)
@@ -109,8 +110,4 @@ class Customer:
         return [(nsn, day) for nsn, q in self.backorders.items() for day, _ in q]
 
 
-def monthly_demand(spec: CustomerSpec, qpa: int, mtbr_fh: float) -> float:
-    return spec.fleet.aircraft * spec.fleet.fh_per_aircraft_month * qpa / mtbr_fh
-
-
-__all__ = ["DAYS_PER_MONTH", "Customer", "initial_quantities", "monthly_demand"]
+__all__ = ["Customer", "initial_quantities"]

@@ -58,7 +58,3 @@ def sampler(spec: DistributionSpec, gen: np.random.Generator) -> Sampler:
         value = float(spec)
         return lambda: value
     return stream(block_drawer(spec, gen))
-
-
-def weibull_scale(shape: float, mean: float) -> float:
-    return mean / math.gamma(1.0 + 1.0 / shape)

@@ -15,8 +15,9 @@ import math
 from typing import TYPE_CHECKING
 
 from sim.model.clock import Call
-from sim.model.distributions import weibull_scale
-from sim.rng import Stream, stream
+from sim.model.distributions import sampler
+from sim.rng import Stream
+from sim.scenario.distributions import Weibull
 from sim.scenario.models import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -141,10 +142,6 @@ class Fleet:
             while len(due[nsn]) < self.qpa[nsn]:
                 self.clock.move_unit(self._donor(nsn, exclude=c), c, nsn)
 
-    def installed_from_stock(self, a: int, nsn: str) -> None:
-        if self.clock is not None:
-            self.clock.install(a, nsn)
-
     def set_tempo(self, factor: float) -> None:
         """Flying hours per aircraft change: restart the memoryless generators at the new rate."""
         now = self.world.env.now
@@ -209,10 +206,9 @@ class WeibullClock:
         self.life: dict[str, Stream] = {}
         for nsn in nsns:
             item = self.world.items[nsn]
-            scale = weibull_scale(item.weibull_shape, item.mtbr_fh)
-            gen = self.world.streams.generator("life", name, nsn)
-            shape = item.weibull_shape
-            self.life[nsn] = stream(lambda n, g=gen, k=shape, s=scale: s * g.weibull(k, n))
+            law = Weibull.model_validate(
+                {"weibull": {"shape": item.weibull_shape, "mean": item.mtbr_fh}})
+            self.life[nsn] = sampler(law, self.world.streams.generator("life", name, nsn))
         n = fleet.n
         self.hours = [0.0] * n
         self.t_upd = [0.0] * n

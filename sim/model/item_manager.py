@@ -59,28 +59,22 @@ class ItemManager:
             nsn: [] for nsn in world.items}
         self._seq = itertools.count()
         self._lead: dict[str, Sampler] = {}
-        self.procured = dict.fromkeys(world.items, 0)
 
-    def _eligible(self, req: Requisition) -> bool:
-        stock = self.on_hand[req.nsn]
-        return stock > self.protection[req.nsn] if req.restricted else stock > 0
+    def issuable(self, nsn: str, restricted: bool) -> bool:
+        """The protection rule: a restricted requisition (non-CLSSA FMS) may take only stock
+        above the protection level, any other any stock on hand."""
+        return self.on_hand[nsn] > (self.protection[nsn] if restricted else 0)
 
-    def take(self, nsn: str, restricted: bool) -> bool:
-        """Issue a unit at once if the rules allow; the caller backorders otherwise."""
-        stock = self.on_hand[nsn]
-        if stock > (self.protection[nsn] if restricted else 0):
-            self.on_hand[nsn] = stock - 1
-            return True
-        return False
-
-    def backorder(self, req: Requisition) -> None:
-        bisect.insort(self.backorders[req.nsn], (req.priority, next(self._seq), req))
-
-    def requisition(self, req: Requisition) -> None:
-        if self.take(req.nsn, req.restricted):
-            req.fill(req.arg)
+    def requisition(self, nsn: str, priority: int, restricted: bool, fill: Callable,
+                    arg: object, customer: str, day: float) -> None:
+        """Issue at once (``fill(arg)``) if the rule allows, else backorder in priority order.
+        The Requisition record is made only for a backorder, the less common case."""
+        if self.issuable(nsn, restricted):
+            self.on_hand[nsn] -= 1
+            fill(arg)
         else:
-            self.backorder(req)
+            req = Requisition(nsn, priority, restricted, fill, arg, customer, day)
+            bisect.insort(self.backorders[nsn], (priority, next(self._seq), req))
 
     def receive(self, nsn: str) -> None:
         """A serviceable enters wholesale stock (repair or procurement) and goes to the first
@@ -90,7 +84,7 @@ class ItemManager:
         if not queue:
             return
         for i, (_, _, req) in enumerate(queue):
-            if self._eligible(req):
+            if self.issuable(nsn, req.restricted):
                 del queue[i]
                 self.on_hand[nsn] -= 1
                 req.fill(req.arg)
@@ -107,5 +101,4 @@ class ItemManager:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
                            self.world.streams.generator("procurement", nsn))
             self._lead[nsn] = draw
-        self.procured[nsn] += 1
         self.world.after(draw(), self.receive, nsn)

@@ -30,24 +30,26 @@ if TYPE_CHECKING:
 EDA_YIELD = {"good": 0.8, "fair": 0.6, "poor": 0.35}
 
 
-def leave_days(scenario: Scenario) -> dict[str, float]:
-    """The day each NSN becomes non-standard: its own day, any of its systems' days, or a
-    ``leave_dod_inventory`` event for it or one of its systems, whichever comes first."""
-    day = {it.nsn: it.leaves_dod_inventory_day or math.inf for it in scenario.items}
+def system_leave_days(scenario: Scenario) -> dict[str, float]:
+    """The day each system leaves the DoD inventory: its own day or a ``leave_dod_inventory``
+    event naming it, whichever comes first (inf: it stays)."""
+    day = {s.name: s.leaves_dod_inventory_day or math.inf for s in scenario.systems}
+    for event in scenario.events:
+        if isinstance(event, LeaveInventoryEvent) and event.system is not None:
+            day[event.system] = min(day[event.system], event.day)
+    return day
 
-    def system_leaves(name: str, when: float) -> None:
+
+def leave_days(scenario: Scenario) -> dict[str, float]:
+    """The day each NSN becomes non-standard: its own day, an event naming it, or the day any
+    system that holds it leaves, whichever comes first."""
+    day = {it.nsn: it.leaves_dod_inventory_day or math.inf for it in scenario.items}
+    for event in scenario.events:
+        if isinstance(event, LeaveInventoryEvent) and event.nsn is not None:
+            day[event.nsn] = min(day[event.nsn], event.day)
+    for name, when in system_leave_days(scenario).items():
         for nsn in scenario.system(name).parts:
             day[nsn] = min(day[nsn], when)
-
-    for system in scenario.systems:
-        if system.leaves_dod_inventory_day is not None:
-            system_leaves(system.name, system.leaves_dod_inventory_day)
-    for event in scenario.events:
-        if isinstance(event, LeaveInventoryEvent):
-            if event.nsn is not None:
-                day[event.nsn] = min(day[event.nsn], event.day)
-            if event.system is not None:
-                system_leaves(event.system, event.day)
     return day
 
 
@@ -81,13 +83,9 @@ def _end_initial_support(arg: tuple[World, Customer]) -> None:
 
 def _retire_with_system(world: World, cust: Customer) -> None:
     """US units stop flying a system the day it leaves the DoD inventory."""
-    name = cust.system.name
-    days = [s.leaves_dod_inventory_day for s in world.scenario.systems
-            if s.name == name and s.leaves_dod_inventory_day is not None]
-    days += [e.day for e in world.scenario.events
-             if isinstance(e, LeaveInventoryEvent) and e.system == name]
-    if days:
-        world.after(min(days), cust.fleet.set_tempo, 0.0)
+    day = system_leave_days(world.scenario)[cust.system.name]
+    if day < math.inf:
+        world.after(day, cust.fleet.set_tempo, 0.0)
 
 
 def fmso1_quantities(world: World, cust: Customer) -> dict[str, int]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sim.model.clock import Call
 from sim.model.distributions import sampler
 from sim.scenario.models import TransportLeg
 
@@ -17,23 +15,14 @@ class Route:
     """One way a unit travels for one purpose (customer, NSN, leg), with its own stream.
 
     A shipment within one country takes no time and costs nothing unless the scenario states
-    a leg for it (no hidden delays or prices)."""
+    a leg for it (no hidden delays or prices). ``SupportOption.ship`` sends units over it."""
 
-    __slots__ = ("cost", "draw", "env")
+    __slots__ = ("cost", "draw")
 
     def __init__(self, world: World, leg: TransportLeg | None, stream_key: tuple) -> None:
-        self.env = world.env
         self.draw = None if leg is None else sampler(
             leg.days, world.streams.generator("transit", *stream_key))
         self.cost = 0.0 if leg is None else leg.cost_usd
-
-    def send(self, fn: Callable, arg: object) -> float:
-        """Start a shipment; ``fn(arg)`` runs on arrival. Returns the shipment's cost."""
-        if self.draw is None:
-            fn(arg)
-        else:
-            Call(self.env, self.draw(), fn, arg)
-        return self.cost
 
 
 class Transport:

@@ -47,6 +47,12 @@ class _Context:
     def has_leg(self, a: str, b: str) -> bool:
         return a == b or frozenset((a, b)) in self.legs
 
+    def leg_problem(self, place: str, a: str, b: str, why: str) -> list[tuple[str, str]]:
+        """The problem, if any, of a unit having to travel between ``a`` and ``b``."""
+        if self.has_leg(a, b):
+            return []
+        return [(place, f"no transport leg between {a!r} and {b!r} ({why})")]
+
     def system_nsns(self, customer: dict) -> list[str]:
         fleet = customer.get("fleet")
         system = self.systems.get(str(fleet.get("system"))) if isinstance(fleet, dict) else None
@@ -147,9 +153,7 @@ def _wholesale_path(ctx: _Context, place: str, cust: dict, nsns: list[str]) -> l
     """A customer supplied from US wholesale needs a US depot per NSN and a leg to the US."""
     out = []
     country = str(cust.get("country"))
-    if not ctx.has_leg(country, US):
-        out.append((place, (f"no transport leg between {country!r} and {US!r} "
-                            "(wholesale issues and carcasses travel it)")))
+    out += ctx.leg_problem(place, country, US, "wholesale issues and carcasses travel it")
     for nsn in nsns:
         if nsn in ctx.nsns and not ctx.us_depots_for(nsn):
             out.append((place, f"no organic or contractor depot in {US!r} repairs NSN {nsn!r}"))
@@ -204,9 +208,7 @@ def _choice(ctx: _Context, place: str, cust: dict, choice: Any,
             out.append((f"{place}.depot", f"unknown depot {depot_name!r}"))
         else:
             dcountry = str(depot.get("country"))
-            if not ctx.has_leg(country, dcountry):
-                out.append((f"{place}.depot", (f"no transport leg between {country!r} and "
-                                               f"{dcountry!r} (the depot's country)")))
+            out += ctx.leg_problem(f"{place}.depot", country, dcountry, "the depot's country")
             for nsn in own_nsns:
                 if not _repairs(depot, nsn):
                     out.append((f"{place}.depot", f"depot {depot_name!r} does not repair NSN {nsn!r}"))
@@ -221,9 +223,8 @@ def _choice(ctx: _Context, place: str, cust: dict, choice: Any,
     condemnable = any(_rate(ctx.items.get(n)) > 0 for n in own_nsns)
     needs_us_leg = option in WHOLESALE_OPTIONS or (
         option in ("repair_and_return", "national_depot") and condemnable)
-    if needs_us_leg and not ctx.has_leg(country, US):
-        out.append((place, (f"no transport leg between {country!r} and {US!r} "
-                            "(wholesale issues travel it)")))
+    if needs_us_leg:
+        out += ctx.leg_problem(place, country, US, "wholesale issues travel it")
     if option in WHOLESALE_OPTIONS:
         for nsn in own_nsns:
             if nsn in ctx.nsns and not ctx.us_depots_for(nsn):
@@ -293,14 +294,10 @@ def _eligibility(ctx: _Context, place: str, cust: dict, option: Any, depot_name:
             out.append((place, (f"{cust.get('name')!r} is FMFP-funded and holds no dcs_waiver "
                         "for Direct Commercial Sales")))
         country = str(cust.get("country"))
-        if not ctx.has_leg(country, US):
-            out.append((place, (f"no transport leg between {country!r} and {US!r} "
-                                "(DCS repairs are done in the US)")))
+        out += ctx.leg_problem(place, country, US, "DCS repairs are done in the US")
     if option in ("pros", "snap"):
         country = str(cust.get("country"))
-        if not ctx.has_leg(country, US):
-            out.append((place, (f"no transport leg between {country!r} and {US!r} "
-                                f"({option} buys ship from the US)")))
+        out += ctx.leg_problem(place, country, US, f"{option} buys ship from the US")
     return out
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sim.model.clock import Call
 from sim.model.depot import RepairJob
-from sim.model.item_manager import Requisition, priority_designator
+from sim.model.item_manager import priority_designator
 from sim.model.transport import Route
 from sim.scenario.models import SupportChoice
 
@@ -110,13 +110,9 @@ class SupportOption:
 
     def requisition(self, urgent: bool, restricted: bool, fill, arg=None) -> None:
         """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued."""
-        im = self.world.item_manager
-        if im.take(self.nsn, restricted):
-            fill(arg)
-            return
-        req = Requisition(self.nsn, self.pd_urgent if urgent else self.pd_routine, restricted,
-                          fill, arg, self.customer.name, self.env._now)
-        im.backorder(req)
+        self.world.item_manager.requisition(
+            self.nsn, self.pd_urgent if urgent else self.pd_routine, restricted, fill, arg,
+            self.customer.name, self.env._now)
 
     def us_depot(self) -> Depot:
         """The depot that repairs this NSN into wholesale: the choice's depot if it is in the
