@@ -38,9 +38,13 @@ def check_counts(args: argparse.Namespace) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario.advisories import implicit_zero_legs
+
     scenario = load_runnable(args.scenario)
     print(f"{args.scenario}: valid — {len(scenario.items)} NSNs, {len(scenario.customers)} "
           f"customers, {len(scenario.alternatives)} alternatives")
+    for line in implicit_zero_legs(scenario):
+        print(f"warning: {line}")
     return EXIT_OK
 
 

@@ -107,6 +107,9 @@ class DepotStats:
     queue_sum: float = 0.0
     started: int = 0
     capacity: Level = field(default_factory=Level)
+    awp: Level = field(default_factory=Level)       # units awaiting parts (holding no line)
+    awp_count: int = 0
+    awp_sum: float = 0.0
 
     def __post_init__(self) -> None:
         self.capacity.value = float(self.lines or 0)
@@ -156,6 +159,7 @@ class Recorder:
             yield d.queue
             yield d.busy
             yield d.capacity
+            yield d.awp
 
     # -- observations ------------------------------------------------------------------
     def wait(self, c: CustomerStats, nsn: str, demand_day: float, now: float) -> None:
@@ -246,7 +250,8 @@ class Recorder:
             self.depot_timeseries.append({
                 "depot": d.name,
                 "period_start_day": self.period_start,
-                "backlog_mean": (d.queue.period_area + d.busy.period_area) / length,
+                "backlog_mean": (d.queue.period_area + d.busy.period_area
+                                 + d.awp.period_area) / length,
                 "utilization": d.busy.period_area / capacity if capacity else float("nan"),
             })
         for level in self._levels():
@@ -328,7 +333,10 @@ class Recorder:
                 "inductions": d.inductions,
                 "turnaround_days_mean": d.turnaround_sum / d.repairs if d.repairs else float("nan"),
                 "queue_days_mean": d.queue_sum / d.started if d.started else float("nan"),
-                "backlog_mean": (d.queue.measured + d.busy.measured) / span,
+                "backlog_mean": (d.queue.measured + d.busy.measured + d.awp.measured) / span,
                 "utilization": d.busy.measured / capacity if capacity else float("nan"),
+                "awaiting_parts": d.awp_count,
+                "awaiting_parts_days_mean": (d.awp_sum / d.awp_count if d.awp_count
+                                             else float("nan")),
             })
         return rows

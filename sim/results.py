@@ -38,14 +38,14 @@ COLUMNS = {
     "items": ["demands", "fill_rate", "backorders_mean", "pipeline_mean", "cwt_days_mean",
               "condemnations", "cost_usd", "no_source"],
     "depots": ["inductions", "turnaround_days_mean", "queue_days_mean", "backlog_mean",
-               "utilization"],
+               "utilization", "awaiting_parts", "awaiting_parts_days_mean"],
     "timeseries": ["availability", "backorders_mean", "cost_usd", "flight_hours"],
     "depot_timeseries": ["backlog_mean", "utilization"],
     "events": ["day", "event", "customer", "nsn", "aircraft"],
 }
 
 INT_COLUMNS = {"replication", "demands", "condemnations", "inductions", "aircraft",
-               "no_source"}
+               "no_source", "awaiting_parts"}
 STRING_COLUMNS = {"alternative", "customer", "nsn", "depot", "event"}
 
 

@@ -65,6 +65,7 @@ def analytic_json(scenario, predictions) -> dict:
                 "backorders": cp.backorders,
                 "fill_rate": cp.fill_rate,
                 "notes": cp.notes,
+                "warnings": cp.warnings,
                 "items": {
                     it.nsn: {
                         "name": it.name,
@@ -154,6 +155,13 @@ def _print_analytic(scenario, predictions) -> None:
         for alt, cp in unanswered:
             for why in cp.reasons:
                 console.print(f"  {alt} — {cp.customer}: {why}", highlight=False)
+    warnings = [(ap.name, cp.customer, w) for ap in predictions for cp in ap.customers
+                for w in cp.warnings]
+    if warnings:
+        console.print("[bold]Warnings[/bold] (the timeline inside the measured window; "
+                      "simulate to see its effect):")
+        for alt, cust, w in warnings:
+            console.print(f"  {alt} — {cust}: {w}", highlight=False)
     notes = list(scenario_notes(scenario))
     for ap in predictions:
         for cp in ap.customers:

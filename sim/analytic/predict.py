@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from scipy.special import pdtr
 
 from sim.analytic.clssa import fmso1_quantities
-from sim.analytic.erlang import mgc_mean_wait
+from sim.analytic.erlang import erlang_b, mgc_mean_wait
 from sim.analytic.metric import availability as metric_availability
 from sim.analytic.pipeline import backorder_moments, fill_rate, pipeline_law
 from sim.scenario.distributions import (
@@ -65,12 +66,15 @@ ASSUMPTIONS = (
     ("Pipelines are Poisson by Palm's theorem (any repair or transit law), exact with an ample "
      "depot; with finite repair lines the depot's mean M/G/c queue wait (Erlang C x "
      "(1 + cv^2)/2, all NSNs and customers sharing the lines) is added to the repair time."),
-    ("Wholesale is a base-stock depot per NSN (two-echelon METRIC; VARI-METRIC variance): "
-     "demand from every customer it supplies, replenished by carcass transit + depot "
-     "turnaround or, for condemnations, the procurement lead time; a requisition waits "
-     "EBO0/demand on average. UMMIPS priorities are ignored; a non-CLSSA FMS customer sees "
-     "only stock above the protection level (exact when it alone draws the NSN), a CLSSA "
-     "customer all stock plus FMSO I."),
+    ("Wholesale is a base-stock depot per NSN (two-echelon METRIC; VARI-METRIC variance), "
+     "replenished by carcass transit + depot turnaround or, for condemnations and sales, the "
+     "procurement lead time. Unrestricted requisitions (US units, CLSSA requisitions coded "
+     "programmed) draw all stock and wait EBO0/demand on average (UMMIPS priorities ignored). "
+     "Restricted ones (non-CLSSA FMS, unprogrammed CLSSA) are released only from stock above "
+     "the protection level, with the probability P(pipeline0 < stock - protection) solved as "
+     "a fixed point, and are otherwise procured for the customer (one procurement lead time). "
+     "A CLSSA requisition is programmed with probability 1 - ErlangB(FMSO I level, offered "
+     "load): the level is held by each programmed draw until its carcass restores it."),
     ("Without cannibalization NMCS aircraft = backorders; with it, NMCS = max over NSNs of "
      "ceil(backorders / QPA), pipelines independent."),
 )
@@ -95,6 +99,7 @@ class Flow:
     to_depot_days: float
     back_days: float
     issue_days: float
+    level: int = 0          # CLSSA FMSO I stock level: requisitions within it are programmed
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,7 @@ class CustomerPrediction:
     backorders: float | None = None
     fill_rate: float | None = None
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
@@ -248,13 +254,19 @@ class AlternativeModel:
         self.shelf = {c.name: shelf_stock(c, scenario) for c in scenario.customers}
         self.problems: dict[str, dict[str, list[str]]] = {c.name: {} for c in scenario.customers}
         self.notes: dict[str, list[str]] = {c.name: [] for c in scenario.customers}
-        self.fmso1: dict[str, int] = dict.fromkeys(self.items, 0)
+        ws = scenario.wholesale
+        # FMSO I: on-hand units are earmarked from free stock (above protection) in customer
+        # order, as the simulator does; only on-order units add to wholesale stock.
+        self._free = {n: max(0, ws.stock.get(n, 0) - ws.protection_level.get(n, 0))
+                      for n in self.items}
+        self._free_before: dict[tuple[str, str], int] = {}
+        self.fmso1: dict[str, int] = dict.fromkeys(self.items, 0)   # on-order units per NSN
         self.flows: dict[tuple[str, str], Flow] = {}
         for c in scenario.customers:
             self._customer_flows(c)
         self._depots()
         self._wholesale()
-        self._bo_cache: dict[tuple[str, int], tuple[float, float]] = {}
+        self._bo_cache: dict[tuple[str, int], tuple[float, float, float]] = {}
 
     # -- building --------------------------------------------------------------------------
     def _transit(self, src: str, dst: str) -> float:
@@ -305,28 +317,37 @@ class AlternativeModel:
                     if choice is None or choice.depot is None or choice.depot not in self.depots:
                         raise CannotAnswer(f"{option} names no known depot")
                     depot = self.depots[choice.depot]
+                    # A condemned unit's replacement ships from the US: only then is that
+                    # leg travelled (and required).
+                    issue = (self._transit(WHOLESALE_COUNTRY, spec.country)
+                             if item.condemnation_rate > 0 else 0.0)
                     flow = Flow(spec.name, nsn, option, "repair", rate, item.condemnation_rate,
                                 depot.name, restricted=True,
                                 to_depot_days=self._transit(spec.country, depot.country),
                                 back_days=self._transit(depot.country, spec.country),
-                                issue_days=self._transit(WHOLESALE_COUNTRY, spec.country))
+                                issue_days=issue)
                 elif option in WHOLESALE_OPTIONS or option == US_UNIT:
                     depot_name = self._us_depot(choice, nsn)
                     depot = self.depots[depot_name]
-                    restricted = option == "direct_exchange" and spec.kind == "fms"
-                    flow = Flow(spec.name, nsn, option, "wholesale", rate,
-                                item.condemnation_rate, depot_name, restricted,
-                                to_depot_days=self._transit(spec.country, depot.country),
-                                back_days=0.0,
-                                issue_days=self._transit(WHOLESALE_COUNTRY, spec.country))
+                    level = 0
                     if option == "clssa":
                         assert choice is not None
                         own = choice.fmso1 or (top.fmso1 if top is not None else None)
-                        mtbr = {nsn: item.mtbr_fh}
-                        q = fmso1_quantities(own, spec, {nsn: qpa}, mtbr)[nsn]
-                        self.fmso1[nsn] += q
+                        level = fmso1_quantities(own, spec, {nsn: qpa},
+                                                 {nsn: item.mtbr_fh})[nsn]
+                        self._free_before[(spec.name, nsn)] = self._free[nsn]
+                        on_hand = min(level, self._free[nsn])
+                        self._free[nsn] -= on_hand
+                        self.fmso1[nsn] += level - on_hand
+                    flow = Flow(spec.name, nsn, option, "wholesale", rate,
+                                item.condemnation_rate, depot_name,
+                                restricted=spec.kind == "fms",
+                                to_depot_days=self._transit(spec.country, depot.country),
+                                back_days=0.0,
+                                issue_days=self._transit(WHOLESALE_COUNTRY, spec.country),
+                                level=level)
                 else:
-                        raise CannotAnswer(
+                    raise CannotAnswer(
                         f"option {option!r} has no closed form here (a commercial source's "
                         "lead time and failures to source, or contract terms)")
             except CannotAnswer as exc:
@@ -358,31 +379,83 @@ class AlternativeModel:
                 self.depot_wait[name] = mgc_mean_wait(lam, mean, d.repair_lines,
                                                       cv_of(d.repair_days))
 
-    def turnaround(self, depot: str) -> float | None:
-        """Mean days from induction to repair complete (None: the depot is overloaded)."""
+    def turnaround(self, depot: str, nsn: str | None = None) -> float | None:
+        """Mean days from induction to repair complete (None: the depot is overloaded),
+        including ``nsn``'s expected wait for bit-piece parts, which holds no line."""
         wait = self.depot_wait[depot]
-        return None if wait is None else wait + mean_of(self.depots[depot].repair_days)
+        if wait is None:
+            return None
+        spec = self.depots[depot]
+        t = wait + mean_of(spec.repair_days)
+        awp = (self.items[nsn].awaiting_parts if nsn is not None else None) or \
+            spec.awaiting_parts
+        if nsn is not None and awp is not None:
+            t += awp.probability * mean_of(awp.days)
+        return t
+
+    def _loop_days(self, f: Flow) -> float | None:
+        """Requisition to the unit's return to wholesale stock for a carcass-to-wholesale flow
+        (what restores a programmed draw): carcass transit, then repair or, if condemned, the
+        procurement that replaces it."""
+        t = self.turnaround(f.depot, f.nsn)
+        if t is None:
+            return None
+        c = f.condemnation
+        return f.to_depot_days + (1.0 - c) * t + c * self.plt
+
+    def programmed_fraction(self, f: Flow, level: float) -> float:
+        """Share of a CLSSA flow's requisitions coded programmed: the level is a loss system
+        of ``level`` servers held for the restore time (Erlang B, insensitive to its law)."""
+        if level <= 0:
+            return 0.0
+        if math.isinf(level):
+            return 1.0
+        loop = self._loop_days(f) or 0.0
+        load = f.rate * loop
+        if load <= 0:
+            return 1.0
+        return 1.0 - erlang_b(int(level), load)
 
     def _wholesale(self) -> None:
-        """Demand and replenishment pipeline of wholesale stock per NSN."""
-        self.wh_rate: dict[str, float] = dict.fromkeys(self.items, 0.0)
-        self.wh_mean: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        """Per NSN: the draws on wholesale stock and their replenishment pipeline, split into
+        unrestricted (all stock) and restricted (above protection, else procured) classes."""
+        self.wh_rate_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        self.wh_mean_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        self.wh_rate_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        self.wh_mean_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
         self.wh_broken: dict[str, str] = {}
+        # Surplus balance (see ``release``): exchanges procured for a customer bring carcasses
+        # that wholesale never issued; reorders of units that left stock consume them.
+        self.wh_exchange_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        self.wh_reorder_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
+        self.wh_reorder_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
         for f in self.flows.values():
             if f.kind == "repair":
-                w = f.rate * f.condemnation
-                repl = self.plt          # the buy is replaced by procurement
+                w_u, w_r = 0.0, f.rate * f.condemnation
+                repl = self.plt          # a sale is reordered: procurement lead time
+                self.wh_reorder_r[f.nsn] += w_r
             else:
-                w = f.rate
-                t = self.turnaround(f.depot)
-                if t is None:
+                loop = self._loop_days(f)
+                if loop is None:
                     self.wh_broken[f.nsn] = f.depot
                     continue
-                repl = f.to_depot_days + (1.0 - f.condemnation) * t + f.condemnation * self.plt
-            self.wh_rate[f.nsn] += w
-            self.wh_mean[f.nsn] += w * repl
+                repl = loop
+                if f.option == "clssa":
+                    prog = self.programmed_fraction(f, f.level)
+                    w_u, w_r = f.rate * prog, f.rate * (1.0 - prog)
+                elif f.restricted:
+                    w_u, w_r = 0.0, f.rate
+                else:
+                    w_u, w_r = f.rate, 0.0
+                self.wh_exchange_r[f.nsn] += w_r
+                self.wh_reorder_u[f.nsn] += w_u * f.condemnation
+                self.wh_reorder_r[f.nsn] += w_r * f.condemnation
+            self.wh_rate_u[f.nsn] += w_u
+            self.wh_mean_u[f.nsn] += w_u * repl
+            self.wh_rate_r[f.nsn] += w_r
+            self.wh_mean_r[f.nsn] += w_r * repl
         for (cust, nsn), f in self.flows.items():
-            t = self.turnaround(f.depot)
+            t = self.turnaround(f.depot, nsn)
             if t is None:
                 why = (f"depot {f.depot!r} is overloaded (offered load "
                        f"{self.depot_utilization[f.depot]:.2f} of its lines): no steady state")
@@ -392,47 +465,97 @@ class AlternativeModel:
                 continue
             self.problems[cust].setdefault(why, []).append(nsn)
 
-    # -- answering -------------------------------------------------------------------------
-    def wholesale_stock(self, nsn: str, restricted: bool, extra: int = 0) -> int:
-        """Base stock a requisition of this class can draw on (may be negative: units held
-        below the protection level)."""
-        ws = self.scenario.wholesale
-        s = ws.stock.get(nsn, 0) + self.fmso1[nsn] + extra
-        return s - ws.protection_level.get(nsn, 0) if restricted else s
+        # -- answering -------------------------------------------------------------------------
+    def wholesale_stock(self, nsn: str, extra: int = 0) -> int:
+        """Wholesale base stock of ``nsn``: DoD's own, the FMSO I on-order units and
+        ``extra`` more."""
+        return self.scenario.wholesale.stock.get(nsn, 0) + self.fmso1[nsn] + extra
 
-    def _bo0(self, nsn: str, s0: int) -> tuple[float, float]:
-        key = (nsn, s0)
+    def release(self, nsn: str, stock: int) -> tuple[float, float, float]:
+        """(P(a restricted requisition is released from stock), EBO0, VBO0) at base stock
+        ``stock``.
+
+        At the base stock, P = P(pipeline0 <= stock - protection - 1), pipeline0 holding the
+        unrestricted draws and the released restricted ones — a fixed point in P, solved by
+        bisection (the right side falls as P rises). But an exchange procured for the
+        customer brings a carcass wholesale never issued; it offsets the next reorder, and
+        when such carcasses come faster than reorders (condemnations and sales of units that
+        left stock) can absorb them, stock rises above the base level until release is
+        frequent enough to balance: (1 - P) x exchanges = reorders(P), linear in P. P is the
+        larger of the two, and EBO0 is taken at the stock that gives it."""
+        key = (nsn, stock)
         hit = self._bo_cache.get(key)
-        if hit is None:
-            hit = self._bo_cache[key] = _backorders(self.wh_mean[nsn], s0)
+        if hit is not None:
+            return hit
+        m_u, m_r = self.wh_mean_u[nsn], self.wh_mean_r[nsn]
+        protection = self.scenario.wholesale.protection_level.get(nsn, 0)
+
+        def p_at(s: int) -> float:
+            free = s - protection - 1
+            if free < 0:
+                return 0.0
+            if m_r <= 0:
+                return float(pdtr(free, m_u)) if m_u > 0 else 1.0
+            lo, hi = 0.0, 1.0
+            for _ in range(40):
+                mid = 0.5 * (lo + hi)
+                if mid - float(pdtr(free, m_u + mid * m_r)) > 0:
+                    hi = mid
+                else:
+                    lo = mid
+            return 0.5 * (lo + hi)
+
+        p = p_at(stock)
+        gen = self.wh_exchange_r[nsn]
+        cons_u, cons_r = self.wh_reorder_u[nsn], self.wh_reorder_r[nsn]
+        effective = stock
+        if gen > 0 and (1.0 - p) * gen > cons_u + p * cons_r:
+            p_eq = max(0.0, (gen - cons_u) / (gen + cons_r))
+            while p_at(effective) < p_eq and effective < stock + 10_000:
+                effective += 1
+            p = p_eq
+        e0, v0 = _backorders(m_u + p * m_r, effective)
+        hit = self._bo_cache[key] = (p, e0, v0)
         return hit
 
     def item(self, customer: str, nsn: str, extra: float = 0) -> ItemPrediction:
-        """One NSN of one customer; ``extra`` wholesale units of that NSN (an FMSO I trial;
-        ``math.inf``: wholesale never backordered, the limit of any buy-in)."""
+        """One NSN of one customer; ``extra`` FMSO I units for this customer on top of its
+        level (a ``sustain recommend`` trial; ``math.inf``: the limit of any buy-in, every
+        requisition programmed and wholesale never short)."""
         f = self.flows[(customer, nsn)]
-        t = self.turnaround(f.depot)
+        t = self.turnaround(f.depot, nsn)
         if t is None:
             raise CannotAnswer(f"{nsn}: depot {f.depot!r} is overloaded")
         c = f.condemnation
         if f.kind == "repair":
-            own_days = (1 - c) * (f.to_depot_days + t + f.back_days) \
-                + c * (f.to_depot_days + f.issue_days)
-            w = f.rate * c
+            own = f.rate * ((1 - c) * (f.to_depot_days + t + f.back_days)
+                            + c * (f.to_depot_days + f.issue_days))
+            w_u, w_r = 0.0, f.rate * c
         else:
-            own_days = f.issue_days
-            w = f.rate
-        own = f.rate * own_days
-        rate0 = self.wh_rate[nsn]
+            own = f.rate * f.issue_days
+            if f.option == "clssa":
+                prog = self.programmed_fraction(f, f.level + extra)
+                w_u, w_r = f.rate * prog, f.rate * (1.0 - prog)
+            elif f.restricted:
+                w_u, w_r = 0.0, f.rate
+            else:
+                w_u, w_r = f.rate, 0.0
         s0: int | None = None
-        delay = 0.0
+        wait = 0.0          # this flow's wholesale backorders (unrestricted draws)
         e0 = v0 = share = 0.0
-        if w > 0 and rate0 > 0 and math.isfinite(extra):
-            s0 = self.wholesale_stock(nsn, f.restricted, int(extra))
-            e0, v0 = self._bo0(nsn, s0)
-            share = w / rate0
-            delay = e0 / rate0
-        mean = own + share * e0
+        if math.isfinite(extra) and (w_u > 0 or w_r > 0):
+            s0 = self.wholesale_stock(nsn, self._extra_on_order(f, int(extra)))
+            p_rel, e0, v0 = self.release(nsn, s0)
+            procured = w_r * (1.0 - p_rel) * self.plt
+            own += procured
+            rate_u = self.wh_rate_u[nsn] + (w_u - self._base_w_u(f))
+            if w_u > 0 and rate_u > 0:
+                share = min(1.0, w_u / rate_u)
+                wait = share * e0
+            delay = (wait + procured) / f.rate if f.rate > 0 else 0.0
+        else:
+            delay = 0.0
+        mean = own + wait
         if self.method == "metric":
             var = mean
         else:
@@ -449,6 +572,23 @@ class AlternativeModel:
             fill_rate=float(fill_rate(stock, law.mean, None if law.is_poisson else law.variance)),
             depot=f.depot, depot_wait_days=float(self.depot_wait[f.depot] or 0.0),
             wholesale_stock=s0, wholesale_delay_days=delay)
+
+    def _base_w_u(self, f: Flow) -> float:
+        """The unrestricted draw rate this flow put into the wholesale pool at its own level."""
+        if f.kind == "repair":
+            return 0.0
+        if f.option == "clssa":
+            return f.rate * self.programmed_fraction(f, f.level)
+        return 0.0 if f.restricted else f.rate
+
+    def _extra_on_order(self, f: Flow, extra: int) -> int:
+        """Wholesale units ``extra`` more FMSO I units of this flow's customer add: only the
+        part DoD must procure (on order); the rest is earmarked free stock."""
+        if extra <= 0 or f.option != "clssa":
+            return 0
+        free = self._free_before.get((f.customer, f.nsn), 0)
+        on_order = lambda q: q - min(q, free)  # noqa: E731
+        return on_order(f.level + extra) - on_order(f.level)
 
     def availabilities(self, spec: CustomerSpec, items: list[ItemPrediction],
                        ) -> tuple[float, float]:
@@ -470,7 +610,9 @@ class AlternativeModel:
         spec = self.customers[name]
         out = CustomerPrediction(self.alternative.name, name, spec.kind, spec.fleet.aircraft,
                                  spec.cannibalization, reasons=self.reasons(name),
-                                 notes=list(self.notes[name]))
+                                 notes=list(self.notes[name]),
+                                 warnings=timeline_warnings(self.scenario, self.alternative,
+                                                            name))
         if out.reasons:
             return out
         parts = self.scenario.system(spec.fleet.system).parts
@@ -487,10 +629,10 @@ class AlternativeModel:
         fills = np.array([it.fill_rate for it in out.items])
         out.fill_rate = float(np.dot(rates, fills) / rates.sum()) if rates.sum() > 0 else 1.0
         options = {it.option for it in out.items}
-        if "clssa" in options:
+        if "clssa" in options and any(self.fmso1.values()):
             out.notes.append(f"CLSSA after FMSO I maturity (~{self.plt:.0f} days): before it, "
-                             "wholesale holds only its own stock")
-        shared = [it.nsn for it in out.items if it.option == "direct_exchange"
+                             "wholesale lacks the on-order part of the stock levels")
+        shared = [it.nsn for it in out.items if it.option in ("direct_exchange", "clssa")
                   and self._shared(it.nsn)]
         if shared:
             out.notes.append(f"{len(shared)} NSN(s) share wholesale with US/CLSSA customers: "
@@ -516,8 +658,57 @@ class AlternativeModel:
 
     def _shared(self, nsn: str) -> bool:
         """Whether unrestricted requisitions (US units, CLSSA) also draw this NSN."""
-        return any(f.nsn == nsn and not f.restricted and f.kind == "wholesale"
-                   for f in self.flows.values())
+        return any(f.nsn == nsn and f.kind == "wholesale"
+                   and (f.option in (US_UNIT, "clssa")) for f in self.flows.values())
+
+
+def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: str) -> list[str]:
+    """Why the steady-state answer may not describe what a simulation of this customer under
+    this alternative measures: things on the timeline inside the measured window."""
+    from sim.model.timeline import leave_days, system_leave_days
+
+    spec = next(c for c in scenario.customers if c.name == customer)
+    start, end = scenario.warmup_days, scenario.horizon_days
+    span = end - start
+    parts = scenario.system(spec.fleet.system).parts
+    out = []
+
+    def share(day: float) -> str:
+        return f"{100 * (end - max(day, start)) / span:.0f} % of the measured window"
+
+    if spec.kind == "us":
+        day = system_leave_days(scenario)[spec.fleet.system]
+        if day < end:
+            out.append(f"stops flying at day {day:g} when {spec.fleet.system} leaves the DoD "
+                       f"inventory ({share(day)} after it)")
+        return out
+    leave = leave_days(scenario)
+    wholesale = [n for n in parts if (c := resolved_choice(alternative, customer, n)) is not None
+                 and c.option in WHOLESALE_OPTIONS and leave[n] < end]
+    if wholesale:
+        day = min(leave[n] for n in wholesale)
+        out.append(f"{len(wholesale)} NSN(s) on Direct Exchange or CLSSA leave the DoD inventory "
+                   f"from day {day:g} ({share(day)} after it): the fallback supports them then, "
+                   "and the answer describes only the time before")
+    top = alternative.support.get(customer)
+    if top is not None and top.end_day is not None and top.end_day < end:
+        out.append(f"the arrangement ends at day {top.end_day:g} ({share(top.end_day)} after "
+                   "it); the answer describes the time before")
+    if (spec.initial_support_days or 0.0) > start:
+        out.append(f"initial support runs to day {spec.initial_support_days:g}, past the "
+                   "warm-up: the simulation measures part of it, the answer does not")
+    for ev in scenario.events:
+        if getattr(ev, "customer", None) == customer and ev.start_day < end:
+            out.append(f"tempo x{ev.factor:g} from day {ev.start_day:g} to {ev.end_day:g} is "
+                       "not in the answer")
+        if getattr(ev, "depot", None) is not None and ev.day < end and any(
+                (c := resolved_choice(alternative, customer, n)) is not None
+                and c.depot == ev.depot for n in parts):
+            out.append(f"depot {ev.depot!r} changes to {ev.repair_lines} lines at day "
+                       f"{ev.day:g}; the answer uses its lines at day 0")
+    if scenario.eda is not None and any(p.customer == customer for p in scenario.eda.purchases):
+        out.append("EDA purchases add spares the answer does not count")
+    return out
 
 
 def finite_fleet_availability(

@@ -1,4 +1,5 @@
-"""Repair depots: repair lines (or ample capacity), FIFO queue, condemnation at induction."""
+"""Repair depots: repair lines (or ample capacity), FIFO queue, condemnation at induction, and
+the wait for bit-piece parts (awaiting parts, AWP) that holds no line."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class Port:
     """Where one owner's carcasses of one NSN enter a depot: the draws that decide their
     condemnation and repair time come from streams of their own (common random numbers)."""
 
-    __slots__ = ("condemn", "condemnation_rate", "depot", "nsn", "repair_time")
+    __slots__ = ("awp_days", "awp_draw", "awp_probability", "condemn", "condemnation_rate",
+                 "depot", "nsn", "repair_time")
 
     def __init__(self, depot: Depot, owner: str, nsn: str) -> None:
         world = depot.world
@@ -27,6 +29,12 @@ class Port:
         self.condemn = world.streams.uniform("condemn", owner, nsn)
         self.condemnation_rate = world.items[nsn].condemnation_rate
         self.repair_time: Sampler = depot.repair_sampler(nsn)
+        awp = world.items[nsn].awaiting_parts or depot.spec.awaiting_parts
+        self.awp_probability = 0.0 if awp is None else awp.probability
+        if self.awp_probability > 0:
+            self.awp_draw = world.streams.uniform("awaiting_parts", owner, nsn)
+            self.awp_days = sampler(awp.days, world.streams.generator(
+                "awaiting_parts_days", depot.name, owner, nsn))
 
 
 class RepairJob(Traveller):
@@ -61,6 +69,7 @@ class Depot:
         self._repair: dict[str, Sampler] = {}
         self._ports: dict[tuple[str, str], Port] = {}
         self.finish_cb = self._finish   # bound once: every repair schedules it
+        self.parts_cb = self._parts_arrived
 
     def repair_cost(self, nsn: str) -> float:
         return self.world.items[nsn].repair_cost_usd * self.spec.cost_factor
@@ -90,13 +99,33 @@ class Depot:
             job.condemned(job)
             return
         job.arrived = now
+        if port.awp_probability and port.awp_draw() < port.awp_probability:
+            # Waits for a bit-piece part first, holding no line.
+            delay = port.awp_days()
+            stats.awp.add(now, 1)
+            if now >= self.world.warmup:
+                stats.awp_count += 1
+                stats.awp_sum += delay
+            job.arrive_after(self.world.env, delay, self.parts_cb)
+            return
+        self._ready(job, now)
+
+    def _parts_arrived(self, job: RepairJob) -> None:
+        now = self.world.env._now
+        self.stats.awp.add(now, -1)
+        self._ready(job, now)
+
+    def _ready(self, job: RepairJob, now: float) -> None:
+        """A carcass ready for repair takes a free line or joins the queue."""
+        stats = self.stats
         if self.lines is None or self.busy < self.lines:
             # A free line starts at once (``_start`` inlined: this is every repair's path).
             self.busy += 1
             stats.busy.add(now, 1)
             if now >= self.world.warmup:
                 stats.started += 1
-            job.arrive_after(self.world.env, port.repair_time(), self.finish_cb)
+                stats.queue_sum += now - job.arrived    # nonzero only after awaiting parts
+            job.arrive_after(self.world.env, job.port.repair_time(), self.finish_cb)
         else:
             self.queue.append(job)
             stats.queue.add(now, 1)

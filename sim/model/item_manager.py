@@ -3,6 +3,15 @@
 UMMIPS priority designators (DoD 4140.01 / DLM 4000.25 Vol 2, ch. 4 matrix): FAD I-V by
 urgency of need A (NMCS), B, C (stock replenishment). Lower is served first; ties first come,
 first served.
+
+Asset release: a *restricted* requisition (an FMS customer without CLSSA, or a CLSSA
+requisition beyond its FMSO I stock level) may take only stock above the protection level;
+what that cannot fill is put on procurement for the customer at once, one procurement lead
+time, because DoD does not enlarge its inventories for FMS customers that have not funded a
+CLSSA (DoD policy as summarized in LMI report ML309, "Foreign Military Sales Secondary Item
+Requirements", 1983; DSCA SAMM C6, asset release). Unrestricted requisitions (US units,
+programmed CLSSA requisitions) wait in priority order for stock returning from repair or
+procurement.
 """
 
 from __future__ import annotations
@@ -31,15 +40,14 @@ def priority_designator(fad: str, urgency: str) -> int:
 
 
 class Requisition:
-    """A demand on wholesale; ``fill(arg)`` runs when a unit is issued against it."""
+    """A backordered demand on wholesale; ``fill(arg)`` runs when a unit is issued to it."""
 
-    __slots__ = ("arg", "customer", "day", "fill", "nsn", "priority", "restricted")
+    __slots__ = ("arg", "customer", "day", "fill", "nsn", "priority")
 
-    def __init__(self, nsn: str, priority: int, restricted: bool, fill: Callable, arg: object,
+    def __init__(self, nsn: str, priority: int, fill: Callable, arg: object,
                  customer: str, day: float) -> None:
         self.nsn = nsn
         self.priority = priority
-        self.restricted = restricted
         self.fill = fill
         self.arg = arg
         self.customer = customer
@@ -47,8 +55,14 @@ class Requisition:
 
 
 class ItemManager:
-    """Wholesale stock. A restricted requisition (non-CLSSA FMS) may take only stock above the
-    protection level; backorders are filled in priority order as stock returns."""
+    """Wholesale stock per NSN, run as a base-stock (one-for-one) point: a unit lost to
+    wholesale (condemned, or sold outright) is reordered at once.
+
+    A unit that enters stock without having left it — the repaired carcass of an exchange
+    whose serviceable was procured for the customer rather than issued from stock — raises the
+    inventory position above its level, so it offsets the next reorder (``surplus``) instead
+    of inflating the stock for ever.
+    """
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -57,43 +71,57 @@ class ItemManager:
         self.protection = {nsn: spec.protection_level.get(nsn, 0) for nsn in world.items}
         self.backorders: dict[str, list[tuple[int, int, Requisition]]] = {
             nsn: [] for nsn in world.items}
+        self.surplus = dict.fromkeys(world.items, 0)
         self._seq = itertools.count()
         self._lead: dict[str, Sampler] = {}
+        self._customer_lead: dict[tuple[str, str], Sampler] = {}
 
     def issuable(self, nsn: str, restricted: bool) -> bool:
-        """The protection rule: a restricted requisition (non-CLSSA FMS) may take only stock
-        above the protection level, any other any stock on hand."""
+        """The protection rule: a restricted requisition may take only stock above the
+        protection level, any other any stock on hand."""
         return self.on_hand[nsn] > (self.protection[nsn] if restricted else 0)
 
     def requisition(self, nsn: str, priority: int, restricted: bool, fill: Callable,
-                    arg: object, customer: str, day: float) -> None:
-        """Issue at once (``fill(arg)``) if the rule allows, else backorder in priority order.
-        The Requisition record is made only for a backorder, the less common case."""
+                    arg: object, customer: str, day: float) -> bool:
+        """Issue at once (``fill(arg)``) if the rule allows; else an unrestricted requisition
+        is backordered in priority order and a restricted one procured for the customer.
+        Returns whether the unit comes (now or later) from wholesale stock."""
         if self.issuable(nsn, restricted):
             self.on_hand[nsn] -= 1
             fill(arg)
-        else:
-            req = Requisition(nsn, priority, restricted, fill, arg, customer, day)
-            bisect.insort(self.backorders[nsn], (priority, next(self._seq), req))
+            return True
+        if restricted:
+            self.world.after(self._customer_lead_time(customer, nsn), fill, arg)
+            return False
+        req = Requisition(nsn, priority, fill, arg, customer, day)
+        bisect.insort(self.backorders[nsn], (priority, next(self._seq), req))
+        return True
 
     def receive(self, nsn: str) -> None:
         """A serviceable enters wholesale stock (repair or procurement) and goes to the first
-        eligible backorder in priority order."""
-        self.on_hand[nsn] += 1
+        backorder in priority order."""
         queue = self.backorders[nsn]
-        if not queue:
-            return
-        for i, (_, _, req) in enumerate(queue):
-            if self.issuable(nsn, req.restricted):
-                del queue[i]
-                self.on_hand[nsn] -= 1
-                req.fill(req.arg)
-                return
+        if queue:
+            req = queue.pop(0)[2]
+            req.fill(req.arg)
+        else:
+            self.on_hand[nsn] += 1
 
-    def procure(self, nsn: str) -> None:
-        """Replace a unit lost to wholesale (condemned, or sold) after a procurement lead time;
-        nothing is bought for an item that has left the DoD inventory (orders already placed
-        still arrive)."""
+    def receive_surplus(self, nsn: str) -> None:
+        """A unit enters stock that was never issued from it: it offsets the next reorder."""
+        self.surplus[nsn] += 1
+        self.receive(nsn)
+
+    def procure(self, nsn: str, then: Callable | None = None) -> None:
+        """Replace a unit lost to wholesale (condemned, or sold) after a procurement lead time
+        (``then(nsn)`` runs when it arrives); a surplus unit already in stock stands in for
+        it at once. Nothing is bought for an item that has left the DoD inventory (orders
+        already placed still arrive)."""
+        if self.surplus[nsn] > 0:
+            self.surplus[nsn] -= 1
+            if then is not None:
+                then(nsn)
+            return
         if not self.world.in_inventory(nsn):
             return
         draw = self._lead.get(nsn)
@@ -101,4 +129,22 @@ class ItemManager:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
                            self.world.streams.generator("procurement", nsn))
             self._lead[nsn] = draw
-        self.world.after(draw(), self.receive, nsn)
+        if then is None:
+            self.world.after(draw(), self.receive, nsn)
+        else:
+            self.world.after(draw(), self._arrive, (nsn, then))
+
+    def _arrive(self, arg: tuple[str, Callable]) -> None:
+        nsn, then = arg
+        self.receive(nsn)
+        then(nsn)
+
+    def _customer_lead_time(self, customer: str, nsn: str) -> float:
+        """Procurement lead time of a buy for one FMS customer, from its own stream."""
+        key = (customer, nsn)
+        draw = self._customer_lead.get(key)
+        if draw is None:
+            draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
+                           self.world.streams.generator("fms_procurement", customer, nsn))
+            self._customer_lead[key] = draw
+        return draw()

@@ -1,8 +1,9 @@
 """The scenario's timeline: things that change on a given day.
 
 Leaving the DoD inventory (an item, or every item of a system), tempo changes, depot line
-changes, the end of a customer's initial support period, the CLSSA FMSO I buy-in (deposit at
-day 0, stock at maturity) and Excess Defense Articles purchases.
+changes, the end of a customer's initial support period, the CLSSA FMSO I accounts (deposit
+at day 0, on-order stock at maturity, drawdown at termination: ``sim.model.fmso1``) and Excess
+Defense Articles purchases.
 """
 
 from __future__ import annotations
@@ -10,16 +11,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sim.analytic.clssa import fmso1_deposit
-from sim.analytic.clssa import fmso1_quantities as buy_in
+from sim.model import fmso1
 from sim.model.distributions import sampler
-from sim.scenario.models import (
-    DepotLinesEvent,
-    LeaveInventoryEvent,
-    Scenario,
-    SupportChoice,
-    TempoEvent,
-)
+from sim.scenario.models import DepotLinesEvent, LeaveInventoryEvent, Scenario, TempoEvent
 
 if TYPE_CHECKING:
     from sim.model.customer import Customer
@@ -69,7 +63,7 @@ def schedule_timeline(world: World) -> None:
             world.after(days, _end_initial_support, (world, cust))
         if not cust.is_fms:
             _retire_with_system(world, cust)
-        _start_fmso1(world, cust)
+    fmso1.start(world)
     if scenario.eda is not None:
         for i, purchase in enumerate(scenario.eda.purchases):
             world.after(purchase.day, _eda_purchase, (world, i))
@@ -86,54 +80,6 @@ def _retire_with_system(world: World, cust: Customer) -> None:
     day = system_leave_days(world.scenario)[cust.system.name]
     if day < math.inf:
         world.after(day, cust.fleet.set_tempo, 0.0)
-
-
-def fmso1_quantities(world: World, cust: Customer) -> dict[str, int]:
-    """FMSO I buy-in per NSN supported by CLSSA (the rule is ``sim.analytic.clssa``'s, shared
-    with the closed form and the recommendation)."""
-    if not cust.is_fms:
-        return {}
-    top = world.alternative.support[cust.name]
-    quantities: dict[str, int] = {}
-    for nsn, qpa in cust.system.parts.items():
-        choice: SupportChoice | None = top.items.get(nsn, top)
-        spec = None
-        while choice is not None:
-            if choice.option == "clssa":
-                spec = choice.fmso1 or top.fmso1
-                break
-            choice = choice.fallback if isinstance(choice.fallback, SupportChoice) else None
-        if spec is None:
-            continue
-        qty = buy_in(spec, cust.spec, {nsn: qpa}, {nsn: world.items[nsn].mtbr_fh})[nsn]
-        if qty > 0:
-            quantities[nsn] = qty
-    return quantities
-
-
-def _start_fmso1(world: World, cust: Customer) -> None:
-    """Bill the FMSO I deposit at day 0; the stock joins wholesale at maturity, one
-    procurement lead time later (drawn per NSN from its own stream)."""
-    quantities = fmso1_quantities(world, cust)
-    if not quantities:
-        return
-    wholesale = world.scenario.wholesale
-    deposit = fmso1_deposit(quantities, {n: world.items[n].unit_price_usd for n in quantities},
-                            dict(wholesale.stock), dict(wholesale.protection_level))
-    rec = world.recorder
-    for nsn, row in deposit["items"].items():
-        rec.charge(cust.stats, nsn, "clssa", row["deposit"], 0.0, 0.0, investment=True)
-        rec.charge(cust.stats, nsn, "clssa", row["ssa_surcharge"], 0.0, 0.0, investment=True)
-    for nsn, qty in quantities.items():
-        lead = sampler(wholesale.procurement_lead_time_days,
-                       world.streams.generator("fmso1_maturity", cust.name, nsn))()
-        world.after(lead, _fmso1_matures, (world, nsn, qty))
-
-
-def _fmso1_matures(arg: tuple[World, str, int]) -> None:
-    world, nsn, qty = arg
-    for _ in range(qty):
-        world.item_manager.receive(nsn)
 
 
 def _eda_purchase(arg: tuple[World, int]) -> None:

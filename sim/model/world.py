@@ -13,6 +13,7 @@ import simpy
 from sim.model.clock import Call
 from sim.model.customer import Customer
 from sim.model.depot import Depot
+from sim.model.fmso1 import Fmso1Account
 from sim.model.item_manager import ItemManager
 from sim.model.support import OPTIONS, SupportChain, UsWholesale
 from sim.model.timeline import leave_days, schedule_timeline
@@ -54,6 +55,7 @@ class World:
         self.transport = Transport(self, scenario.transport)
         self.item_manager = ItemManager(self)
         self.customers = {c.name: Customer(self, c) for c in scenario.customers}
+        self.fmso1: dict[tuple[str, str], Fmso1Account] = {}
         self.chains: dict[tuple[str, str], SupportChain] = {}
         for cust in self.customers.values():
             for nsn in cust.system.parts:
@@ -80,6 +82,14 @@ class World:
             options.append(OPTIONS[choice.option](self, cust, nsn, choice))
             choice = choice.fallback if isinstance(choice.fallback, SupportChoice) else None
         return SupportChain(cust, nsn, options)
+
+    def fmso1_account(self, customer: str, nsn: str) -> Fmso1Account:
+        """The customer's CLSSA FMSO I account for ``nsn`` (level 0 until the timeline opens
+        it: every requisition unprogrammed)."""
+        acct = self.fmso1.get((customer, nsn))
+        if acct is None:
+            acct = self.fmso1[(customer, nsn)] = Fmso1Account()
+        return acct
 
     def in_inventory(self, nsn: str) -> bool:
         """Standard (in the DoD inventory) now: wholesale, DX and CLSSA still serve it."""

@@ -219,10 +219,10 @@ def _choice(ctx: _Context, place: str, cust: dict, choice: Any,
             out.append((f"{place}.depot", "national_depot needs a depot"))
         elif depot_name in ctx.depots and ctx.depots[depot_name].get("kind") != "national":
             out.append((f"{place}.depot", f"depot {depot_name!r} is not of kind 'national'"))
-    # Condemned repair-and-return units are replaced by an FMS buy shipped from the US.
+    # Condemned repair-and-return units (any depot) are replaced by an FMS buy from the US.
     condemnable = any(_rate(ctx.items.get(n)) > 0 for n in own_nsns)
     needs_us_leg = option in WHOLESALE_OPTIONS or (
-        option in ("repair_and_return", "national_depot") and condemnable)
+        option in ("repair_and_return", "national_depot", "third_country") and condemnable)
     if needs_us_leg:
         out += ctx.leg_problem(place, country, US, "wholesale issues travel it")
     if option in WHOLESALE_OPTIONS:

@@ -158,6 +158,10 @@ def load_scenario(path: str | Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(str(path), [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(str(path), [Problem(
+            "", f"not UTF-8 text (byte {exc.start} cannot be decoded): a scenario file is YAML "
+                "text; is this a binary or a differently encoded file?")]) from None
     return parse_text(text, str(path))
 
 

@@ -57,6 +57,17 @@ class Failure(BaseModel):
     weibull: WeibullFailure
 
 
+class AwaitingParts(BaseModel):
+    """A carcass inducted for repair may first wait for a bit-piece part (AWP): with
+    ``probability`` it waits ``days``, holding no repair line meanwhile. The guidance on
+    Repair and Return warns it "can be a lengthy process if the repair facility has a backlog
+    or needs to order special repair parts" (DSCA, SAMM C6; issue 12)."""
+
+    model_config = _STRICT
+    probability: Fraction
+    days: Distribution
+
+
 class Item(BaseModel):
     """A stock-numbered reparable."""
 
@@ -70,6 +81,8 @@ class Item(BaseModel):
     failure: Literal["exponential"] | Failure = "exponential"
     condemnation_rate: Fraction = 0.0
     leaves_dod_inventory_day: float | None = Field(default=None, ge=0)
+    awaiting_parts: AwaitingParts | None = Field(
+        default=None, description="bit-piece wait at induction; overrides the depot's")
 
     @property
     def weibull_shape(self) -> float | None:
@@ -95,6 +108,8 @@ class Depot(BaseModel):
     third_party_transfer_approved: bool = False
     security_assistance_relationship: bool = False
     prime_contractor_approved: bool = False
+    awaiting_parts: AwaitingParts | None = Field(
+        default=None, description="bit-piece wait at induction for items that state none")
 
     def repairs_item(self, nsn: str) -> bool:
         return self.repairs == "all" or nsn in self.repairs
@@ -179,6 +194,10 @@ class SupportChoice(BaseModel):
     items: dict[str, SupportChoice] = Field(default_factory=dict)
     fmso1: StockSpec | None = None
     dcs: DcsTerms | None = None
+    end_day: float | None = Field(
+        default=None, gt=0, description=(
+            "the day the customer ends this arrangement (new removals go to the fallback; a "
+            "CLSSA is terminated and its FMSO I assets drawn down)"))
 
     @model_validator(mode="before")
     @classmethod
@@ -195,9 +214,19 @@ class Alternative(BaseModel):
 
 
 class BuyingService(BaseModel):
+    """A commercial buying service (PROS or SNAP) that finds a source for a non-standard or
+    out-of-stock reparable: a repair of the customer's carcass, or a new unit when the carcass
+    is condemned or no repair source exists."""
+
     model_config = _STRICT
-    lead_time_days: Distribution
+    lead_time_days: Distribution = Field(description="order to delivery of a new unit")
     price_factor: float = Field(default=1.0, gt=0, description="vendor price / unit price")
+    repair_lead_time_days: Distribution = Field(
+        description="carcass at the repair source to repaired unit shipped")
+    repair_price_factor: float = Field(
+        default=1.0, gt=0, description="vendor repair price / the item's repair cost")
+    no_repair_source_probability: Fraction = Field(
+        default=0.0, description="chance a found source can only sell a new unit")
     fee_rate: float = Field(default=0.0, ge=0)
     no_source_probability: Fraction = 0.0
     search_days: Distribution = 0.0

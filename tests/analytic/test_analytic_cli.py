@@ -27,7 +27,7 @@ def _tiny() -> dict:
     data["customers"][0]["initial_stock"] = {"quantities": {NSN_A: 2}}
     data["wholesale"] = {"stock": {NSN_A: 3}, "protection_level": {NSN_A: 1},
                          "procurement_lead_time_days": 100}
-    data["buying_services"] = {"pros": {"lead_time_days": 100}}
+    data["buying_services"] = {"pros": {"lead_time_days": 100, "repair_lead_time_days": 60}}
     data["alternatives"] = [
         {"name": "R&R", "support": {"Nation A": {"option": "repair_and_return",
                                                  "depot": "Home"}}},

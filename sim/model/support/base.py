@@ -53,6 +53,8 @@ class SupportOption:
         self.to_shelf = customer.receive   # bound once: a removal's callbacks are the hot path
         self.pd_urgent = priority_designator(customer.fad, "A")
         self.pd_routine = priority_designator(customer.fad, "C")
+        end = choice.end_day if choice is not None else None
+        self.end_day = float("inf") if end is None else end
 
     chain: SupportChain
 
@@ -61,12 +63,12 @@ class SupportOption:
         raise NotImplementedError
 
     def available(self) -> bool:
-        """Whether this option can take a removal now."""
-        return True
+        """Whether this option can take a removal now (the customer has not ended it)."""
+        return self.env._now < self.end_day
 
     def always_available(self) -> bool:
         """Whether ``available()`` is True for the whole run (lets the chain be bypassed)."""
-        return True
+        return self.end_day == float("inf")
 
     def replace(self, urgent: bool) -> bool:
         """Obtain a serviceable for the shelf with no carcass to exchange or repair; False if
@@ -108,9 +110,11 @@ class SupportOption:
             self._post((self.env._now, self.stats, self.nsn, "transport", route.cost,
                         self.rate, False))
 
-    def requisition(self, urgent: bool, restricted: bool, fill, arg=None) -> None:
-        """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued."""
-        self.world.item_manager.requisition(
+    def requisition(self, urgent: bool, restricted: bool, fill, arg=None) -> bool:
+        """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued.
+        Returns whether it comes from wholesale stock (False: procured for the customer, the
+        asset-release rule of ``ItemManager``)."""
+        return self.world.item_manager.requisition(
             self.nsn, self.pd_urgent if urgent else self.pd_routine, restricted, fill, arg,
             self.customer.name, self.env._now)
 
@@ -172,7 +176,12 @@ class SupportChain:
 
 class CarcassToWholesale(SupportOption):
     """Shared by options whose carcass is repaired into DoD stock (DX, CLSSA, US units): a
-    serviceable is requisitioned from wholesale at removal and the carcass goes to a US depot."""
+    serviceable is requisitioned from wholesale at removal and the carcass goes to a US depot.
+
+    The carcass's job carries whether the serviceable came from wholesale stock: if it did,
+    the repaired carcass restocks it and a condemned one is reordered; if it was procured for
+    the customer, the repaired carcass is a unit wholesale never gave (it offsets a reorder)
+    and a condemned one costs wholesale nothing."""
 
     def __init__(self, world, customer, nsn, choice) -> None:
         super().__init__(world, customer, nsn, choice)
@@ -189,24 +198,29 @@ class CarcassToWholesale(SupportOption):
     def _issued(self, _arg=None) -> None:
         self.ship(self.issue_route, self.to_shelf, self.nsn)
 
-    def return_carcass(self) -> None:
-        job = RepairJob(self.port, self.on_repaired, self.on_condemned)
+    def return_carcass(self, from_stock: bool) -> None:
+        job = RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock)
         self.ship_carcass(self.carcass_route, self.induct, job)
 
     def _repaired(self, job: RepairJob) -> None:
-        self.world.item_manager.receive(self.nsn)
+        manager = self.world.item_manager
+        if job.context:
+            manager.receive(self.nsn)
+        else:
+            manager.receive_surplus(self.nsn)
         self.carcass_repaired()
 
     def _condemned(self, job: RepairJob) -> None:
         self.world.recorder.condemned(self.stats, self.nsn)
-        self.world.item_manager.procure(self.nsn)
+        if job.context:
+            self.world.item_manager.procure(self.nsn)
         self.carcass_condemned()
 
     def available(self) -> bool:
-        return self.world.in_inventory(self.nsn)
+        return self.world.in_inventory(self.nsn) and self.env._now < self.end_day
 
     def always_available(self) -> bool:
-        return self.world.leave_day[self.nsn] == float("inf")
+        return self.world.leave_day[self.nsn] == float("inf") and super().always_available()
 
     def carcass_repaired(self) -> None:
         """Bill for a carcass repaired into wholesale."""

@@ -1,12 +1,23 @@
-"""PROS and SNAP: buying a replacement through a commercial buying service.
+"""PROS and SNAP: a commercial buying service finds a source for a non-standard or
+out-of-stock reparable.
 
-PROS (Parts and Repair Ordering System) and SNAP (Simplified Nonstandard Acquisition Process)
-buy non-standard or out-of-stock parts from industry for FMS customers. A requisition searches
-for a source (``search_days``); with ``no_source_probability`` none is found and the removal
-goes to the fallback option (or, with none, stays a hole, counted ``no_source``). Otherwise a
-new unit arrives after the service's lead time and ships over the US leg; the carcass is not
-repaired. Billed: vendor price (unit price x price factor) in ``cost_purchase_usd``, the
-service fee in ``cost_fees_usd``, transport, and the FMS surcharge (both are FMS cases).
+PROS is the Parts *and Repair* Ordering System: it buys non-standard parts and non-standard
+repair services from industry for FMS customers (SNAP, the Simplified Nonstandard
+Acquisition Process, likewise). For a removed reparable the service searches for a source
+(``search_days``):
+
+- with ``no_source_probability`` it finds none and the removal goes to the fallback option
+  (or, with none, stays a hole, counted ``no_source``);
+- with ``no_repair_source_probability`` the source it finds can only sell a new unit, which
+  arrives after ``lead_time_days``;
+- otherwise the carcass ships to the commercial repair source (the US leg), which repairs it
+  in ``repair_lead_time_days`` and ships it back — unless its inspection finds the unit beyond
+  repair (the item's condemnation rate), when a new unit is bought instead (its lead time
+  after the inspection).
+
+Billed: vendor repair price (repair cost x ``repair_price_factor``) in ``cost_repair_usd`` or
+vendor price (unit price x ``price_factor``) in ``cost_purchase_usd``, the service fee on
+either in ``cost_fees_usd``, transport, and the FMS surcharge (both services are FMS cases).
 """
 
 from __future__ import annotations
@@ -28,27 +39,53 @@ class BuyingService(SupportOption):
         self.search = sampler(service.search_days,
                               streams.generator(self.key, "search", name, nsn))
         self.lead = sampler(service.lead_time_days, streams.generator(self.key, "lead", name, nsn))
+        self.repair_lead = sampler(service.repair_lead_time_days,
+                                   streams.generator(self.key, "repair_lead", name, nsn))
         self.source = streams.uniform(self.key, "source", name, nsn)
+        self.repair_source = streams.uniform(self.key, "repair_source", name, nsn)
+        self.condemn = streams.uniform("condemn", name, nsn)
         self.price = self.item.unit_price_usd * service.price_factor
+        self.repair_price = self.item.repair_cost_usd * service.repair_price_factor
         self.delivery = self.route(WHOLESALE_COUNTRY, customer.country, self.key)
+        self.carcass_route = self.route(customer.country, WHOLESALE_COUNTRY,
+                                        f"{self.key}_carcass")
 
     def on_removal(self, urgent: bool) -> None:
-        self._buy(urgent, self.fallback_removal)
+        if self.source() < self.service.no_source_probability:
+            Call(self.env, self.search(), self.fallback_removal, urgent)
+        elif self.repair_source() < self.service.no_repair_source_probability:
+            Call(self.env, self.search() + self.lead(), self._new_delivered)
+        else:
+            Call(self.env, self.search(), self._ship_carcass)
 
     def replace(self, urgent: bool) -> bool:
-        self._buy(urgent, self.fallback_replace)
+        """A new unit with no carcass to repair (condemned elsewhere in the chain)."""
+        if self.source() < self.service.no_source_probability:
+            Call(self.env, self.search(), self.fallback_replace, urgent)
+        else:
+            Call(self.env, self.search() + self.lead(), self._new_delivered)
         return True
 
-    def _buy(self, urgent: bool, on_fail) -> None:
-        if self.source() < self.service.no_source_probability:
-            Call(self.env, self.search(), on_fail, urgent)
-        else:
-            Call(self.env, self.search() + self.lead(), self._delivered)
+    def _ship_carcass(self, _arg=None) -> None:
+        self.ship(self.carcass_route, self._at_repair_source, None)
 
-    def _delivered(self, _arg=None) -> None:
-        self.charge("purchase", self.price)
-        self.charge("fees", self.price * self.service.fee_rate)
-        self.ship(self.delivery, self.customer.receive, self.nsn)
+    def _at_repair_source(self, _arg=None) -> None:
+        if self.condemn() < self.item.condemnation_rate:
+            self.world.recorder.condemned(self.stats, self.nsn)
+            Call(self.env, self.lead(), self._new_delivered)
+        else:
+            Call(self.env, self.repair_lead(), self._repair_delivered)
+
+    def _new_delivered(self, _arg=None) -> None:
+        self._deliver("purchase", self.price)
+
+    def _repair_delivered(self, _arg=None) -> None:
+        self._deliver("repair", self.repair_price)
+
+    def _deliver(self, category: str, price: float) -> None:
+        self.charge(category, price)
+        self.charge("fees", price * self.service.fee_rate)
+        self.ship(self.delivery, self.to_shelf, self.nsn)
 
 
 class Pros(BuyingService):

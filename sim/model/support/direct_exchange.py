@@ -1,9 +1,11 @@
 """Direct Exchange: a like serviceable from DoD wholesale at once; the carcass goes to DoD.
 
 The serviceable is requisitioned at removal (not when the carcass arrives), at the customer's
-priority and, for an FMS customer without CLSSA, only from stock above the protection level.
-The customer pays the exchange price (the item's repair cost) when the carcass is accepted,
-or the full standard price if it is condemned, plus transport and the FMS surcharge.
+priority and, for an FMS customer without CLSSA, only from stock above the protection level;
+what asset release cannot fill is procured for the customer (one procurement lead time:
+``ItemManager.requisition``). The customer pays the exchange price (the item's repair cost)
+when the carcass is accepted, or the full standard price if it is condemned, plus transport
+and the FMS surcharge (DoD FMR Vol. 15 ch. 7, exchange pricing).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ class DirectExchange(CarcassToWholesale):
     key = "direct_exchange"
 
     def on_removal(self, urgent: bool) -> None:
-        self.requisition(urgent, self.customer.is_fms, self.on_issued)
-        self.return_carcass()
+        from_stock = self.requisition(urgent, self.customer.is_fms, self.on_issued)
+        self.return_carcass(from_stock)
 
     def replace(self, urgent: bool) -> bool:
-        """No carcass to exchange: an outright FMS buy at standard price."""
-        self.world.item_manager.procure(self.nsn)    # the sale is reordered at once
-        self.requisition(urgent, self.customer.is_fms, self._bought)
+        """No carcass to exchange: an outright FMS buy at standard price; a sale from stock is
+        reordered at once."""
+        if self.requisition(urgent, self.customer.is_fms, self._bought):
+            self.world.item_manager.procure(self.nsn)
         return True
 
     def _bought(self, _arg=None) -> None:

@@ -1,8 +1,9 @@
 """Repair and Return: the customer's own unit is repaired at a named depot and shipped back.
 
-A unit condemned at induction is replaced by an FMS buy from wholesale (stock above the
-protection level only), which the item manager replaces by procurement. The customer pays the
-depot's repair cost, both shipments, standard price for a replacement buy, and the surcharge.
+A unit condemned at induction is replaced by an FMS buy from wholesale: stock above the
+protection level (a sale the item manager reorders), else procured for the customer (one
+procurement lead time). The customer pays the depot's repair cost, both shipments, standard
+price for a replacement buy, and the surcharge.
 """
 
 from __future__ import annotations
@@ -40,9 +41,8 @@ class RepairAndReturn(SupportOption):
         chain's later options are asked for a new unit (e.g. PROS)."""
         self.world.recorder.condemned(self.stats, self.nsn)
         if self.world.in_inventory(self.nsn):
-            # The sale is a demand on wholesale: the item manager reorders at once (base stock).
-            self.world.item_manager.procure(self.nsn)
-            self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought)
+            if self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought):
+                self.world.item_manager.procure(self.nsn)   # a sale from stock is reordered
         else:
             self.fallback_replace(job.context)
 

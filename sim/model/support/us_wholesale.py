@@ -16,7 +16,7 @@ class UsWholesale(CarcassToWholesale):
 
     def on_removal(self, urgent: bool) -> None:
         self.requisition(urgent, False, self.on_issued)
-        self.return_carcass()
+        self.return_carcass(True)
 
     def carcass_repaired(self) -> None:
         self.charge("repair", self.item.repair_cost_usd)

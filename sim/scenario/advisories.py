@@ -1,0 +1,77 @@
+"""Advisories: things a valid scenario says that an analyst may not have meant.
+
+Not errors — the scenario runs — but printed by ``sustain validate`` and ``sustain run`` so
+nothing surprising is silent. Today: movements within one country with no transport leg
+stated, which take no time and cost nothing ("no hidden delays": a delay the file does not
+state is zero). US units' carcasses recycling instantly to a US depot, for example, understate
+their competition with FMS customers for wholesale stock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sim.scenario.models import Scenario, SupportChoice
+
+US = "US"
+REPAIR_OPTIONS = ("repair_and_return", "national_depot", "third_country")
+
+
+def _chain(choice: SupportChoice | None):
+    while choice is not None:
+        yield choice
+        for sub in choice.items.values():
+            yield from _chain(sub)
+        choice = choice.fallback if isinstance(choice.fallback, SupportChoice) else None
+
+
+def _movements(scenario: Scenario, country: str, choice: SupportChoice | None,
+               condemnable: bool) -> set[tuple[str, str, str]]:
+    """(from, to, what) for each movement the choice makes a unit of this customer travel."""
+    depots = {d.name: d for d in scenario.depots}
+    out: set[tuple[str, str, str]] = set()
+    if choice is None:                                   # a US unit: wholesale support
+        out.add((country, US, "carcasses to a US depot"))
+        out.add((US, country, "issues from wholesale"))
+        return out
+    option = choice.option
+    if option in REPAIR_OPTIONS and choice.depot in depots:
+        dc = depots[choice.depot].country
+        out.add((country, dc, f"carcasses to {choice.depot} and back"))
+        if condemnable:
+            out.add((US, country, "replacement buys for condemned units"))
+    elif option in ("direct_exchange", "clssa"):
+        out.add((country, US, "carcasses to a US depot"))
+        out.add((US, country, "issues from wholesale"))
+    elif option in ("pros", "snap", "dcs"):
+        out.add((country, US, f"{option} shipments"))
+    return out
+
+
+def implicit_zero_legs(scenario: Scenario) -> list[str]:
+    """One line per country in which units move with no leg stated, naming who and what."""
+    stated = {frozenset(leg.between) for leg in scenario.transport}
+    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    condemn = {it.nsn: it.condemnation_rate > 0 for it in scenario.items}
+    for cust in scenario.customers:
+        nsns = scenario.system(cust.fleet.system).parts
+        condemnable = any(condemn[n] for n in nsns)
+        if cust.kind == "us":
+            choices: list[SupportChoice | None] = [None]
+        else:
+            choices = [c for alt in scenario.alternatives
+                       for c in _chain(alt.support.get(cust.name))]
+            if cust.initial_support_days:
+                choices.append(SupportChoice(option=scenario.initial_support))
+        for choice in choices:
+            for src, dst, what in _movements(scenario, cust.country, choice, condemnable):
+                if src == dst and frozenset((src,)) not in stated:
+                    found[src][cust.name].add(what)
+    lines = []
+    for country, who in found.items():
+        parts = "; ".join(f"{name}: {', '.join(sorted(whats))}" for name, whats in who.items())
+        lines.append(
+            f"movements within {country!r} have no transport leg and take 0 days at no cost "
+            f"({parts}); state one with transport: [{{between: [{country}, {country}], "
+            "days: ..., cost_usd: ...}}] if they take time")
+    return lines
