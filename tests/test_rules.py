@@ -39,30 +39,42 @@ def test_fad_ii_backorder_served_before_earlier_fad_iii():
     assert log == ["FAD II later", "FAD III first"]
 
 
-def test_non_clssa_fms_may_not_draw_below_protection_level():
+def test_non_clssa_fms_may_not_draw_below_protection_level_and_is_procured():
+    """Asset release: a restricted requisition takes only stock above protection; what it
+    cannot take is procured for the customer (50-day lead time), never waiting for stock."""
     data = base_scenario()
-    data["wholesale"]["stock"] = {NSN_A: 3}
-    data["wholesale"]["protection_level"] = {NSN_A: 3}
+    data["wholesale"].update(stock={NSN_A: 3}, protection_level={NSN_A: 3},
+                             procurement_lead_time_days=50)
     world = _world(data)
     im, log = world.item_manager, []
-    im.requisition(*_req(world, "III", "A", True, log, "FMS"))
-    assert log == [] and im.on_hand[NSN_A] == 3
-    im.requisition(*_req(world, "II", "C", False, log, "US"))
+    assert im.requisition(*_req(world, "III", "A", True, log, "FMS")) is False
+    assert log == [] and im.on_hand[NSN_A] == 3 and not im.backorders[NSN_A]
+    assert im.requisition(*_req(world, "II", "C", False, log, "US")) is True
     assert log == ["US"] and im.on_hand[NSN_A] == 2
-    im.receive(NSN_A)   # back to 3 = protection level: FMS still waits
+    world.env.run(until=49.9)
     assert log == ["US"]
-    im.receive(NSN_A)   # 4 > 3: the FMS backorder is filled
-    assert log == ["US", "FMS"] and im.on_hand[NSN_A] == 3
+    world.env.run(until=50.1)
+    assert log == ["US", "FMS"] and im.on_hand[NSN_A] == 2   # wholesale stock untouched
 
 
-def test_unrestricted_requisition_passes_a_waiting_restricted_one():
+def test_restricted_requisition_above_protection_is_issued_at_once():
     data = base_scenario()
-    data["wholesale"]["stock"] = {NSN_A: 0}
-    data["wholesale"]["protection_level"] = {NSN_A: 1}
+    data["wholesale"].update(stock={NSN_A: 4}, protection_level={NSN_A: 3})
+    world = _world(data)
+    im, log = world.item_manager, []
+    assert im.requisition(*_req(world, "IV", "A", True, log, "FMS")) is True
+    assert log == ["FMS"] and im.on_hand[NSN_A] == 3
+
+
+def test_unrestricted_backorder_is_filled_in_priority_order_restricted_never_waits():
+    data = base_scenario()
+    data["wholesale"].update(stock={NSN_A: 0}, protection_level={NSN_A: 1},
+                             procurement_lead_time_days=500)
     world = _world(data)
     im, log = world.item_manager, []
     im.requisition(*_req(world, "I", "A", True, log, "FMS FAD I"))
     im.requisition(*_req(world, "IV", "C", False, log, "US FAD IV"))
+    assert len(im.backorders[NSN_A]) == 1
     im.receive(NSN_A)
     assert log == ["US FAD IV"]
 

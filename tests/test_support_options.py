@@ -50,44 +50,168 @@ def _scenario(option: dict, **wholesale) -> dict:
 
 
 # -- CLSSA ------------------------------------------------------------------------------
-def test_clssa_is_filled_at_the_protection_level_where_dx_waits():
-    clssa = _world(_scenario({"option": "clssa"}))
-    dx = _world(_scenario({"option": "direct_exchange"}))
+def test_clssa_programmed_draws_below_protection_unprogrammed_and_dx_are_procured():
+    """Stock 4, protection 3, FMSO I level 1 (earmarked from the one free unit): the first
+    CLSSA requisition is programmed and issued; the second is beyond the level, so the
+    non-CLSSA rule applies: nothing above protection, procured for the customer in the
+    100-day lead time. Direct Exchange gets the free unit, then procures."""
+    clssa = _world(_scenario({"option": "clssa", "fmso1": {"quantities": {NSN_A: 1}}},
+                             stock={NSN_A: 4}))
+    dx = _world(_scenario({"option": "direct_exchange"}, stock={NSN_A: 4}))
     for world in (clssa, dx):
         _remove(world, 2)
         world.env.run(until=1)
-    assert _owed(clssa) == 0 and clssa.item_manager.on_hand[NSN_A] == 1
-    assert _owed(dx) == 2 and dx.item_manager.on_hand[NSN_A] == 3
+        assert _owed(world) == 1 and world.item_manager.on_hand[NSN_A] == 3
+    acct = clssa.fmso1[(NATION, NSN_A)]
+    assert (acct.programmed, acct.unprogrammed, acct.drawn) == (1, 1, 1)
+    _remove(clssa, 1)                              # still drawn: unprogrammed again
+    clssa.env.run(until=99.9)
+    assert _owed(clssa) == 2
+    assert clssa.item_manager.on_hand[NSN_A] == 3  # nothing below protection was released
+    clssa.env.run(until=100.1)
+    assert _owed(clssa) == 1                       # the first procurement arrived at day 100
 
 
-def test_clssa_fmso1_stock_arrives_only_at_maturity():
-    data = _scenario({"option": "clssa", "fmso1": {"quantities": {NSN_A: 2}}},
+def test_clssa_without_fmso1_is_direct_exchange():
+    clssa = _world(_scenario({"option": "clssa"}, stock={NSN_A: 5}))
+    dx = _world(_scenario({"option": "direct_exchange"}, stock={NSN_A: 5}))
+    for world in (clssa, dx):
+        _remove(world, 4)
+        world.env.run(until=1)
+    assert _owed(clssa) == _owed(dx) == 2
+    assert clssa.item_manager.on_hand[NSN_A] == dx.item_manager.on_hand[NSN_A] == 3
+
+
+def test_programmed_clssa_queues_at_its_equivalent_fad_behind_a_us_fad_i_unit():
+    """Level 1 with nothing free (on order, matures at day 100): the programmed FMS FAD III
+    requisition backorders first, a US FAD I one later; the next unit goes to the US."""
+    data = _scenario({"option": "clssa", "fmso1": {"quantities": {NSN_A: 1}}},
                      stock={NSN_A: 0}, protection_level={})
+    data["customers"].append({"name": "US Wing", "kind": "us", "country": "US", "fad": "I",
+                              "fleet": {"system": "Jet", "aircraft": 10,
+                                        "fh_per_aircraft_month": 30.4375},
+                              "initial_stock": {"quantities": {NSN_A: 0}}})
     world = _world(data)
-    _remove(world, 3)
+    _remove(world, 1)                              # FMS first (programmed: backordered)
+    _remove(world, 1, customer="US Wing")          # US FAD I later
+    world.item_manager.receive(NSN_A)
+    world.env.run(until=1)
+    assert _owed(world, "US Wing") == 0 and _owed(world) == 1
+
+
+def test_fmso1_on_hand_is_there_at_once_and_only_on_order_arrives_at_maturity():
+    """Level 3 with one unit above protection: one unit earmarked (already DoD stock, not
+    added again), two on order, delivered to wholesale after the 100-day lead time."""
+    data = _scenario({"option": "clssa", "fmso1": {"quantities": {NSN_A: 3}}},
+                     stock={NSN_A: 4}, protection_level={NSN_A: 3})
+    world = _world(data)
+    assert world.item_manager.on_hand[NSN_A] == 4
+    _remove(world, 3)                              # all programmed: all stock may be drawn
     world.env.run(until=99.9)
-    assert _owed(world) == 3                       # nothing on hand before maturity
+    assert _owed(world) == 0 and world.item_manager.on_hand[NSN_A] == 1
     world.env.run(until=100.1)
-    assert _owed(world) == 1                       # two FMSO I units matured at day 100
+    assert world.item_manager.on_hand[NSN_A] == 3
 
 
-def test_clssa_deposit_and_requisitions_bill_exactly():
-    """FMSO I of 2 units at $10,000 with one unit above protection in wholesale: on hand 1,
-    on order 1 -> deposit 0.3 x 10,000 + 0.7 x 10,000, plus 5 % SSA on the on-hand value."""
+def _clssa_billing(condemnation_rate: float) -> dict:
+    """Level 2 at $10,000, one unit above protection: on hand 1, on order 1. Three removals
+    repaired in 10 days at Ogden (or condemned there)."""
     data = _scenario({"option": "clssa", "fmso1": {"quantities": {NSN_A: 2}}},
                      stock={NSN_A: 4}, protection_level={NSN_A: 3})
     data.update(warmup_days=0, horizon_days=200)
     data["transport"][0]["cost_usd"] = 100
+    data["depots"][1]["repair_days"] = 10
+    data["items"][0]["condemnation_rate"] = condemnation_rate
     world = _world(data)
     _remove(world, 3)
     world.env.run(until=200)
     world.recorder.finish(200, {})
+    return world.recorder.summary_rows()[0]
+
+
+def test_clssa_exchange_billing_to_the_cent_for_accepted_carcasses():
+    row = _clssa_billing(0.0)
+    deposit = 0.3 * 10_000 + 0.7 * 10_000 + 0.05 * 10_000
+    assert row["cost_clssa_usd"] == pytest.approx(deposit, abs=0.005)
+    assert row["cost_exchange_usd"] == pytest.approx(3 * 2_000, abs=0.005)   # exchange price
+    assert row["cost_purchase_usd"] == 0                                  # never standard
+    assert row["cost_transport_usd"] == pytest.approx(6 * 100, abs=0.005)
+    assert row["cost_surcharge_usd"] == pytest.approx(0.032 * (6_000 + 600), abs=0.005)
+    assert row["cost_usd"] == pytest.approx(deposit + 6_600 * 1.032, abs=0.005)
+
+
+def test_clssa_condemned_carcass_bills_the_standard_price_not_both():
+    row = _clssa_billing(1.0)
+    assert row["cost_exchange_usd"] == pytest.approx(3 * 10_000, abs=0.005)  # standard price
+    assert row["cost_purchase_usd"] == 0
+    assert row["cost_usd"] == pytest.approx(10_500 + (30_000 + 600) * 1.032, abs=0.005)
+
+
+@pytest.mark.parametrize("how", ["inventory_exit", "end_day"])
+def test_clssa_drawdown_delivers_the_remaining_assets_and_bills_the_balance(how):
+    """Level 3, all earmarked (deposit 0.3 x $30,000 + SSA 0.05 x $30,000). One programmed
+    draw is still out (its carcass never comes back) when the arrangement ends at day 50:
+    the other 2 units of the level are drawn down to the shelf and billed at standard price
+    less the deposit: 2 x 10,000 - 9,000."""
+    choice = {"option": "clssa", "fmso1": {"quantities": {NSN_A: 3}}}
+    if how == "end_day":
+        choice.update(end_day=50, fallback="direct_exchange")
+    data = _scenario(choice, stock={NSN_A: 10}, protection_level={NSN_A: 3})
+    data.update(warmup_days=0, horizon_days=100)
+    if how == "inventory_exit":
+        data["systems"][0]["leaves_dod_inventory_day"] = 50
+    world = _world(data)
+    cust = world.customers[NATION]
+    _remove(world, 1)
+    world.env.run(until=49.9)
+    assert cust.on_hand[NSN_A] == 0 and world.item_manager.on_hand[NSN_A] == 9
+    world.env.run(until=50.1)
+    assert cust.on_hand[NSN_A] == 2 and world.item_manager.on_hand[NSN_A] == 7
+    world.recorder.finish(100, {})
     row = world.recorder.summary_rows()[0]
-    assert row["cost_clssa_usd"] == pytest.approx(3000 + 7000 + 500)
-    assert row["cost_purchase_usd"] == pytest.approx(3 * 10_000)       # standard price each
-    assert row["cost_transport_usd"] == pytest.approx(6 * 100)         # issue + carcass each
-    assert row["cost_surcharge_usd"] == pytest.approx(0.032 * (30_000 + 600))
-    assert row["cost_usd"] == pytest.approx(10_500 + 30_600 * 1.032)
+    assert row["cost_clssa_usd"] == pytest.approx(9_000 + 1_500 + (20_000 - 9_000), abs=0.005)
+    # the issue and the carcass of the removal, and one shipment per drawn-down unit
+    assert row["cost_transport_usd"] == pytest.approx(4 * 100, abs=0.005)
+    assert world.recorder.item_rows()[0]["cost_usd"] == pytest.approx(row["cost_usd"])
+
+
+def test_asset_release_that_cannot_fill_procures_for_the_customer():
+    """Repair and Return condemns every unit; the replacement buy finds stock at the
+    protection level: it is procured for the customer (100 days), and wholesale, which
+    issued nothing, reorders nothing."""
+    data = _scenario({"option": "repair_and_return", "depot": "Home"})
+    data["depots"][0]["repair_days"] = 1
+    data["items"][0]["condemnation_rate"] = 1.0
+    world = _world(data)
+    _remove(world, 2)
+    world.env.run(until=99.9)
+    assert _owed(world) == 2 and world.item_manager.on_hand[NSN_A] == 3
+    world.env.run(until=100.1)
+    assert _owed(world) == 0 and world.item_manager.on_hand[NSN_A] == 3
+
+
+def test_carcass_of_an_exchange_procured_for_the_customer_never_builds_dod_stock():
+    """DX at the protection level: procured for the customer. Its repaired carcass (day 10)
+    is a unit wholesale never issued: with no reorder in flight it is excess to DoD's level;
+    with one in flight (a condemnation reordered at day 0, due at day 100) it stands in for
+    it — in stock at day 10, and nothing more arrives at day 100."""
+    data = _scenario({"option": "direct_exchange"})
+    data["depots"][1]["repair_days"] = 10
+    world = _world(data)
+    im = world.item_manager
+    _remove(world, 1)
+    world.env.run(until=11)
+    assert im.on_hand[NSN_A] == 3 and im.excess[NSN_A] == 1
+
+    world = _world(data)
+    im = world.item_manager
+    im.on_hand[NSN_A] -= 1                        # a unit condemned elsewhere, reordered
+    im.procure(NSN_A)
+    _remove(world, 1)
+    world.env.run(until=11)
+    assert im.on_hand[NSN_A] == 3 and im.excess[NSN_A] == 0 and not im.in_flight[NSN_A]
+    world.env.run(until=200)
+    assert im.on_hand[NSN_A] == 3 and _owed(world) == 0
 
 
 @pytest.mark.parametrize("category", ["commercial", "munition", "major_end_item"])
@@ -116,12 +240,14 @@ def test_us_fad_i_unit_is_served_before_an_earlier_fms_clssa_fad_iii():
 
 
 # -- PROS / SNAP ----------------------------------------------------------------------------
-def _pros(no_source: float, fallback: str | None) -> dict:
+def _pros(no_source: float, fallback: str | None, no_repair_source: float = 0.0) -> dict:
     option = {"option": "pros"}
     if fallback:
         option["fallback"] = fallback
     data = _scenario(option, stock={NSN_A: 100}, protection_level={})
     data["buying_services"] = {"pros": {"lead_time_days": 30, "price_factor": 1.5,
+                                        "repair_lead_time_days": 20, "repair_price_factor": 1.4,
+                                        "no_repair_source_probability": no_repair_source,
                                         "fee_rate": 0.1, "no_source_probability": no_source,
                                         "search_days": 5}}
     data.update(warmup_days=0, horizon_days=100)
@@ -149,18 +275,43 @@ def test_pros_no_source_without_fallback_leaves_the_hole():
     assert world.recorder.item_rows()[0]["no_source"] == 4
 
 
-def test_pros_buy_arrives_after_search_plus_lead_time_and_bills_price_and_fee():
-    world = _world(_pros(0.0, None))
+def test_pros_repairs_a_repairable_carcass_at_the_vendor_repair_price():
+    """Search 5 days, carcass to the vendor (transit 0 here), repair 20 days: back at day
+    25, billed repair cost x 1.4 plus the 10 % fee, the carcass shipment and the return."""
+    data = _pros(0.0, None)
+    data["transport"][0]["cost_usd"] = 100
+    world = _world(data)
     _remove(world, 2)
-    world.env.run(until=34.9)
+    world.env.run(until=24.9)
+    assert _owed(world) == 2
+    world.env.run(until=25.1)
+    assert _owed(world) == 0
+    world.recorder.finish(100, {})
+    row = world.recorder.summary_rows()[0]
+    assert row["cost_repair_usd"] == pytest.approx(2 * 2_000 * 1.4, abs=0.005)
+    assert row["cost_purchase_usd"] == 0
+    assert row["cost_fees_usd"] == pytest.approx(2 * 280, abs=0.005)
+    assert row["cost_transport_usd"] == pytest.approx(4 * 100, abs=0.005)
+    assert row["cost_surcharge_usd"] == pytest.approx(0.032 * (5_600 + 560 + 400), abs=0.005)
+
+
+@pytest.mark.parametrize("why", ["condemned", "no_repair_source"])
+def test_pros_buys_new_only_when_condemned_or_no_repair_source(why):
+    data = _pros(0.0, None, no_repair_source=1.0 if why == "no_repair_source" else 0.0)
+    if why == "condemned":
+        data["items"][0]["condemnation_rate"] = 1.0
+    world = _world(data)
+    _remove(world, 2)
+    world.env.run(until=34.9)                     # search 5 + lead 30
     assert _owed(world) == 2
     world.env.run(until=35.1)
     assert _owed(world) == 0
     world.recorder.finish(100, {})
     row = world.recorder.summary_rows()[0]
-    assert row["cost_purchase_usd"] == pytest.approx(2 * 15_000)
-    assert row["cost_fees_usd"] == pytest.approx(2 * 1_500)
-    assert row["cost_surcharge_usd"] == pytest.approx(0.032 * (33_000 + 2 * 100))
+    assert row["cost_purchase_usd"] == pytest.approx(2 * 15_000, abs=0.005)
+    assert row["cost_repair_usd"] == 0
+    assert row["cost_fees_usd"] == pytest.approx(2 * 1_500, abs=0.005)
+    assert world.recorder.item_rows()[0]["condemnations"] == (2 if why == "condemned" else 0)
 
 
 # -- third-country, DCS --------------------------------------------------------------------

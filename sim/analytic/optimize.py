@@ -134,9 +134,15 @@ class AllocationCurve:
     cumulative_cost: NDArray[np.float64]
     availability: NDArray[np.float64]
     total_ebo: NDArray[np.float64]
+    units: NDArray[np.int64] | None = None
+    """Units bought up to each step (None: one unit per step)."""
 
     def __len__(self) -> int:
         return int(self.cumulative_cost.size)
+
+    def units_at(self, step: int) -> int:
+        """Units bought in the first ``step`` steps."""
+        return step if self.units is None else int(self.units[step])
 
     @property
     def steps(self) -> list[CurveStep]:
@@ -144,7 +150,7 @@ class AllocationCurve:
         return [
             CurveStep(
                 step=k,
-                nsn=None if k == 0 else self.items[int(self.choices[k - 1])].nsn,
+                nsn=None if k == 0 else self.items[int(self.choices[self.units_at(k) - 1])].nsn,
                 cumulative_cost=float(self.cumulative_cost[k]),
                 availability=float(self.availability[k]),
                 total_ebo=float(self.total_ebo[k]),
@@ -156,7 +162,7 @@ class AllocationCurve:
         """The stock plan after ``step`` purchases."""
         if not 0 <= step < len(self):
             raise IndexError(f"step {step} outside the curve (0..{len(self) - 1})")
-        bought = np.bincount(self.choices[:step], minlength=len(self.items))
+        bought = np.bincount(self.choices[:self.units_at(step)], minlength=len(self.items))
         return Allocation(
             stock={it.nsn: it.owned + int(b) for it, b in zip(self.items, bought, strict=True)},
             purchased={it.nsn: int(b) for it, b in zip(self.items, bought, strict=True)},
@@ -224,12 +230,17 @@ def build_curve(
     budget: float | None = None,
     max_units: int = 100_000,
     objective: Objective = "ebo",
+    lookahead: int = 1,
 ) -> AllocationCurve:
     """Greedy marginal analysis: add one unit at a time where Δobjective/price is largest.
 
     Stops at the first point reaching ``target_availability``, before the first purchase that
     would exceed ``budget``, after ``max_units`` units, or when no unit helps any more; with
-    neither target nor budget it runs to availability ``DEFAULT_CURVE_END``.
+    neither target nor budget it runs to availability ``DEFAULT_CURVE_END``. With
+    ``lookahead`` > 1 a step may buy up to that many units of one NSN at once, when their
+    average ratio is the best: for objectives that are not convex at the start (a CLSSA
+    buy-in whose first units only earmark stock DoD already has), where one unit alone may
+    gain nothing.
     """
     if objective not in ("ebo", "availability"):
         raise ValueError(f"objective must be 'ebo' or 'availability', got {objective!r}")
@@ -240,32 +251,44 @@ def build_curve(
     ebos = np.array([tab(s) for tab, s in zip(tables, stock, strict=True)], dtype=float)
     qpa = np.array([it.qpa for it in items], dtype=float)
 
-    def ratio(i: int) -> float:
+    def ratio(i: int) -> tuple[float, int]:
         it, tab, s = items[i], tables[i], stock[i]
-        gain = _term(tab(s), it.qpa, aircraft, objective) - _term(
-            tab(s + 1), it.qpa, aircraft, objective
-        )
-        return gain / it.unit_price
+        now = _term(tab(s), it.qpa, aircraft, objective)
+        best, units = -math.inf, 1
+        for j in range(1, lookahead + 1):
+            r = (now - _term(tab(s + j), it.qpa, aircraft, objective)) / (j * it.unit_price)
+            if r > best * (1 + 1e-12):
+                best, units = r, j
+        return best, units
 
-    heap = [(-ratio(i), i) for i in range(len(items))]
+    def entry(i: int) -> tuple[float, int, int]:
+        r, j = ratio(i)
+        return (-r, i, j)
+
+    heap = [entry(i) for i in range(len(items))]
     heapq.heapify(heap)
     choices: list[int] = []
+    units = [0]
     costs = [0.0]
     avails = [availability(ebos, aircraft, qpa) if items else 1.0]
     totals = [float(ebos.sum())]
     while heap and len(choices) < max_units:
         if target_availability is not None and avails[-1] >= target_availability:
             break
-        neg_ratio, i = heap[0]
+        neg_ratio, i, j = heap[0]
         if -neg_ratio <= 0.0:
             break
-        new_cost = costs[-1] + items[i].unit_price
+        new_cost = costs[-1] + j * items[i].unit_price
         if budget is not None and new_cost > budget:
-            break
-        stock[i] += 1
+            if j == 1:
+                break
+            heapq.heapreplace(heap, (neg_ratio, i, 1))   # try the single unit instead
+            continue
+        stock[i] += j
         ebos[i] = tables[i](stock[i])
-        heapq.heapreplace(heap, (-ratio(i), i))
-        choices.append(i)
+        heapq.heapreplace(heap, entry(i))
+        choices.extend([i] * j)
+        units.append(len(choices))
         costs.append(new_cost)
         avails.append(availability(ebos, aircraft, qpa))
         totals.append(float(ebos.sum()))
@@ -276,6 +299,7 @@ def build_curve(
         cumulative_cost=np.array(costs, dtype=float),
         availability=np.array(avails, dtype=float),
         total_ebo=np.array(totals, dtype=float),
+        units=None if lookahead == 1 else np.array(units, dtype=np.int64),
     )
 
 

@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy.special import pdtr
+from scipy.stats import poisson
+
+poisson_pmf = poisson.pmf
 
 from sim.analytic.clssa import fmso1_quantities
 from sim.analytic.erlang import erlang_b, mgc_mean_wait
@@ -74,7 +76,9 @@ ASSUMPTIONS = (
      "the protection level, with the probability P(pipeline0 < stock - protection) solved as "
      "a fixed point, and are otherwise procured for the customer (one procurement lead time). "
      "A CLSSA requisition is programmed with probability 1 - ErlangB(FMSO I level, offered "
-     "load): the level is held by each programmed draw until its carcass restores it."),
+     "load): the level is held by each programmed draw until its carcass restores it. The "
+     "repaired carcass of an exchange procured for the customer, which the simulator lets "
+     "stand in for a reorder in flight, is ignored (a small gain for wholesale)."),
     ("Without cannibalization NMCS aircraft = backorders; with it, NMCS = max over NSNs of "
      "ceil(backorders / QPA), pipelines independent."),
 )
@@ -266,7 +270,7 @@ class AlternativeModel:
             self._customer_flows(c)
         self._depots()
         self._wholesale()
-        self._bo_cache: dict[tuple[str, int], tuple[float, float, float]] = {}
+        self._bo_cache: dict[tuple[str, int, float], tuple[float, float, float]] = {}
 
     # -- building --------------------------------------------------------------------------
     def _transit(self, src: str, dst: str) -> float:
@@ -424,16 +428,10 @@ class AlternativeModel:
         self.wh_rate_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
         self.wh_mean_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
         self.wh_broken: dict[str, str] = {}
-        # Surplus balance (see ``release``): exchanges procured for a customer bring carcasses
-        # that wholesale never issued; reorders of units that left stock consume them.
-        self.wh_exchange_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
-        self.wh_reorder_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
-        self.wh_reorder_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
         for f in self.flows.values():
             if f.kind == "repair":
                 w_u, w_r = 0.0, f.rate * f.condemnation
                 repl = self.plt          # a sale is reordered: procurement lead time
-                self.wh_reorder_r[f.nsn] += w_r
             else:
                 loop = self._loop_days(f)
                 if loop is None:
@@ -447,9 +445,6 @@ class AlternativeModel:
                     w_u, w_r = 0.0, f.rate
                 else:
                     w_u, w_r = f.rate, 0.0
-                self.wh_exchange_r[f.nsn] += w_r
-                self.wh_reorder_u[f.nsn] += w_u * f.condemnation
-                self.wh_reorder_r[f.nsn] += w_r * f.condemnation
             self.wh_rate_u[f.nsn] += w_u
             self.wh_mean_u[f.nsn] += w_u * repl
             self.wh_rate_r[f.nsn] += w_r
@@ -471,50 +466,27 @@ class AlternativeModel:
         ``extra`` more."""
         return self.scenario.wholesale.stock.get(nsn, 0) + self.fmso1[nsn] + extra
 
-    def release(self, nsn: str, stock: int) -> tuple[float, float, float]:
+    def release(self, nsn: str, stock: int, shift: float = 0.0,
+                flow: Flow | None = None) -> tuple[float, float, float]:
         """(P(a restricted requisition is released from stock), EBO0, VBO0) at base stock
-        ``stock``.
+        ``stock``; ``shift`` moves that much of ``flow``'s requisition rate from restricted
+        to unrestricted (a CLSSA flow whose FMSO I level is being tried).
 
-        At the base stock, P = P(pipeline0 <= stock - protection - 1), pipeline0 holding the
-        unrestricted draws and the released restricted ones — a fixed point in P, solved by
-        bisection (the right side falls as P rises). But an exchange procured for the
-        customer brings a carcass wholesale never issued; it offsets the next reorder, and
-        when such carcasses come faster than reorders (condemnations and sales of units that
-        left stock) can absorb them, stock rises above the base level until release is
-        frequent enough to balance: (1 - P) x exchanges = reorders(P), linear in P. P is the
-        larger of the two, and EBO0 is taken at the stock that gives it."""
-        key = (nsn, stock)
+        Restricted requisitions never wait: released while stock exceeds the protection level,
+        else procured — a loss system whose servers are the units above protection that
+        unrestricted draws leave (``loss_release``). EBO0 is the unrestricted draws'
+        backorders against the pipeline of everything drawn from stock."""
+        key = (nsn, stock, shift)
         hit = self._bo_cache.get(key)
         if hit is not None:
             return hit
         m_u, m_r = self.wh_mean_u[nsn], self.wh_mean_r[nsn]
-        protection = self.scenario.wholesale.protection_level.get(nsn, 0)
-
-        def p_at(s: int) -> float:
-            free = s - protection - 1
-            if free < 0:
-                return 0.0
-            if m_r <= 0:
-                return float(pdtr(free, m_u)) if m_u > 0 else 1.0
-            lo, hi = 0.0, 1.0
-            for _ in range(40):
-                mid = 0.5 * (lo + hi)
-                if mid - float(pdtr(free, m_u + mid * m_r)) > 0:
-                    hi = mid
-                else:
-                    lo = mid
-            return 0.5 * (lo + hi)
-
-        p = p_at(stock)
-        gen = self.wh_exchange_r[nsn]
-        cons_u, cons_r = self.wh_reorder_u[nsn], self.wh_reorder_r[nsn]
-        effective = stock
-        if gen > 0 and (1.0 - p) * gen > cons_u + p * cons_r:
-            p_eq = max(0.0, (gen - cons_u) / (gen + cons_r))
-            while p_at(effective) < p_eq and effective < stock + 10_000:
-                effective += 1
-            p = p_eq
-        e0, v0 = _backorders(m_u + p * m_r, effective)
+        if shift and flow is not None:
+            repl = self._loop_days(flow) or 0.0
+            m_u, m_r = m_u + shift * repl, max(0.0, m_r - shift * repl)
+        above = stock - self.scenario.wholesale.protection_level.get(nsn, 0)
+        p = loss_release(above, m_u, m_r)
+        e0, v0 = _backorders(m_u + p * m_r, stock)
         hit = self._bo_cache[key] = (p, e0, v0)
         return hit
 
@@ -545,10 +517,13 @@ class AlternativeModel:
         e0 = v0 = share = 0.0
         if math.isfinite(extra) and (w_u > 0 or w_r > 0):
             s0 = self.wholesale_stock(nsn, self._extra_on_order(f, int(extra)))
-            p_rel, e0, v0 = self.release(nsn, s0)
+            shift = w_u - self._base_w_u(f)
+            p_rel, e0, v0 = self.release(nsn, s0, shift, f)
+            if f.option == "clssa" and w_u > 0 and w_r > 0:
+                p_rel = self._unprogrammed_release(f, f.level + int(extra), s0, p_rel, w_u)
             procured = w_r * (1.0 - p_rel) * self.plt
             own += procured
-            rate_u = self.wh_rate_u[nsn] + (w_u - self._base_w_u(f))
+            rate_u = self.wh_rate_u[nsn] + shift
             if w_u > 0 and rate_u > 0:
                 share = min(1.0, w_u / rate_u)
                 wait = share * e0
@@ -572,6 +547,17 @@ class AlternativeModel:
             fill_rate=float(fill_rate(stock, law.mean, None if law.is_poisson else law.variance)),
             depot=f.depot, depot_wait_days=float(self.depot_wait[f.depot] or 0.0),
             wholesale_stock=s0, wholesale_delay_days=delay)
+
+    def _unprogrammed_release(self, f: Flow, level: int, stock: int, p: float,
+                              w_u: float) -> float:
+        """P(release) of a CLSSA requisition beyond its level. It happens only while the
+        customer's own programmed draws fill the level, so ``level`` units are out of stock
+        then: the units above protection left for restricted requisitions are fewer by it,
+        and only the others' unrestricted draws (the pool's less this flow's) compete."""
+        loop = self._loop_days(f) or 0.0
+        others = max(0.0, self.wh_mean_u[f.nsn] - w_u * loop)
+        above = stock - level - self.scenario.wholesale.protection_level.get(f.nsn, 0)
+        return loss_release(above, others, self.wh_mean_r[f.nsn])
 
     def _base_w_u(self, f: Flow) -> float:
         """The unrestricted draw rate this flow put into the wholesale pool at its own level."""
@@ -660,6 +646,28 @@ class AlternativeModel:
         """Whether unrestricted requisitions (US units, CLSSA) also draw this NSN."""
         return any(f.nsn == nsn and f.kind == "wholesale"
                    and (f.option in (US_UNIT, "clssa")) for f in self.flows.values())
+
+
+def loss_release(above: int, unrestricted: float, restricted: float) -> float:
+    """P(a restricted requisition finds stock above the protection level).
+
+    With ``above`` units above protection and no unrestricted draws, restricted requisitions
+    form an Erlang loss system: ``above`` servers, each released unit held for its
+    replenishment time, offered load ``restricted`` (units a day x days); an arrival finding
+    them all out is procured instead — blocked with Erlang B probability, exactly, whatever
+    the holding-time law. Unrestricted draws (Poisson(``unrestricted``) out at a time,
+    independent to first order) take servers away: P = E_k[1 - B(above - k, restricted)].
+    """
+    if above <= 0:
+        return 0.0
+    b = [1.0]
+    for n in range(1, above + 1):
+        b.append(restricted * b[-1] / (n + restricted * b[-1]))
+    if unrestricted <= 0:
+        return 1.0 - b[above]
+    k = np.arange(above)
+    pk = poisson_pmf(k, unrestricted)
+    return float(np.dot(pk, 1.0 - np.array(b[above:0:-1])))
 
 
 def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: str) -> list[str]:

@@ -41,6 +41,9 @@ CLSSA_CATEGORIES = frozenset({"secondary"})
 MAX_UNITS = 20_000
 """Most FMSO I units the curve will consider: beyond it a target is called unreachable."""
 VERIFY_ALTERNATIVE = "CLSSA buy-in (recommended)"
+LOOKAHEAD = 6
+"""Units of one NSN a curve step may buy at once: FMSO I units that only earmark stock DoD
+already has above its protection level gain little alone (``optimize.build_curve``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +207,7 @@ def recommend(
                 "own shelf stock must still cover the US-to-customer shipping pipeline (raise "
                 "its initial stock or shorten that leg)")
         curve = build_curve(items, n_aircraft, target_availability=max(end, target_availability),
-                            max_units=MAX_UNITS, objective="availability")
+                            max_units=MAX_UNITS, objective="availability", lookahead=LOOKAHEAD)
         if curve.availability[-1] < target_availability:
             raise InvalidInput(f"--target-availability {target_availability:g} not reached "
                                f"within {MAX_UNITS} FMSO I units "
@@ -215,7 +218,7 @@ def recommend(
     else:
         assert budget_usd is not None
         curve = build_curve(items, n_aircraft, target_availability=end, max_units=MAX_UNITS,
-                            objective="availability")
+                            objective="availability", lookahead=LOOKAHEAD)
         chosen = curve.for_budget(budget_usd)
         goal, goal_value = "budget_usd", float(budget_usd)
 
@@ -267,7 +270,7 @@ def _curve_deposits(scenario: Scenario, curve: AllocationCurve) -> list[float]:
         total += one["totals"]["total"]
         bought[nsn] = bought.get(nsn, 0) + 1
         out.append(total)
-    return out
+    return [out[curve.units_at(k)] for k in range(len(curve))]
 
 
 # -- verification by simulation ------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -54,14 +55,27 @@ class Requisition:
         self.day = day
 
 
+class Reorder:
+    """A replenishment buy in flight; ``then(nsn)`` runs when it (or a unit standing in for
+    it) arrives."""
+
+    __slots__ = ("cancelled", "nsn", "then")
+
+    def __init__(self, nsn: str, then: Callable | None) -> None:
+        self.nsn = nsn
+        self.then = then
+        self.cancelled = False
+
+
 class ItemManager:
     """Wholesale stock per NSN, run as a base-stock (one-for-one) point: a unit lost to
     wholesale (condemned, or sold outright) is reordered at once.
 
-    A unit that enters stock without having left it — the repaired carcass of an exchange
-    whose serviceable was procured for the customer rather than issued from stock — raises the
-    inventory position above its level, so it offsets the next reorder (``surplus``) instead
-    of inflating the stock for ever.
+    DoD does not stock for non-CLSSA FMS: the repaired carcass of an exchange whose
+    serviceable was procured for the customer (not issued from stock) is a unit wholesale
+    never gave. It stands in for the oldest reorder still in flight (which is cancelled);
+    with none in flight it is excess to DoD's stock level and leaves the inventory
+    (``excess``), so FMS exchanges never build DoD stock above its level.
     """
 
     def __init__(self, world: World) -> None:
@@ -71,7 +85,8 @@ class ItemManager:
         self.protection = {nsn: spec.protection_level.get(nsn, 0) for nsn in world.items}
         self.backorders: dict[str, list[tuple[int, int, Requisition]]] = {
             nsn: [] for nsn in world.items}
-        self.surplus = dict.fromkeys(world.items, 0)
+        self.in_flight: dict[str, deque[Reorder]] = {nsn: deque() for nsn in world.items}
+        self.excess = dict.fromkeys(world.items, 0)
         self._seq = itertools.count()
         self._lead: dict[str, Sampler] = {}
         self._customer_lead: dict[tuple[str, str], Sampler] = {}
@@ -108,20 +123,22 @@ class ItemManager:
             self.on_hand[nsn] += 1
 
     def receive_surplus(self, nsn: str) -> None:
-        """A unit enters stock that was never issued from it: it offsets the next reorder."""
-        self.surplus[nsn] += 1
+        """A unit wholesale never issued (see the class): it replaces the oldest reorder in
+        flight, or leaves the inventory as excess."""
+        flight = self.in_flight[nsn]
+        if not flight:
+            self.excess[nsn] += 1
+            return
+        reorder = flight.popleft()
+        reorder.cancelled = True
         self.receive(nsn)
+        if reorder.then is not None:
+            reorder.then(nsn)
 
     def procure(self, nsn: str, then: Callable | None = None) -> None:
         """Replace a unit lost to wholesale (condemned, or sold) after a procurement lead time
-        (``then(nsn)`` runs when it arrives); a surplus unit already in stock stands in for
-        it at once. Nothing is bought for an item that has left the DoD inventory (orders
-        already placed still arrive)."""
-        if self.surplus[nsn] > 0:
-            self.surplus[nsn] -= 1
-            if then is not None:
-                then(nsn)
-            return
+        (``then(nsn)`` runs when it arrives). Nothing is bought for an item that has left the
+        DoD inventory (orders already placed still arrive)."""
         if not self.world.in_inventory(nsn):
             return
         draw = self._lead.get(nsn)
@@ -129,15 +146,17 @@ class ItemManager:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
                            self.world.streams.generator("procurement", nsn))
             self._lead[nsn] = draw
-        if then is None:
-            self.world.after(draw(), self.receive, nsn)
-        else:
-            self.world.after(draw(), self._arrive, (nsn, then))
+        reorder = Reorder(nsn, then)
+        self.in_flight[nsn].append(reorder)
+        self.world.after(draw(), self._arrive, reorder)
 
-    def _arrive(self, arg: tuple[str, Callable]) -> None:
-        nsn, then = arg
-        self.receive(nsn)
-        then(nsn)
+    def _arrive(self, reorder: Reorder) -> None:
+        if reorder.cancelled:
+            return
+        self.in_flight[reorder.nsn].remove(reorder)
+        self.receive(reorder.nsn)
+        if reorder.then is not None:
+            reorder.then(reorder.nsn)
 
     def _customer_lead_time(self, customer: str, nsn: str) -> float:
         """Procurement lead time of a buy for one FMS customer, from its own stream."""

@@ -63,26 +63,33 @@ def test_analytic_json_structure_and_hand_computed_values(tmp_path, capsys):
     assert rr["availability"] == pytest.approx(1 - (3 / E - 1) / 100, rel=1e-12)
     assert rr["answered"] is True and rr["reasons"] == []
 
-    # DX: wholesale s0 = 3 - 1 = 2 against Poisson(0.1 x (10 + 10) = 2): EBO0 = 4/e², delay
-    # EBO0/0.1; customer pipeline 0.1 x (10 + delay); VARI-METRIC variance 1 + VBO0 with
-    # VBO0 = 2 - 6/e² - 16/e⁴ (one customer: its share of depot backorders is 1).
-    dx = alts["DX"]["customers"]["Nation A"]["items"][NSN_A]
-    ebo0 = 4 / E**2
-    assert dx["wholesale_stock"] == 2
-    assert dx["wholesale_delay_days"] == pytest.approx(ebo0 / 0.1, rel=1e-9)
-    mean = 0.1 * (10 + ebo0 / 0.1)
-    var = 1.0 + 2 - 6 / E**2 - 16 / E**4
-    assert dx["pipeline_mean"] == pytest.approx(mean, rel=1e-9)
-    assert dx["pipeline_variance"] == pytest.approx(var, rel=1e-9)
-    p = mean / var
-    nb = stats.nbinom(mean * p / (1 - p), p)
-    expected_ebo = sum((k - 2) * nb.pmf(k) for k in range(3, 400))
-    assert dx["ebo"] == pytest.approx(expected_ebo, rel=1e-7)
-    assert dx["fill_rate"] == pytest.approx(nb.cdf(1), rel=1e-9)
-
     pros = alts["PROS"]["customers"]["Nation A"]
     assert pros["answered"] is False and pros["availability"] is None
     assert any("'pros'" in r for r in pros["reasons"])
+
+
+def test_analytic_direct_exchange_asset_release_by_hand(tmp_path, capsys):
+    """DX, non-CLSSA: stock 3, protection 1, λ = 0.1, half the carcasses condemned (10-day
+    leg, 10-day repair, 100-day procurement): each released unit is out of stock for
+    10 + 0.5 x 10 + 0.5 x 100 = 65 days, so the two units above protection are an Erlang
+    loss system with offered load 6.5: P(release) = 1 - B(2, 6.5). The customer's pipeline:
+    the 10-day issue leg for all, plus 100 days of procurement for those not released."""
+    data = _tiny()
+    data["items"][0]["condemnation_rate"] = 0.5
+    data["alternatives"] = [data["alternatives"][1]]
+    doc = _analytic_json(capsys, _write(tmp_path, data))
+    dx = doc["alternatives"]["DX"]["customers"]["Nation A"]["items"][NSN_A]
+    b1 = 6.5 / (1 + 6.5)
+    blocked = 6.5 * b1 / (2 + 6.5 * b1)
+    assert dx["wholesale_stock"] == 3
+    assert dx["wholesale_delay_days"] == pytest.approx(blocked * 100, rel=1e-9)
+    mean = 1 + 10 * blocked
+    assert dx["pipeline_mean"] == pytest.approx(mean, rel=1e-9)
+    assert dx["pipeline_variance"] == pytest.approx(mean, rel=1e-9)
+    pois = stats.poisson(mean)
+    assert dx["ebo"] == pytest.approx(sum((k - 2) * pois.pmf(k) for k in range(3, 100)),
+                                      rel=1e-9)
+    assert dx["fill_rate"] == pytest.approx(pois.cdf(1), rel=1e-9)
 
 
 def test_analytic_table_lists_what_it_cannot_answer(tmp_path, capsys):
@@ -114,10 +121,12 @@ def test_analytic_on_the_quickstart_is_fast():
 
 def _clssa_case() -> dict:
     """Two NSNs whose wholesale stock is thin, so a CLSSA customer needs FMSO I: NSN A has 3
-    units, 1 protected (2 can be earmarked on hand), NSN B none."""
+    units, 1 protected (2 can be earmarked on hand), NSN B none; a fifth of carcasses are
+    condemned (so DoD's reorders absorb the carcasses of exchanges it had to procure)."""
     data = base_scenario(horizon_days=1500, warmup_days=200, replications=4)
+    data["items"][0]["condemnation_rate"] = 0.2
     data["items"].append({"nsn": NSN_B, "name": "Valve", "unit_price_usd": 4000,
-                          "repair_cost_usd": 900, "mtbr_fh": 500})
+                          "repair_cost_usd": 900, "mtbr_fh": 500, "condemnation_rate": 0.2})
     data["systems"][0]["parts"] = {NSN_A: 1, NSN_B: 1}
     data["customers"][0]["initial_stock"] = {"quantities": {NSN_A: 2, NSN_B: 3}}
     data["wholesale"] = {"stock": {NSN_A: 3, NSN_B: 0}, "protection_level": {NSN_A: 1},

@@ -71,10 +71,12 @@ def test_cv_of_each_distribution_form():
 
 
 def _thin_wholesale() -> Scenario:
-    """Two NSNs, no wholesale stock: a CLSSA customer depends on its own FMSO I."""
+    """Two NSNs, no wholesale stock: a CLSSA customer depends on its own FMSO I (a fifth of
+    carcasses condemned, so not every exchange's carcass can stay in stock as surplus)."""
     data = base_scenario()
+    data["items"][0]["condemnation_rate"] = 0.2
     data["items"].append({"nsn": NSN_B, "name": "Valve", "unit_price_usd": 4000,
-                          "repair_cost_usd": 900, "mtbr_fh": 500})
+                          "repair_cost_usd": 900, "mtbr_fh": 500, "condemnation_rate": 0.2})
     data["systems"][0]["parts"] = {NSN_A: 1, NSN_B: 2}
     data["customers"][0]["initial_stock"] = {"quantities": {NSN_A: 2, NSN_B: 3}}
     data["wholesale"] = {"stock": {}, "procurement_lead_time_days": 100}

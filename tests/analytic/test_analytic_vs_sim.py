@@ -9,18 +9,25 @@ What is compared and why the tolerances are honest:
   back; or transit out, wholesale buy, transit back for a condemnation, wholesale deep) is
   i.i.d., so Palm's theorem makes the pipeline exactly Poisson — pipeline mean, backorders,
   fill rate and NMCS aircraft are compared at 4 SE + 1 %.
-- Direct Exchange with finite wholesale stock (the wholesale delay is a third of the
-  pipeline): wholesale's repair pipeline is exactly Poisson (Palm again: carcass transit then
-  repair or procurement, i.i.d.), so its backorders, the mean delay EBO0/Λ0 and hence the
-  customer's *pipeline mean* are exact — compared at 4 SE + 1 %. The customer's *backorders*
-  depend on the pipeline's whole law, which two-echelon METRIC approximates: VARI-METRIC
-  (the default) ignores the negative correlation between wholesale backorders and units
-  already shipping, so it slightly overstates the variance and hence backorders (Sherbrooke,
-  ch. 5, reports errors of a few per cent); METRIC treats the delay as deterministic and
-  understates them badly. We assert sim <= VARI-METRIC (+4 SE), VARI-METRIC within 4 SE + 4 %,
-  and METRIC below the simulation by more than 4 SE — the reason VARI-METRIC is the default.
-- CLSSA with FMSO I: the same two-echelon system where the wholesale stock exists only
-  through the buy-in, measured after it matures.
+- Two-echelon METRIC with finite wholesale stock (a US unit's requisitions, which may draw
+  all stock and wait in priority order; the wholesale delay is a third of the pipeline):
+  wholesale's repair pipeline is exactly Poisson (Palm again: carcass transit then repair or
+  procurement, i.i.d.), so its backorders, the mean delay EBO0/Λ0 and hence the customer's
+  *pipeline mean* are exact — compared at 4 SE + 1 %. The customer's *backorders* depend on
+  the pipeline's whole law, which two-echelon METRIC approximates: VARI-METRIC (the default)
+  ignores the negative correlation between wholesale backorders and units already shipping,
+  so it slightly overstates the variance and hence backorders (Sherbrooke, ch. 5, reports
+  errors of a few per cent); METRIC treats the delay as deterministic and understates them
+  badly. We assert sim <= VARI-METRIC (+4 SE), VARI-METRIC within 4 SE + 4 %, and METRIC
+  below the simulation by more than 4 SE — the reason VARI-METRIC is the default.
+- Direct Exchange for a non-CLSSA FMS customer when asset release never can fill: every
+  requisition is procured for it, so its pipeline is Poisson with mean λ(lead time + issue
+  leg) by Palm — exact.
+- CLSSA: a requisition is programmed while the customer's outstanding programmed draws are
+  below its FMSO I level. With an ample depot that is an Erlang loss system (level servers
+  held for carcass transit + repair, or the procurement of a condemned unit): the share
+  coded unprogrammed is Erlang B(level, offered load), exactly, whatever the holding-time law
+  (insensitivity) — compared at 4 SE + 1 %.
 """
 
 from __future__ import annotations
@@ -87,35 +94,37 @@ def test_repair_and_return_ample_depot_matches_palm_through_the_scenario():
                            "NMCS aircraft")
 
 
-def _dx_scenario(option: dict, stock: tuple[int, int], protection: int) -> dict:
+def _us_scenario(stock: tuple[int, int], protection: int) -> dict:
+    """A US unit of 1000 aircraft on wholesale: 10-day legs to its depot and back."""
     data = base_scenario(horizon_days=6000, warmup_days=600, replications=16)
     _two_items(data, (8, 4))
+    data["customers"][0].update(name="US Wing", kind="us", country="US")
+    data["transport"].append({"between": ["US", "US"], "days": 10})
     data["depots"][1]["repair_days"] = {"lognormal": {"mean": 20, "cv": 0.5}}
     data["wholesale"] = {"stock": {NSN_A: stock[0], NSN_B: stock[1]},
                          "protection_level": {NSN_A: protection, NSN_B: protection},
                          "procurement_lead_time_days": 100}
-    data["alternatives"][0]["support"]["Nation A"] = option
+    data["alternatives"] = [{"name": "US only", "support": {}}]
     return data
 
 
 @pytest.fixture(scope="module")
-def dx_run():
-    """DX with wholesale stock 22/14 and a protection level of 5: usable 17/9 against
-    wholesale pipelines of 19/9.5 (λ x [10-day carcass leg + 0.9 x 20-day repair + 0.1 x
-    100-day procurement]) — each requisition waits about 6 days on average."""
-    data = _dx_scenario({"option": "direct_exchange"}, stock=(22, 14), protection=5)
+def us_run():
+    """Wholesale stock 17/9 against pipelines of 19/9.5 (λ x [10-day carcass leg + 0.9 x
+    20-day repair + 0.1 x 100-day procurement]) — each requisition waits about 6 days."""
+    data = _us_scenario(stock=(17, 9), protection=0)
     return data, simulate(data)
 
 
-def test_direct_exchange_two_echelon_pipeline_mean_is_exact(dx_run):
-    data, out = dx_run
+def test_two_echelon_pipeline_mean_is_exact(us_run):
+    data, out = us_run
     cust = _answer(data)
     assert all(it.wholesale_delay_days > 4.0 for it in cust.items)   # the delay matters
     _compare_items(out["items"], cust, backorders=False, fill=False)
 
 
-def test_direct_exchange_two_echelon_backorders_between_metric_and_vari_metric(dx_run):
-    data, out = dx_run
+def test_two_echelon_backorders_between_metric_and_vari_metric(us_run):
+    data, out = us_run
     vari, metric = _answer(data, "vari-metric"), _answer(data, "metric")
     items = out["items"]
     for v, m in zip(vari.items, metric.items, strict=True):
@@ -127,17 +136,80 @@ def test_direct_exchange_two_echelon_backorders_between_metric_and_vari_metric(d
     assert_close_to_theory(out["summary"].nmcs_aircraft_mean, total, "NMCS aircraft", rel=0.04)
 
 
-def test_clssa_after_fmso1_maturity_is_the_same_two_echelon_system():
-    """No wholesale stock of its own; FMSO I of 15/8 matures on day 300 (deterministic lead
-    time), before the 600-day warm-up ends: then it is the DX system above, unrestricted."""
-    option = {"option": "clssa", "fmso1": {"quantities": {NSN_A: 15, NSN_B: 8}}}
-    data = _dx_scenario(option, stock=(0, 0), protection=0)
-    data["wholesale"]["procurement_lead_time_days"] = 300
-    data["replications"] = 12
+def test_direct_exchange_never_releasable_is_procured_with_a_poisson_pipeline():
+    """Stock at the protection level and every carcass condemned (so none returns to stock
+    as surplus): each requisition is procured for the customer, 100 days, then the 10-day
+    issue leg — pipeline Poisson(λ x 110)."""
+    data = base_scenario(horizon_days=6000, warmup_days=600, replications=12)
+    _two_items(data, (60, 30))
+    for item in data["items"]:
+        item["condemnation_rate"] = 1.0
+    data["wholesale"] = {"stock": {NSN_A: 5, NSN_B: 5}, "protection_level": {NSN_A: 5, NSN_B: 5},
+                         "procurement_lead_time_days": {"gamma": {"mean": 100, "cv": 0.4}}}
+    data["alternatives"][0]["support"]["Nation A"] = {"option": "direct_exchange"}
     cust = _answer(data)
-    assert [it.wholesale_stock for it in cust.items] == [15, 8]
-    out = simulate(data)
-    _compare_items(out["items"], cust, backorders=False, fill=False)
+    assert cust.items[0].pipeline_mean == pytest.approx(0.5 * 110)
+    assert cust.items[0].wholesale_delay_days == pytest.approx(100)
+    _compare_items(simulate(data)["items"], cust)
+
+
+def test_direct_exchange_asset_release_is_an_erlang_loss_system():
+    """One non-CLSSA customer, no condemnations: each released unit leaves stock for the
+    10-day carcass leg and the 20-day (lognormal) repair; the 3 (A) and 2 (B) units above
+    protection are an Erlang loss system, so a requisition is procured (100 days) with
+    probability B(3, 0.5 x 30) and B(2, 0.25 x 30) — whatever the repair law. The pipeline
+    mean λ(10 + 100 B) is then exact (the overflow stream is not Poisson, so only the mean
+    is compared)."""
+    data = base_scenario(horizon_days=6000, warmup_days=600, replications=12)
+    _two_items(data, (60, 30))
+    for item in data["items"]:
+        item["condemnation_rate"] = 0.0
+    data["depots"][1]["repair_days"] = {"lognormal": {"mean": 20, "cv": 0.5}}
+    data["wholesale"] = {"stock": {NSN_A: 8, NSN_B: 7}, "protection_level": {NSN_A: 5, NSN_B: 5},
+                         "procurement_lead_time_days": 100}
+    data["alternatives"][0]["support"]["Nation A"] = {"option": "direct_exchange"}
+    from sim.analytic.erlang import erlang_b
+    cust = _answer(data)
+    for it, servers, load, lam in ((cust.items[0], 3, 15.0, 0.5),
+                                   (cust.items[1], 2, 7.5, 0.25)):
+        assert it.pipeline_mean == pytest.approx(lam * (10 + 100 * erlang_b(servers, load)))
+    _compare_items(simulate(data)["items"], cust, backorders=False, fill=False)
+
+
+def test_clssa_unprogrammed_share_is_erlang_b_of_the_fmso1_level():
+    """Level 15 (A) and 6 (B) against offered loads 0.5 x 38 = 19 and 0.25 x 38 = 9.5 (the
+    carcass leg, repair or procurement): the share of requisitions coded unprogrammed is
+    Erlang B — counted in the simulator's FMSO I accounts over whole runs (the empty start
+    lasts about one restore time of 6000 days)."""
+    from sim.analytic.erlang import erlang_b
+    from sim.model.world import World
+
+    data = base_scenario(horizon_days=6000, warmup_days=0, replications=10)
+    _two_items(data, (60, 30))
+    data["depots"][1]["repair_days"] = {"lognormal": {"mean": 20, "cv": 0.5}}
+    data["wholesale"] = {"stock": {NSN_A: 200, NSN_B: 200}, "protection_level": {},
+                         "procurement_lead_time_days": 100}
+    data["alternatives"][0]["support"]["Nation A"] = {
+        "option": "clssa", "fmso1": {"quantities": {NSN_A: 15, NSN_B: 6}}}
+    scenario = Scenario.model_validate(data)
+    model_share = {}
+    for nsn, level, load in ((NSN_A, 15, 19.0), (NSN_B, 6, 9.5)):
+        model_share[nsn] = erlang_b(level, load)
+    shares: dict[str, list[float]] = {NSN_A: [], NSN_B: []}
+    for r in range(scenario.replications):
+        world = World(scenario, scenario.alternatives[0], r)
+        world.run()
+        for nsn in shares:
+            acct = world.fmso1[("Nation A", nsn)]
+            shares[nsn].append(acct.unprogrammed / (acct.programmed + acct.unprogrammed))
+    for nsn, values in shares.items():
+        assert_close_to_theory(values, model_share[nsn], f"{nsn} unprogrammed share")
+    cust = _answer(data)
+    from sim.analytic.predict import AlternativeModel
+    model = AlternativeModel(scenario, scenario.alternatives[0])
+    flow = model.flows[("Nation A", NSN_A)]
+    assert 1 - model.programmed_fraction(flow, 15) == pytest.approx(model_share[NSN_A])
+    assert cust.answered
 
 
 def test_quickstart_small_fleet_and_busy_depot_within_a_point():
