@@ -84,6 +84,16 @@ class ResultSet:
     def discount_rate(self) -> float:
         return float(self.scenario.get("discount_rate", 0.02))
 
+    @property
+    def decision_customers(self) -> list[str]:
+        """The FMS customers: the alternatives are their choices."""
+        return [c for c in self.customers if self.customer_spec(c).get("kind") != "us"]
+
+    @property
+    def us_units(self) -> list[str]:
+        """US units: context (they compete for wholesale stock and depots), not a choice."""
+        return [c for c in self.customers if self.customer_spec(c).get("kind") == "us"]
+
     def customer_spec(self, name: str) -> dict[str, Any]:
         return next((c for c in self.scenario.get("customers") or [] if c.get("name") == name),
                     {})

@@ -19,7 +19,7 @@ SHORT = {"availability": "availability", "npv_cost_usd": "NPV cost",
 def question(bca: Bca) -> str:
     sc = bca.result.scenario
     fleets = []
-    for name in bca.customers:
+    for name in bca.result.decision_customers:
         c = bca.result.customer_spec(name)
         fleet = c.get("fleet") or {}
         if fleet:
@@ -44,6 +44,28 @@ def method(bca: Bca) -> str:
             "intervals over replications; differences are taken replication by replication "
             f"against the baseline, {bca.baseline}. Money is in constant-year US dollars; NPV "
             f"discounts at {100 * r.discount_rate:g} % real, end-of-year.")
+
+
+def us_context(bca: Bca, customer: str) -> str:
+    """One line for a US unit: its availability while it flies, as context — its support is
+    wholesale, not one of the alternatives, and a grounded-for-good (retired) unit is not
+    "available"."""
+    ts = bca.result.timeseries
+    rows = ts[(ts["customer"] == customer) & (ts["flight_hours"] > 0)
+              & (ts["period_start_day"] >= bca.result.warmup_days)] if not ts.empty else ts
+    if rows.empty:
+        return (f"{customer} (US unit, context): does not fly in the measured window; its "
+                "support is DoD wholesale in every alternative.")
+    last = float(rows["period_start_day"].max()) + float(
+        bca.result.scenario.get("period_days") or 30.4375)
+    stops = last < bca.result.horizon_days - 1e-6
+    per_alt = rows.groupby("alternative")["availability"].mean()
+    lo, hi = float(per_alt.min()), float(per_alt.max())
+    span = f"{100 * lo:.1f} %" if abs(hi - lo) < 5e-4 else f"{100 * lo:.1f}–{100 * hi:.1f} %"
+    until = f" until it stops flying (about day {last:,.0f})" if stops else ""
+    return (f"{customer} (US unit, context — its support is DoD wholesale in every "
+            f"alternative): availability {span} across the alternatives while it flies{until}; "
+            "it competes with the FMS customers for wholesale stock and US depot lines.")
 
 
 def bottom_line(bca: Bca, customer: str) -> list[str]:

@@ -109,7 +109,7 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]]) -> str:
                       trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("report.html.j2")
     customers = []
-    for c in bca.customers:
+    for c in bca.result.decision_customers:
         customers.append({
             "name": c,
             "anchor": f"customer-{_slugs(bca.customers)[c]}",
@@ -129,6 +129,7 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]]) -> str:
         version=m.get("package_version", ""),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         question=narrative.question(bca),
+        us_context=[narrative.us_context(bca, c) for c in bca.result.us_units],
         method=narrative.method(bca),
         customers=customers,
         many_customers=len(customers) > 1,

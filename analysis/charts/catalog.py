@@ -29,7 +29,7 @@ def build(bca: Bca, style: Style) -> list[Entry]:
     sc = r.scenario
     period = float(sc.get("period_days") or 30.4375)
     out: list[Entry] = []
-    for customer in bca.customers:
+    for customer in r.decision_customers:      # US units are context, not a choice
         marks = markers(sc, customer)
         comp = bca.comparison[bca.comparison["customer"] == customer].set_index("alternative")
         made = [

@@ -67,11 +67,18 @@ def frontier(style: Style, table: pd.DataFrame, customer: str, discount_rate: fl
     return Chart("frontier", title, caption, fig)
 
 
-# Offsets in points from the marker, tried in order, and the text alignment for each.
-_CANDIDATES = ((10, 8, "left", "bottom"), (10, -8, "left", "top"), (-10, 8, "right", "bottom"),
-               (-10, -8, "right", "top"), (0, 14, "center", "bottom"), (0, -14, "center", "top"),
-               (10, 22, "left", "bottom"), (-10, 22, "right", "bottom"),
-               (10, -22, "left", "top"), (-10, -22, "right", "top"))
+# Offsets in points from the marker, tried in order, and the text alignment for each; the
+# far ones (drawn with a leader line) are for points so close that no near spot is free.
+_NEAR = ((10, 8, "left", "bottom"), (10, -8, "left", "top"), (-10, 8, "right", "bottom"),
+         (-10, -8, "right", "top"), (0, 14, "center", "bottom"), (0, -14, "center", "top"),
+         (10, 22, "left", "bottom"), (-10, 22, "right", "bottom"),
+         (10, -22, "left", "top"), (-10, -22, "right", "top"))
+_FAR = tuple((dx, dy, "left" if dx > 0 else "right", "bottom" if dy > 0 else "top")
+             for r in (36, 52, 70)
+             for dx, dy in ((r, r // 2), (r, -r // 2), (-r, r // 2), (-r, -r // 2),
+                            (r // 3, r), (-r // 3, -r)))
+_CANDIDATES = _NEAR + _FAR
+_LEADER = 30   # points: beyond this offset a thin line joins the label to its marker
 
 
 def place_labels(ax, names: list[str], xs: list[float], ys: list[float]) -> None:
@@ -87,8 +94,11 @@ def place_labels(ax, names: list[str], xs: list[float], ys: list[float]) -> None
     for name, xv, yv in zip(names, xs, ys, strict=True):
         chosen = None
         for dx, dy, ha, va in _CANDIDATES:
+            far = max(abs(dx), abs(dy)) > _LEADER
             text = ax.annotate(name, (xv, yv), xytext=(dx, dy), textcoords="offset points",
-                               ha=ha, va=va, fontsize=10, fontweight="bold", color="#1A1A1A")
+                               ha=ha, va=va, fontsize=10, fontweight="bold", color="#1A1A1A",
+                               arrowprops={"arrowstyle": "-", "color": "#8C8C8C", "lw": 0.8,
+                                           "shrinkA": 2, "shrinkB": 5} if far else None)
             box = text.get_window_extent(renderer)
             inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
                       and box.y1 <= frame.y1)
