@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import gammaln, pdtrc, xlogy
 
-poisson_pmf = poisson.pmf
+
+def poisson_pmf(k: np.ndarray, mean: float) -> np.ndarray:
+    """Poisson pmf by ufuncs (scipy.stats' per-call overhead dominates these small arrays)."""
+    return np.exp(xlogy(k, mean) - mean - gammaln(k + 1.0))
 
 from sim.analytic.clssa import fmso1_quantities
 from sim.analytic.erlang import erlang_b, mgc_mean_wait
@@ -243,6 +246,7 @@ class AlternativeModel:
         *,
         method: Method = DEFAULT_METHOD,
         fleet_factor: Mapping[str, float] | None = None,
+        reorder_days: Mapping[str, float] | None = None,
     ) -> None:
         if method not in ("metric", "vari-metric"):
             raise ValueError(f"method must be 'metric' or 'vari-metric', got {method!r}")
@@ -269,7 +273,9 @@ class AlternativeModel:
         for c in scenario.customers:
             self._customer_flows(c)
         self._depots()
-        self._wholesale()
+        self._bo_cache: dict[tuple[str, int, float], tuple[float, float, float]] = {}
+        self._wholesale(reorder_days)
+        self._problems()
         self._bo_cache: dict[tuple[str, int, float], tuple[float, float, float]] = {}
 
     # -- building --------------------------------------------------------------------------
@@ -405,7 +411,7 @@ class AlternativeModel:
         if t is None:
             return None
         c = f.condemnation
-        return f.to_depot_days + (1.0 - c) * t + c * self.plt
+        return f.to_depot_days + (1.0 - c) * t + c * self.reorder_days.get(f.nsn, self.plt)
 
     def programmed_fraction(self, f: Flow, level: float) -> float:
         """Share of a CLSSA flow's requisitions coded programmed: the level is a loss system
@@ -420,35 +426,77 @@ class AlternativeModel:
             return 1.0
         return 1.0 - erlang_b(int(level), load)
 
-    def _wholesale(self) -> None:
+    def _wholesale(self, start: Mapping[str, float] | None = None) -> None:
         """Per NSN: the draws on wholesale stock and their replenishment pipeline, split into
-        unrestricted (all stock) and restricted (above protection, else procured) classes."""
+        unrestricted (all stock) and restricted (above protection, else procured) classes.
+
+        A condemned unit's reorder stays in flight for the procurement lead time unless the
+        repaired carcass of an exchange procured for a customer stands in for it first (the
+        simulator's rule, ``ItemManager.receive_surplus``). Those carcasses come faster the
+        less stock is released, and release depends on how long reorders are in flight: the
+        mean time in flight per NSN (``reorder_days``) is solved as a fixed point, with the
+        pending reorders a birth-death process (``reorder_holding``)."""
+        self.reorder_days = dict.fromkeys(self.items, self.plt)
+        if start:
+            self.reorder_days.update(start)
+        for _ in range(60):
+            self._pool()
+            delta = 0.0
+            for nsn in self.items:
+                if not (self.wh_rate_u[nsn] or self.wh_rate_r[nsn]):
+                    continue
+                above = self.wholesale_stock(nsn) - self.scenario.wholesale.protection_level.get(
+                    nsn, 0)
+                p = loss_release(above, self.wh_mean_u[nsn], self.wh_mean_r[nsn])
+                surplus = reorders = 0.0
+                for f in self._by_nsn.get(nsn, ()):
+                    w_u, w_r = self._draws(f)
+                    if f.kind == "repair":
+                        reorders += p * w_r              # sales from stock are reordered
+                    else:
+                        surplus += w_r * (1.0 - p) * (1.0 - f.condemnation)
+                        reorders += (w_u + p * w_r) * f.condemnation
+                h = reorder_holding(reorders, surplus, self.plt)
+                old = self.reorder_days[nsn]
+                self.reorder_days[nsn] = 0.5 * (old + h)
+                delta = max(delta, abs(h - old))
+            if delta < 1e-4:
+                break
+        self._pool()
+
+    def _draws(self, f: Flow) -> tuple[float, float]:
+        """(unrestricted, restricted) requisition rates of a flow on wholesale stock."""
+        if f.kind == "repair":
+            return 0.0, f.rate * f.condemnation
+        if f.option == "clssa":
+            prog = self.programmed_fraction(f, f.level)
+            return f.rate * prog, f.rate * (1.0 - prog)
+        return (0.0, f.rate) if f.restricted else (f.rate, 0.0)
+
+    def _pool(self) -> None:
         self.wh_rate_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
         self.wh_mean_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
         self.wh_rate_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
         self.wh_mean_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
         self.wh_broken: dict[str, str] = {}
+        self._by_nsn: dict[str, list[Flow]] = {}
         for f in self.flows.values():
             if f.kind == "repair":
-                w_u, w_r = 0.0, f.rate * f.condemnation
-                repl = self.plt          # a sale is reordered: procurement lead time
+                repl = self.reorder_days[f.nsn]   # a sale from stock is reordered
             else:
                 loop = self._loop_days(f)
                 if loop is None:
                     self.wh_broken[f.nsn] = f.depot
                     continue
                 repl = loop
-                if f.option == "clssa":
-                    prog = self.programmed_fraction(f, f.level)
-                    w_u, w_r = f.rate * prog, f.rate * (1.0 - prog)
-                elif f.restricted:
-                    w_u, w_r = 0.0, f.rate
-                else:
-                    w_u, w_r = f.rate, 0.0
+            w_u, w_r = self._draws(f)
+            self._by_nsn.setdefault(f.nsn, []).append(f)
             self.wh_rate_u[f.nsn] += w_u
             self.wh_mean_u[f.nsn] += w_u * repl
             self.wh_rate_r[f.nsn] += w_r
             self.wh_mean_r[f.nsn] += w_r * repl
+
+    def _problems(self) -> None:
         for (cust, nsn), f in self.flows.items():
             t = self.turnaround(f.depot, nsn)
             if t is None:
@@ -460,7 +508,7 @@ class AlternativeModel:
                 continue
             self.problems[cust].setdefault(why, []).append(nsn)
 
-        # -- answering -------------------------------------------------------------------------
+    # -- answering -------------------------------------------------------------------------
     def wholesale_stock(self, nsn: str, extra: int = 0) -> int:
         """Wholesale base stock of ``nsn``: DoD's own, the FMSO I on-order units and
         ``extra`` more."""
@@ -648,6 +696,31 @@ class AlternativeModel:
                    and (f.option in (US_UNIT, "clssa")) for f in self.flows.values())
 
 
+def reorder_holding(reorders: float, surplus: float, lead_days: float) -> float:
+    """Mean days a wholesale reorder is in flight when it arrives after ``lead_days`` unless a
+    surplus carcass (Poisson, ``surplus`` a day) stands in for the oldest pending one first.
+
+    A reorder placed behind n pending ones is stood in for by the (n+1)-th surplus arrival,
+    if that comes before its lead time: mean min(lead time, Gamma(n+1, surplus)) =
+    E[min(N, n+1)] / surplus with N ~ Poisson(surplus x lead time). The count it finds is
+    taken from a birth-death model of the pending reorders (born at ``reorders`` a day, each
+    leaving at 1/lead time, the oldest at ``surplus``), which ignores that some ahead of it
+    arrive on their own first — so it slightly overstates the wait, and understates the
+    surplus's effect. With no surplus the answer is exactly the lead time."""
+    if reorders <= 0 or lead_days <= 0 or surplus <= 0:
+        return lead_days
+    n_max = int(reorders * lead_days + 12.0 * math.sqrt(reorders * lead_days + 1.0) + 30)
+    n = np.arange(1, n_max + 1)
+    logs = np.concatenate(([0.0], np.cumsum(np.log(reorders) - np.log(surplus + n / lead_days))))
+    pending = np.exp(logs - logs.max())
+    pending /= pending.sum()
+    mean_n = surplus * lead_days
+    k = np.arange(n_max + 2)
+    tail = pdtrc(k[:-1], mean_n)                   # P(N >= j) for j = 1 .. n_max + 1
+    e_min = np.concatenate(([0.0], np.cumsum(tail)))[1:]   # E[min(N, n + 1)], n = 0 .. n_max
+    return float(np.dot(pending, e_min)) / surplus
+
+
 def loss_release(above: int, unrestricted: float, restricted: float) -> float:
     """P(a restricted requisition finds stock above the protection level).
 
@@ -737,8 +810,11 @@ def finite_fleet_availability(
     extra = extra_stock or {}
     factors = {c.name: 1.0 for c in scenario.customers}
     result: dict[str, float] = {}
+    reorder: dict[str, float] | None = None
     for _ in range(max_iter):
-        model = AlternativeModel(scenario, alternative, method=method, fleet_factor=factors)
+        model = AlternativeModel(scenario, alternative, method=method, fleet_factor=factors,
+                                 reorder_days=reorder)
+        reorder = model.reorder_days
         new: dict[str, float] = {}
         for c in scenario.customers:
             if model.problems[c.name]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -117,3 +118,19 @@ def test_two_echelon_rejects_bad_input() -> None:
         two_echelon(**FIVE_BASES, depot_stock=0, base_stocks=-1)
     with pytest.raises(ValueError):
         two_echelon(**FIVE_BASES, depot_stock=0, method="other")  # type: ignore[arg-type]
+
+
+def test_reorder_holding_limits():
+    """A reorder in flight for the lead time unless a surplus carcass stands in first: with
+    no surplus it is the lead time; alone in the queue (reorders rare) it is
+    E[min(lead, Exp(surplus))] = (1 - exp(-surplus x lead)) / surplus; it never exceeds the
+    lead time and falls as surplus rises."""
+    from sim.analytic.predict import reorder_holding
+
+    assert reorder_holding(0.2, 0.0, 300.0) == 300.0
+    sigma, lead = 0.05, 300.0
+    assert reorder_holding(1e-9, sigma, lead) == pytest.approx(
+        (1 - math.exp(-sigma * lead)) / sigma, rel=1e-6)
+    values = [reorder_holding(0.05, s, lead) for s in (0.001, 0.01, 0.05, 0.2)]
+    assert all(0 < v <= lead for v in values)
+    assert values == sorted(values, reverse=True)

@@ -101,6 +101,9 @@ def test_recommendation_prediction_matches_the_model_with_that_fmso1():
     scenario = _thin_wholesale()
     rec = recommend(scenario, "Nation A", target_availability=0.985)
     assert rec.availability >= 0.985 > rec.availability_start
+    # The curve's trials keep the base model's reorder fixed point (how long wholesale reorders
+    # are in flight); a model built with the FMSO I re-solves it with the customer's new
+    # programmed share — the same answer to well within a millionth.
     with_buy = AlternativeModel(scenario, rec.alternative).customer("Nation A")
-    assert with_buy.availability == pytest.approx(rec.availability, rel=1e-12)
+    assert with_buy.availability == pytest.approx(rec.availability, rel=1e-6)
     assert rec.alternative.support["Nation A"].fmso1.quantities == rec.quantities
