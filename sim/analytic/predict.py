@@ -621,7 +621,7 @@ class AlternativeModel:
         if extra <= 0 or f.option != "clssa":
             return 0
         free = self._free_before.get((f.customer, f.nsn), 0)
-        on_order = lambda q: q - min(q, free)  # noqa: E731
+        on_order = lambda q: q - min(q, free)
         return on_order(f.level + extra) - on_order(f.level)
 
     def availabilities(self, spec: CustomerSpec, items: list[ItemPrediction],

@@ -27,7 +27,7 @@ def test_report_of_a_run_with_a_us_unit_has_no_us_decision_bullets(tmp_path, cap
     assert main(["run", str(path), "--out", str(out), "--workers", "1", "--report"]) == 0
     html = (out / "report" / "report.html").read_text(encoding="utf-8")
     bottom = html[html.index('id="bottom-line"'):html.index('id="assumptions"')]
-    bullets = re.findall(r"<li>(.*?)</li>", bottom, flags=re.S)
+    bullets = re.findall(r"<li>(.*?)</li>", bottom, flags=re.DOTALL)
     wing = [b for b in bullets if "USAF Wing" in b]
     assert len(wing) == 1 and "US unit, context" in wing[0]
     assert "until it stops flying (about day 9" in wing[0]

@@ -199,9 +199,9 @@ def test_clssa_unprogrammed_share_is_erlang_b_of_the_fmso1_level():
     for r in range(scenario.replications):
         world = World(scenario, scenario.alternatives[0], r)
         world.run()
-        for nsn in shares:
+        for nsn, values in shares.items():
             acct = world.fmso1[("Nation A", nsn)]
-            shares[nsn].append(acct.unprogrammed / (acct.programmed + acct.unprogrammed))
+            values.append(acct.unprogrammed / (acct.programmed + acct.unprogrammed))
     for nsn, values in shares.items():
         assert_close_to_theory(values, model_share[nsn], f"{nsn} unprogrammed share")
     cust = _answer(data)
