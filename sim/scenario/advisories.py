@@ -73,5 +73,5 @@ def implicit_zero_legs(scenario: Scenario) -> list[str]:
         lines.append(
             f"movements within {country!r} have no transport leg and take 0 days at no cost "
             f"({parts}); state one with transport: [{{between: [{country}, {country}], "
-            "days: ..., cost_usd: ...}}] if they take time")
+            "days: ..., cost_usd: ...}] if they take time")
     return lines
