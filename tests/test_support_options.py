@@ -42,7 +42,7 @@ def _owed(world: World, customer: str = NATION, nsn: str = NSN_A) -> int:
 def _scenario(option: dict, **wholesale) -> dict:
     data = base_scenario()
     data["transport"][0]["days"] = 0
-    data["depots"][1]["repair_days"] = 1_000_000        # carcasses never come back in a test
+    data["depots"][1]["repair_days"] = 36_000          # carcasses never come back in a test
     data["wholesale"] = {"stock": {NSN_A: 3}, "protection_level": {NSN_A: 3},
                          "procurement_lead_time_days": 100, **wholesale}
     data["alternatives"][0]["support"][NATION] = option
@@ -467,7 +467,7 @@ def test_depot_line_change_frees_the_queue():
 def test_eda_purchase_adds_parts_and_bills_the_airframes():
     data = _scenario({"option": "repair_and_return", "depot": "Home"})
     data.update(warmup_days=0, horizon_days=100)
-    data["depots"][0]["repair_days"] = 1_000_000
+    data["depots"][0]["repair_days"] = 36_000
     data["eda"] = {"purchases": [{"customer": NATION, "day": 10, "airframes": 3,
                                   "condition": "fair", "acquisition_value_usd": 1_000_000,
                                   "price_fraction": 0.2, "part_yield": {NSN_A: 1.0},

@@ -6,6 +6,7 @@ so that ``sustain validate`` lists every problem in one pass instead of one per 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -104,9 +105,16 @@ def _duplicates(data: dict) -> list[tuple[str, str]]:
     return out
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(
+        value)
+
+
 def _horizon(data: dict) -> list[tuple[str, str]]:
+    """(The period count needs no rule: a horizon of at most a century in periods of at
+    least a day is at most 36,525 rows per unit.)"""
     h, w = data.get("horizon_days"), data.get("warmup_days", 0)
-    if isinstance(h, (int, float)) and isinstance(w, (int, float)) and w >= h:
+    if _number(h) and _number(w) and w >= h:
         return [("warmup_days", f"must be less than horizon_days ({h}), got {w}")]
     return []
 

@@ -11,25 +11,31 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+MAX_DAYS = 36525.0
+"""A century: no delay in a sustainment scenario is longer, and a bound keeps a typo (1e308)
+from becoming a run that never ends."""
+MAX_CV = 10.0
+"""Coefficient of variation beyond which a lognormal or gamma law is numerically meaningless."""
 
 
 class _MeanParams(BaseModel):
     model_config = _STRICT
-    mean: float = Field(gt=0, description="mean, days")
+    mean: float = Field(gt=0, le=MAX_DAYS, description="mean, days")
 
 
 class _MeanCvParams(BaseModel):
     model_config = _STRICT
-    mean: float = Field(gt=0, description="mean, days")
-    cv: float = Field(gt=0, description="coefficient of variation (std / mean)")
+    mean: float = Field(gt=0, le=MAX_DAYS, description="mean, days")
+    cv: float = Field(gt=0, le=MAX_CV, description="coefficient of variation (std / mean)")
 
 
 class _TriangularParams(BaseModel):
     model_config = _STRICT
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float = Field(ge=0, le=MAX_DAYS)
+    mode: float = Field(ge=0, le=MAX_DAYS)
+    high: float = Field(ge=0, le=MAX_DAYS)
 
     @model_validator(mode="after")
     def _ordered(self) -> _TriangularParams:
@@ -40,8 +46,8 @@ class _TriangularParams(BaseModel):
 
 class _UniformParams(BaseModel):
     model_config = _STRICT
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float = Field(ge=0, le=MAX_DAYS)
+    high: float = Field(ge=0, le=MAX_DAYS)
 
     @model_validator(mode="after")
     def _ordered(self) -> _UniformParams:
@@ -52,8 +58,8 @@ class _UniformParams(BaseModel):
 
 class _WeibullParams(BaseModel):
     model_config = _STRICT
-    shape: float = Field(gt=0)
-    mean: float = Field(gt=0)
+    shape: float = Field(ge=0.05, le=50, description="Weibull shape (0.05-50)")
+    mean: float = Field(gt=0, le=MAX_DAYS)
 
 
 class Exponential(BaseModel):
@@ -103,7 +109,7 @@ def _form_of(value: Any) -> str | None:
     return None
 
 
-Constant = Annotated[float, Field(ge=0)]
+Constant = Annotated[float, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False)]
 
 Distribution = Annotated[
     Annotated[Constant, Tag("constant")] | Annotated[Exponential, Tag("exponential")] | Annotated[Lognormal, Tag("lognormal")] | Annotated[Gamma, Tag("gamma")] | Annotated[Triangular, Tag("triangular")] | Annotated[Uniform, Tag("uniform")] | Annotated[Weibull, Tag("weibull")],

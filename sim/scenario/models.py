@@ -9,20 +9,49 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from sim.scenario.distributions import Distribution
 
 NSN_PATTERN = r"^\d{4}-\d{2}-\d{3}-\d{4}$"
 DAYS_PER_MONTH = 30.4375
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+# Bounds where a number sizes memory or time, or where a value past them can only be a typo:
+# each is a located exit-2 message, never a run that hangs or a table of inf and NaN.
+MAX_DAYS = 36525.0          # a century
+MAX_COUNT = 10_000_000      # units of stock, quantities
+MAX_USD = 1e12              # a trillion dollars: no price or cost in a scenario is larger
+MAX_AIRCRAFT = 100_000
+MAX_REPLICATIONS = 100_000
+MAX_NAME = 200              # characters
+MAX_SEED = 2**63 - 1
+
+
+def _printable(value: str) -> str:
+    """Names reach terminals, file names and reports: no control characters in them."""
+    bad = next((c for c in value if ord(c) < 32 or 127 <= ord(c) < 160), None)
+    if bad is not None:
+        raise ValueError(f"must not contain control characters (found {bad!r})")
+    return value
+
 
 Nsn = Annotated[str, Field(pattern=NSN_PATTERN, description="National Stock Number, 4-2-3-4")]
-Name = Annotated[str, Field(min_length=1)]
-NonNegInt = Annotated[int, Field(ge=0)]
-PosInt = Annotated[int, Field(gt=0)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_printable)]
+NonNegInt = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+PosInt = Annotated[int, Field(gt=0, le=MAX_COUNT)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+Day = Annotated[float, Field(ge=0, le=MAX_DAYS)]
+Usd = Annotated[float, Field(ge=0, le=MAX_USD)]
 
 OPTION_KEYS = (
     "repair_and_return",
@@ -49,7 +78,7 @@ Fad = Literal["I", "II", "III", "IV", "V"]
 
 class WeibullFailure(BaseModel):
     model_config = _STRICT
-    shape: float = Field(gt=0, description="Weibull shape; 1 is exponential, >1 wear-out")
+    shape: float = Field(ge=0.05, le=50, description="Weibull shape; 1 is exponential, >1 wear-out")
 
 
 class Failure(BaseModel):
@@ -75,12 +104,13 @@ class Item(BaseModel):
     nsn: Nsn
     name: Name
     category: Literal["secondary", "commercial", "munition", "major_end_item"] = "secondary"
-    unit_price_usd: float = Field(gt=0, description="standard unit price")
-    repair_cost_usd: float = Field(ge=0)
-    mtbr_fh: float = Field(gt=0, description="mean flight hours between removals per installed unit")
+    unit_price_usd: float = Field(gt=0, le=MAX_USD, description="standard unit price")
+    repair_cost_usd: Usd
+    mtbr_fh: float = Field(ge=0.01, le=1e9,
+                           description="mean flight hours between removals per installed unit")
     failure: Literal["exponential"] | Failure = "exponential"
     condemnation_rate: Fraction = 0.0
-    leaves_dod_inventory_day: float | None = Field(default=None, ge=0)
+    leaves_dod_inventory_day: float | None = Field(default=None, ge=0, le=MAX_DAYS)
     awaiting_parts: AwaitingParts | None = Field(
         default=None, description="bit-piece wait at induction; overrides the depot's")
 
@@ -93,7 +123,7 @@ class System(BaseModel):
     model_config = _STRICT
     name: Name
     parts: dict[str, PosInt] = Field(min_length=1, description="NSN -> quantity per aircraft")
-    leaves_dod_inventory_day: float | None = Field(default=None, ge=0)
+    leaves_dod_inventory_day: float | None = Field(default=None, ge=0, le=MAX_DAYS)
 
 
 class Depot(BaseModel):
@@ -103,7 +133,8 @@ class Depot(BaseModel):
     country: Name
     repair_lines: PosInt | None = Field(default=None, description="omitted = ample capacity")
     repair_days: Distribution
-    cost_factor: float = Field(default=1.0, gt=0, description="multiplies each item's repair cost")
+    cost_factor: float = Field(default=1.0, gt=0, le=1000,
+                               description="multiplies each item's repair cost")
     repairs: Literal["all"] | list[str] = "all"
     third_party_transfer_approved: bool = False
     security_assistance_relationship: bool = False
@@ -119,7 +150,7 @@ class TransportLeg(BaseModel):
     model_config = _STRICT
     between: tuple[Name, Name]
     days: Distribution
-    cost_usd: float = Field(default=0.0, ge=0, description="per shipment")
+    cost_usd: float = Field(default=0.0, ge=0, le=MAX_USD, description="per shipment")
 
 
 class Wholesale(BaseModel):
@@ -132,13 +163,13 @@ class Wholesale(BaseModel):
 class Fleet(BaseModel):
     model_config = _STRICT
     system: Name
-    aircraft: PosInt
-    fh_per_aircraft_month: float = Field(gt=0)
+    aircraft: int = Field(gt=0, le=MAX_AIRCRAFT)
+    fh_per_aircraft_month: float = Field(gt=0, le=744, description="at most 24 h x 31 days")
 
 
 class MonthsOfDemand(BaseModel):
     model_config = _STRICT
-    months_of_demand: float = Field(ge=0)
+    months_of_demand: float = Field(ge=0, le=1200)
 
 
 class Quantities(BaseModel):
@@ -175,12 +206,13 @@ class Customer(BaseModel):
     cannibalization: bool = False
     fleet: Fleet
     initial_stock: StockSpec = Field(description="{months_of_demand: M} or {quantities: {...}}")
-    initial_support_days: float | None = Field(default=None, ge=0)
+    initial_support_days: float | None = Field(default=None, ge=0, le=MAX_DAYS)
 
 
 class DcsTerms(BaseModel):
     model_config = _STRICT
-    price_factor: float = Field(default=1.0, gt=0, description="contract price / repair cost")
+    price_factor: float = Field(default=1.0, gt=0, le=1000,
+                                description="contract price / repair cost")
     lead_time_days: Distribution = 0.0
 
 
@@ -195,7 +227,7 @@ class SupportChoice(BaseModel):
     fmso1: StockSpec | None = None
     dcs: DcsTerms | None = None
     end_day: float | None = Field(
-        default=None, gt=0, description=(
+        default=None, gt=0, le=MAX_DAYS, description=(
             "the day the customer ends this arrangement (new removals go to the fallback; a "
             "CLSSA is terminated and its FMSO I assets drawn down)"))
 
@@ -220,14 +252,15 @@ class BuyingService(BaseModel):
 
     model_config = _STRICT
     lead_time_days: Distribution = Field(description="order to delivery of a new unit")
-    price_factor: float = Field(default=1.0, gt=0, description="vendor price / unit price")
+    price_factor: float = Field(default=1.0, gt=0, le=1000,
+                                description="vendor price / unit price")
     repair_lead_time_days: Distribution = Field(
         description="carcass at the repair source to repaired unit shipped")
     repair_price_factor: float = Field(
         default=1.0, gt=0, description="vendor repair price / the item's repair cost")
     no_repair_source_probability: Fraction = Field(
         default=0.0, description="chance a found source can only sell a new unit")
-    fee_rate: float = Field(default=0.0, ge=0)
+    fee_rate: float = Field(default=0.0, ge=0, le=10)
     no_source_probability: Fraction = 0.0
     search_days: Distribution = 0.0
 
@@ -241,7 +274,7 @@ class BuyingServices(BaseModel):
 class LeaveInventoryEvent(BaseModel):
     model_config = _STRICT
     event: Literal["leave_dod_inventory"]
-    day: float = Field(ge=0)
+    day: Day
     nsn: str | None = None
     system: str | None = None
 
@@ -250,16 +283,16 @@ class TempoEvent(BaseModel):
     model_config = _STRICT
     event: Literal["tempo"]
     customer: Name
-    start_day: float = Field(ge=0)
-    end_day: float = Field(gt=0)
-    factor: float = Field(ge=0, description="multiplies fh_per_aircraft_month")
+    start_day: Day
+    end_day: float = Field(gt=0, le=MAX_DAYS)
+    factor: float = Field(ge=0, le=100, description="multiplies fh_per_aircraft_month")
 
 
 class DepotLinesEvent(BaseModel):
     model_config = _STRICT
     event: Literal["depot_lines"]
     depot: Name
-    day: float = Field(ge=0)
+    day: Day
     repair_lines: PosInt
 
 
@@ -271,10 +304,10 @@ TimelineEvent = Annotated[
 class EdaPurchase(BaseModel):
     model_config = _STRICT
     customer: Name
-    day: float = Field(ge=0)
+    day: Day
     airframes: PosInt
     condition: Literal["good", "fair", "poor"]
-    acquisition_value_usd: float = Field(gt=0, description="per airframe")
+    acquisition_value_usd: float = Field(gt=0, le=MAX_USD, description="per airframe")
     price_fraction: float = Field(ge=0.05, le=0.5, description="of acquisition value")
     part_yield: dict[str, Fraction] = Field(
         default_factory=dict, description="NSN -> probability each installed unit is usable")
@@ -305,13 +338,14 @@ class Scenario(BaseModel):
 
     model_config = _STRICT
     scenario: Name
-    horizon_days: float = Field(gt=0)
-    warmup_days: float = Field(default=0.0, ge=0)
-    replications: PosInt = 20
-    seed: NonNegInt = 0
+    horizon_days: float = Field(gt=0, le=MAX_DAYS)
+    warmup_days: float = Field(default=0.0, ge=0, le=MAX_DAYS)
+    replications: int = Field(default=20, gt=0, le=MAX_REPLICATIONS)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     discount_rate: float = Field(default=0.02, ge=0, lt=1)
     fms_surcharge_rate: float = Field(default=0.032, ge=0, lt=1)
-    period_days: float = Field(default=DAYS_PER_MONTH, gt=0)
+    period_days: float = Field(default=DAYS_PER_MONTH, ge=1, le=MAX_DAYS,
+                               description="at least one day")
     initial_support: OptionKey = "direct_exchange"
     items: list[Item] = Field(min_length=1)
     systems: list[System] = Field(min_length=1)
