@@ -154,6 +154,42 @@ def _customers(ctx: _Context) -> list[tuple[str, str]]:
                                 f"unknown NSN {nsn!r} (not in items)"))
         if cust.get("kind") == "us":
             out += _wholesale_path(ctx, f"customers[{i}]", cust, ctx.system_nsns(cust))
+        out += _bases(ctx, i, cust)
+    return out
+
+
+def _bases(ctx: _Context, i: int, cust: dict) -> list[tuple[str, str]]:
+    """A customer's bases share its fleet out exactly and have distinct names."""
+    bases = [b for _, b in _entries(cust, "bases")]
+    place = f"customers[{i}]"
+    out = []
+    if not bases:
+        if cust.get("lateral") is not None:
+            out.append((f"{place}.lateral", "lateral resupply needs bases (at least two)"))
+        return out
+    fleet = cust.get("fleet")
+    total = fleet.get("aircraft") if isinstance(fleet, dict) else None
+    counts = [b.get("aircraft") for b in bases]
+    if isinstance(total, int) and all(isinstance(n, int) for n in counts) and sum(counts) != total:
+        out.append((f"{place}.bases", (f"the bases' aircraft add up to {sum(counts)}, not the "
+                                       f"fleet's {total}")))
+    seen = Counter(str(b.get("name")) for b in bases)
+    for j, base in _entries(cust, "bases"):
+        name = str(base.get("name"))
+        if seen[name] > 1:
+            out.append((f"{place}.bases[{j}].name", f"duplicate base name {name!r}"))
+        if name == str(cust.get("country")):
+            out.append((f"{place}.bases[{j}].name", (f"a base may not be named like its "
+                                                      f"country {name!r} (the central store "
+                                                      "is there)")))
+        stock = base.get("initial_stock")
+        if isinstance(stock, dict):
+            for nsn in _keys(stock.get("quantities")):
+                if nsn not in ctx.nsns:
+                    out.append((f"{place}.bases[{j}].initial_stock.quantities.{nsn}",
+                                f"unknown NSN {nsn!r} (not in items)"))
+    if cust.get("lateral") is not None and len(bases) < 2:
+        out.append((f"{place}.lateral", "lateral resupply needs at least two bases"))
     return out
 
 

@@ -97,6 +97,15 @@ class AwaitingParts(BaseModel):
     days: Distribution
 
 
+class BaseRepair(BaseModel):
+    """Intermediate-level repair on base: the share of removals the base repairs itself
+    (1 - NRTS, "not repairable this station") and its repair time."""
+
+    model_config = _STRICT
+    probability: Fraction
+    days: Distribution
+
+
 class Item(BaseModel):
     """A stock-numbered reparable."""
 
@@ -113,6 +122,8 @@ class Item(BaseModel):
     leaves_dod_inventory_day: float | None = Field(default=None, ge=0, le=MAX_DAYS)
     awaiting_parts: AwaitingParts | None = Field(
         default=None, description="bit-piece wait at induction; overrides the depot's")
+    base_repair: BaseRepair | None = Field(
+        default=None, description="share repaired on base (customers with bases); none: NRTS")
 
     @property
     def weibull_shape(self) -> float | None:
@@ -193,6 +204,29 @@ StockSpec = Annotated[
 ]
 
 
+class Base(BaseModel):
+    """A main operating base: its aircraft fly from it and draw on its own shelf, which the
+    customer's central store (its ``initial_stock``) resupplies one-for-one."""
+
+    model_config = _STRICT
+    name: Name
+    aircraft: int = Field(gt=0, le=MAX_AIRCRAFT)
+    fh_per_aircraft_month: float | None = Field(
+        default=None, gt=0, le=744, description="default: the fleet's")
+    initial_stock: StockSpec = Field(
+        default_factory=lambda: Quantities(quantities={}),
+        description="the base shelf: {months_of_demand: M} of its own demand or quantities")
+
+
+class Lateral(BaseModel):
+    """Lateral resupply between a customer's bases: a base out of stock takes a serviceable
+    from another base that has one above its own backorders."""
+
+    model_config = _STRICT
+    days: Distribution
+    cost_usd: Usd = 0.0
+
+
 class Customer(BaseModel):
     """A US unit or an FMS nation."""
 
@@ -207,6 +241,9 @@ class Customer(BaseModel):
     fleet: Fleet
     initial_stock: StockSpec = Field(description="{months_of_demand: M} or {quantities: {...}}")
     initial_support_days: float | None = Field(default=None, ge=0, le=MAX_DAYS)
+    bases: list[Base] = Field(
+        default_factory=list, description="main operating bases; none: one stock point")
+    lateral: Lateral | None = None
 
 
 class DcsTerms(BaseModel):
