@@ -161,7 +161,15 @@ def open_result(scenario: Scenario, settings: RunSettings,
                                     f"scenario, not a {kind}; choose another --out")
         if bool(manifest.get("record_events")) != settings.record_events:
             raise ResultDirConflict(f"{out.path} was started with a different --events setting")
-        return manifest
+    else:
+        manifest = _new_manifest(out, scenario, sha, kind, settings, plan)
+    if plan is not None and not (out.path / "points.parquet").exists():
+        write_points(out, plan)
+    return manifest
+
+
+def _new_manifest(out: ResultDir, scenario: Scenario, sha: str, kind: str,
+                  settings: RunSettings, plan: SweepPlan | None) -> dict[str, Any]:
     out.path.mkdir(parents=True, exist_ok=True)
     manifest = ResultDir.new_manifest(scenario.model_dump(mode="json"), sha, scenario.seed,
                                       scenario.replications,
@@ -207,8 +215,6 @@ def run(scenario: Scenario, settings: RunSettings,
     alt_names = [a.name for a in scenario.alternatives]
     tables = TABLES + (["events"] if settings.record_events else [])
     parameters = plan.names if plan is not None else None
-    if plan is not None and not (out.path / "points.parquet").exists():
-        write_points(out, plan)
     work: dict[int | None, PointWork] = (
         {None: PointWork(scenario)} if plan is None
         else {p.index: PointWork(p.scenario, p.values) for p in plan.points})
