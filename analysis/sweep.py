@@ -89,8 +89,11 @@ def tornado_table(summary: pd.DataFrame, info: SweepInfo, metric: str) -> pd.Dat
     highest swept values (others at base), the base-point value and the swing.
 
     Columns: ``alternative``, ``customer``, ``parameter``, ``base_value``, ``low_value``,
-    ``high_value``, ``metric``, ``base``, ``at_low``, ``at_high``, ``swing`` (|high - low|).
-    Means over replications at each point.
+    ``high_value``, ``metric``, ``base``, ``at_low``, ``at_high``, ``swing`` (|high - low|),
+    ``base_ci`` (95 % CI half-width of the base mean), ``at_low_ci`` and ``at_high_ci``: 95 %
+    CI half-widths of the change from the base point, paired by replication — every point
+    runs the same replications' random numbers, so the pairing shows whether a swing is more
+    than noise. Means over replications at each point.
     """
     cols = ["alternative", "customer", "parameter", "base_value", "low_value", "high_value",
             "metric", "base", "at_low", "at_high", "swing", "base_ci", "at_low_ci",
@@ -99,16 +102,22 @@ def tornado_table(summary: pd.DataFrame, info: SweepInfo, metric: str) -> pd.Dat
         return pd.DataFrame(columns=cols)
     grouped = summary.groupby(["alternative", "customer", "point"], sort=False)[metric]
     means = grouped.mean()
-    halves = grouped.agg(lambda x: mean_ci(x)[1]).to_dict()
+    by_rep = summary.pivot_table(index=["alternative", "customer", "replication"],
+                                 columns="point", values=metric, aggfunc="mean")
     points = summary.groupby("point")[info.parameters].first()
     rows = []
     for (alt, cust), per_point in means.groupby(level=[0, 1], sort=False):
         per_point = per_point.droplevel([0, 1])
-        def half(pt: int, alt: str = alt, cust: str = cust) -> float:
-            return float(halves.get((alt, cust, pt), float("nan")))
+        reps = by_rep.loc[(alt, cust)]
+
+        def paired_half(pt: int, base_pt: int | None, reps: pd.DataFrame = reps) -> float:
+            if base_pt is None or pt not in reps.columns or base_pt not in reps.columns:
+                return float("nan")
+            return mean_ci(reps[pt] - reps[base_pt])[1]
+
         if info.base_point is not None and info.base_point in per_point.index:
             base = float(per_point[info.base_point])
-            base_ci = half(info.base_point)
+            base_ci = mean_ci(reps[info.base_point])[1]
         else:
             base, base_ci = float(per_point.median()), float("nan")
         for p in info.parameters:
@@ -129,7 +138,8 @@ def tornado_table(summary: pd.DataFrame, info: SweepInfo, metric: str) -> pd.Dat
                          "high_value": float(sel.loc[hi_pt, p]), "metric": metric,
                          "base": base, "at_low": at_low, "at_high": at_high,
                          "swing": abs(at_high - at_low), "base_ci": base_ci,
-                         "at_low_ci": half(lo_pt), "at_high_ci": half(hi_pt)})
+                         "at_low_ci": paired_half(lo_pt, info.base_point),
+                         "at_high_ci": paired_half(hi_pt, info.base_point)})
     return pd.DataFrame(rows, columns=cols)
 
 

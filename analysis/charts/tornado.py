@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from analysis.charts.common import short
+from analysis.charts.common import wrap
 from analysis.style import Chart, Style, new_figure, subplots
 
 PANELS = (("availability", "Availability (%)", 100.0), ("npv_cost_usd", "NPV cost ($M)", 1e-6))
@@ -23,21 +22,22 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str) -> Cha
         return None
     alts = [a for a in style.alternatives if a in set(avail["alternative"])]
     top = avail.loc[avail["swing"].idxmax()]
-    title = (f"{customer}: {_label(top['parameter'])} moves availability the most — "
+    title = (f"{_label(top['parameter'])} moves {customer}'s availability the most: "
              f"{100 * top['swing']:.1f} points under {top['alternative']} "
              f"(from {top['low_value']:g} to {top['high_value']:g})")
     caption = ("One-at-a-time sweep: each bar spans the result with one parameter at its "
-               "lowest (light) and highest (dark) swept value, the others as in the scenario; "
-               "the vertical line is the scenario as written. Whiskers: 95 % CI over "
-               "replications at each end (common random numbers across points).")
+               "lowest (light bar) and at its highest (dark bar) swept value, the others as in "
+               "the scenario; the black line is the scenario as written. Whiskers: 95 % CI of the change "
+               "from the scenario as written, paired by replication (every point reuses the "
+               "same random numbers).")
     params = list(avail.groupby("parameter")["swing"].max().sort_values().index)
     panels = [p for p in PANELS if p[0] in tables and not tables[p[0]].empty]
-    rows, cols = len(alts), len(panels)
-    height = min(9.5, 2.4 + rows * (0.45 * len(params) + 0.7))
+    rows, cols = len(panels), len(alts)
+    height = 5.625 if len(params) <= 6 else min(9.5, 2.4 + rows * (0.25 * len(params) + 0.8))
     fig = new_figure(title, caption, style, height_in=height)
     axes = subplots(fig, rows, cols, sharey=True)
-    for r, alt in enumerate(alts):
-        for c, (metric, label, scale) in enumerate(panels):
+    for r, (metric, label, scale) in enumerate(panels):
+        for c, alt in enumerate(alts):
             ax = axes[r * cols + c]
             t = tables[metric]
             t = t[(t["customer"] == customer) & (t["alternative"] == alt)].set_index("parameter")
@@ -53,34 +53,82 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str) -> Cha
                     err = t[col].to_numpy(dtype=float) * scale
                     ok = ~np.isnan(err) & ~np.isnan(ends)
                     ax.errorbar(ends[ok], ys[ok], xerr=err[ok], fmt="none", ecolor="#1A1A1A",
-                                elinewidth=1.0, capsize=3)
+                                elinewidth=0.9, capsize=2.5)
             ax.axvline(base, color="#1A1A1A", linewidth=1.2)
             ax.grid(axis="y", visible=False)
-            ax.margins(x=0.15)
-            if r == rows - 1:
-                ax.set_xlabel(label)
-            ax.set_title(f"{short(alt, 30)} — {label.split(' (')[0]} (base {base:,.1f})",
-                         fontsize=10)
-    axes[0].set_yticks(np.arange(len(params)), [short(_label(p), 44) for p in params])
-    axes[cols - 1].legend(handles=[
-        Patch(facecolor="#404040", alpha=0.35, label="parameter at its lowest"),
-        Patch(facecolor="#404040", alpha=0.9, label="parameter at its highest"),
-        Line2D([], [], color="#1A1A1A", linewidth=1.2, label="scenario as written"),
-        Line2D([], [], color="#1A1A1A", marker="|", linestyle="none", markersize=8,
-               label="95 % CI")],
-        loc="upper left", bbox_to_anchor=(1.01, 1.0))
+            ax.margins(x=0.12)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            unit = "%" if metric == "availability" else " $M"
+            ax.set_xlabel(f"{label.split(' (')[0]} (base {base:,.1f}{unit})", fontsize=8.5)
+            ax.tick_params(axis="x", labelsize=8.5)
+            if r == 0:
+                ax.set_title(wrap(alt, 18), fontsize=9.5)
+    for r in range(rows):
+        axes[r * cols].set_yticks(np.arange(len(params)),
+                                  [wrap(_short_label(p), 40) for p in params], fontsize=8.5)
     return Chart("tornado", title, caption, fig)
 
 
+FIELD_NAMES = {
+    "fh_per_aircraft_month": "flying hours per aircraft-month",
+}
+SHORT_NAMES = {
+    "flying hours per aircraft-month": "FH per aircraft-month",
+    "FMSO I months of demand": "FMSO I months",
+    "procurement lead time": "procurement lead time",
+}
+FIELD_NAMES |= {
+    "mtbr_fh": "MTBR",
+    "repair_lines": "repair lines",
+    "procurement_lead_time_days": "procurement lead time",
+    "aircraft": "aircraft",
+    "stock": "wholesale stock",
+    "protection_level": "protection level",
+    "condemnation_rate": "condemnation rate",
+    "unit_price_usd": "unit price",
+    "repair_cost_usd": "repair cost",
+    "repair_days": "repair time",
+    "days": "transit time",
+}
+DISTRIBUTION_FIELDS = {"mean", "cv", "low", "mode", "high", "shape", "exponential", "gamma",
+                       "lognormal", "triangular", "uniform", "weibull"}
+
+
+def _short_label(path: str) -> str:
+    """``_label`` with the long field names shortened, for tick labels."""
+    text = _label(path)
+    for long, short_name in SHORT_NAMES.items():
+        text = text.replace(long, short_name)
+    return text
+
+
 def _label(path: str) -> str:
-    """A dotted path as a reader says it: 'Nation A fh_per_aircraft_month', 'all mtbr_fh
-    (scale)', 'Ogden ALC repair_lines'."""
-    last = path.rsplit(".", 1)[-1]
-    if "[*]" in path:
-        return f"all {last} (factor)"
-    keys = [path[i + 1: path.index("]", i)] for i, ch in enumerate(path) if ch == "["]
-    if last.endswith("]"):  # a mapping entry: wholesale.stock[NSN]
-        head = path[: path.rindex("[")].rsplit(".", 1)[-1]
-        return f"{head} {keys[-1]}"
-    owner = " ".join(keys)
-    return f"{owner} {last}".strip()
+    """A swept path as a reader says it: 'Nation A flying hours per aircraft-month', 'all MTBRs
+    (factor)', 'Ogden ALC repair lines', 'procurement lead time (mean)', 'Nation A FMSO I
+    months (CLSSA)'."""
+    from sim.scenario.sweep import PathError, parse_path
+
+    try:
+        steps = parse_path(path)
+    except PathError:
+        return path
+    fields = [s.name for s in steps if s.kind == "field"]
+    keys = [s.name for s in steps if s.kind == "key"]
+    tail = [f for f in fields if f in DISTRIBUTION_FIELDS]
+    core = [f for f in fields if f not in DISTRIBUTION_FIELDS]
+    name = core[-1] if core else fields[-1]
+    human = FIELD_NAMES.get(name, name.replace("_", " "))
+    if name == "months_of_demand" and "fmso1" in fields:
+        human = "FMSO I months of demand"
+    if steps[-1].kind == "key" and name in ("stock", "protection_level"):
+        return f"{human} {keys[-1]}"
+    if "*" in keys:
+        return f"all {human}s (factor)" if human.isupper() else f"all {human} (factor)"
+    owner = [k for k in keys if k != "*"]
+    if fields[0] == "alternatives" and owner:
+        text = f"{' '.join(owner[1:])} {human} ({owner[0]})"
+    else:
+        text = f"{' '.join(owner)} {human}"
+    if tail:
+        text += f" ({tail[-1]}{', days' if name.endswith('_days') else ''})"
+    return text.strip()
