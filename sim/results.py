@@ -83,7 +83,9 @@ def unit_name(alt_index: int, replication: int, point: int | None = None) -> str
 
 
 ROW_GROUP_ROWS = 65_536
-"""Rows gathered from parts before compaction writes a row group (bounds its memory)."""
+ROW_GROUP_PARTS = 64
+"""Compaction writes a row group once this many rows or parts are gathered (bounds its
+memory: each part read costs a few buffers per column however few its rows)."""
 
 
 class ResultDir:
@@ -168,7 +170,7 @@ class ResultDir:
                     part = pq.read_table(f).cast(sch)
                     buf.append(part)
                     rows += part.num_rows
-                    if rows >= ROW_GROUP_ROWS:
+                    if rows >= ROW_GROUP_ROWS or len(buf) >= ROW_GROUP_PARTS:
                         writer.write_table(pa.concat_tables(buf))
                         buf, rows = [], 0
                 if buf or not files:
