@@ -52,8 +52,9 @@ def build(bca: Bca, style: Style) -> list[Entry]:
         if bca.tornado:
             made.append(tornado(style, bca.tornado, customer))
         if bca.sensitivity and bca.sweep is not None:
-            made.append(sensitivity(style, bca.full.summary, bca.sweep, bca.sensitivity,
-                                    customer, bca.full.analytic))
+            for metric in ("availability", "npv_cost_usd"):
+                made.append(sensitivity(style, bca.full.summary, bca.sweep, bca.sensitivity,
+                                        customer, bca.full.analytic, metric))
         if bca.break_even and bca.sweep is not None:
             made.append(breakeven(style, bca.full.summary, bca.sweep, bca.break_even,
                                   customer, bca.full.analytic))

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
-from analysis.charts.common import alt_legend, short
-from analysis.charts.tornado import _label
+from analysis.charts.common import alt_legend, short, wrap
+from analysis.charts.tornado import _label, _short_label
 from analysis.style import Chart, Style, new_figure, subplots
 from analysis.sweep import SweepInfo, point_means
 
@@ -28,59 +29,65 @@ def _analytic(full_analytic: pd.DataFrame, customer: str) -> pd.DataFrame:
 
 def sensitivity(style: Style, summary: pd.DataFrame, info: SweepInfo,
                 tables: dict[str, pd.DataFrame], customer: str,
-                analytic: pd.DataFrame) -> Chart | None:
-    avail = tables.get("availability", pd.DataFrame())
-    avail = avail[avail["customer"] == customer] if not avail.empty else avail
-    if avail.empty or avail["rho"].isna().all():
+                analytic: pd.DataFrame, metric: str = "availability") -> Chart | None:
+    """One metric against each parameter (up to four, the most correlated first)."""
+    spec = next((m for m in METRICS if m[0] == metric), None)
+    tab = tables.get(metric, pd.DataFrame())
+    tab = tab[tab["customer"] == customer] if not tab.empty else tab
+    if spec is None or tab.empty or tab["rho"].isna().all():
         return None
-    order = avail.assign(a=avail["rho"].abs()).groupby("parameter")["a"].max()
+    _, label, scale = spec
+    what = "availability" if metric == "availability" else "NPV cost"
+    order = tab.assign(a=tab["rho"].abs()).groupby("parameter")["a"].max()
     params = list(order.sort_values(ascending=False).index[:MAX_PARAMETERS])
-    top = avail.loc[avail["rho"].abs().idxmax()]
-    title = (f"{customer}: availability follows {_label(top['parameter'])} most closely — "
+    top = tab.loc[tab["rho"].abs().idxmax()]
+    title = (f"{customer}'s {what} follows {_label(top['parameter'])} most closely: "
              f"Spearman ρ = {top['rho']:+.2f} [{top['rho_low']:+.2f}, {top['rho_high']:+.2f}] "
              f"under {top['alternative']}")
+    ana = _analytic(analytic, customer) if metric == "availability" else pd.DataFrame()
     caption = (f"{info.method or 'sweep'} over {info.points} points: each dot is one point's "
-               "mean over replications, lines are least-squares trends; ρ is Spearman's rank "
-               "correlation over the points with its 95 % CI (Fisher z)."
+               "mean over replications, lines are least-squares trends; ρ (in each panel, per "
+               "alternative) is Spearman's rank correlation over the points, 95 % CI by "
+               "Fisher's z in the title."
                + (" Hollow diamonds: the closed form (finite-fleet METRIC) at the same points."
-                  if not _analytic(analytic, customer).empty else ""))
-    panels = [m for m in METRICS if m[0] in tables and not tables[m[0]].empty]
-    fig = new_figure(title, caption, style, height_in=min(9.5, 2.6 + 2.6 * len(panels)))
-    axes = subplots(fig, len(panels), len(params), sharey="row")
-    ana = _analytic(analytic, customer)
-    alts = [a for a in style.alternatives if a in set(avail["alternative"])]
-    for r, (metric, label, scale) in enumerate(panels):
-        means = point_means(summary[summary["customer"] == customer], info, metric)
-        tab = tables[metric]
-        tab = tab[tab["customer"] == customer]
-        for c, p in enumerate(params):
-            ax = axes[r * len(params) + c]
-            notes = []
-            for alt in alts:
-                d = means[means["alternative"] == alt]
-                x, y = d[p].to_numpy(dtype=float), d["mean"].to_numpy(dtype=float) * scale
-                ax.scatter(x, y, s=14, color=style.color(alt), marker=style.marker(alt),
-                           alpha=0.75, linewidths=0)
-                row = tab[(tab["alternative"] == alt) & (tab["parameter"] == p)]
-                if not row.empty and not np.isnan(row["slope"].iloc[0]):
-                    xs = np.linspace(np.nanmin(x), np.nanmax(x), 2)
-                    ax.plot(xs, (row["intercept"].iloc[0] + row["slope"].iloc[0] * xs) * scale,
-                            color=style.color(alt), linewidth=1.6)
-                    notes.append(f"ρ {row['rho'].iloc[0]:+.2f}")
-                if metric == "availability" and not ana.empty and p in ana.columns:
-                    a = ana[ana["alternative"] == alt]
-                    ax.scatter(a[p], a["availability_finite_fleet"] * 100.0, s=16,
-                               facecolors="none", edgecolors=style.color(alt), marker="D",
-                               linewidths=0.8)
-            if r == len(panels) - 1:
-                ax.set_xlabel(short(_label(p), 34))
-            if c == 0:
-                ax.set_ylabel(label)
-            ax.set_title(" · ".join(notes), fontsize=8.5, fontweight="normal")
+                  if not ana.empty else ""))
+    fig = new_figure(title, caption, style)
+    axes = subplots(fig, 1, len(params), sharey=True)
+    alts = [a for a in style.alternatives if a in set(tab["alternative"])]
+    means = point_means(summary[summary["customer"] == customer], info, metric)
+    for c, p in enumerate(params):
+        ax = axes[c]
+        notes = []
+        for alt in alts:
+            d = means[means["alternative"] == alt]
+            x, y = d[p].to_numpy(dtype=float), d["mean"].to_numpy(dtype=float) * scale
+            ax.scatter(x, y, s=14, color=style.color(alt), marker=style.marker(alt),
+                       alpha=0.75, linewidths=0)
+            row = tab[(tab["alternative"] == alt) & (tab["parameter"] == p)]
+            if not row.empty and not np.isnan(row["slope"].iloc[0]):
+                xs = np.linspace(np.nanmin(x), np.nanmax(x), 2)
+                ax.plot(xs, (row["intercept"].iloc[0] + row["slope"].iloc[0] * xs) * scale,
+                        color=style.color(alt), linewidth=1.6)
+                notes.append((alt, row["rho"].iloc[0]))
+            if not ana.empty and p in ana.columns:
+                a = ana[ana["alternative"] == alt]
+                ax.scatter(a[p], a["availability_finite_fleet"] * 100.0, s=16,
+                           facecolors="none", edgecolors=style.color(alt), marker="D",
+                           linewidths=0.8)
+        for k, (alt, rho) in enumerate(notes):
+            ax.text(0.02 + 0.245 * k, 1.02, f"{rho:+.2f}", transform=ax.transAxes,
+                    color=style.color(alt), fontsize=8.5, fontweight="bold", ha="left",
+                    va="bottom")
+        ax.set_xlabel(wrap(_short_label(p), 24), fontsize=9)
+        ax.tick_params(axis="x", labelsize=8.5)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+    axes[0].set_ylabel(label)
     extra = [Line2D([], [], color="#404040", marker="D", markerfacecolor="none",
-                    linestyle="none", label="closed form")] if not ana.empty else None
-    alt_legend(axes[len(params) - 1], style, alts, extra=extra)
-    return Chart("sensitivity", title, caption, fig)
+                    linestyle="none", label="closed form")] if not ana.empty else []
+    extra.append(Line2D([], [], color="none", label="ρ above each panel,\nin legend order"))
+    alt_legend(axes[-1], style, alts, extra=extra)
+    return Chart(f"sensitivity_{'availability' if metric == 'availability' else 'npv'}",
+                 title, caption, fig)
 
 
 def breakeven(style: Style, summary: pd.DataFrame, info: SweepInfo,
@@ -113,8 +120,8 @@ def breakeven(style: Style, summary: pd.DataFrame, info: SweepInfo,
                + (" Dashed: the closed form's availability (finite fleet)."
                   if not _analytic(analytic, customer).empty else ""))
     others = [None] if other is None else sorted(summary[other].dropna().unique())[:4]
-    fig = new_figure(title, caption, style, height_in=min(9.5, 2.6 + 2.6 * len(panels)))
-    axes = subplots(fig, len(panels), len(others), sharey="row")
+    fig = new_figure(title, caption, style)
+    axes = subplots(fig, len(panels), len(others), sharey="row", sharex=True)
     sub = summary[summary["customer"] == customer]
     alts = [a for a in style.alternatives if a in set(sub["alternative"])]
     ana = _analytic(analytic, customer)
@@ -144,9 +151,10 @@ def breakeven(style: Style, summary: pd.DataFrame, info: SweepInfo,
                 cross["other_value"].astype(float), ov)]
             for _, row in here.iterrows():
                 ax.axvline(row["value"], color="#404040", linestyle=":", linewidth=1.2)
-                ax.annotate(f"{row['value']:.3g}", (row["value"], 1.0),
-                            xycoords=("data", "axes fraction"), ha="center", va="bottom",
-                            fontsize=8.5, color="#404040")
+                ax.annotate(f" {row['value']:.3g}", (row["value"], 0.97),
+                            xycoords=("data", "axes fraction"), ha="left", va="top",
+                            fontsize=8.5, color="#262626",
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
             if r == len(panels) - 1:
                 ax.set_xlabel(short(_label(x_name), 40))
             if c == 0:

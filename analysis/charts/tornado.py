@@ -89,6 +89,8 @@ FIELD_NAMES |= {
     "repair_cost_usd": "repair cost",
     "repair_days": "repair time",
     "days": "transit time",
+    "cost_usd": "cost per shipment",
+    "cost_factor": "cost factor",
 }
 DISTRIBUTION_FIELDS = {"mean", "cv", "low", "mode", "high", "shape", "exponential", "gamma",
                        "lognormal", "triangular", "uniform", "weibull"}
@@ -124,7 +126,7 @@ def _label(path: str) -> str:
         return f"{human} {keys[-1]}"
     if "*" in keys:
         return f"all {human}s (factor)" if human.isupper() else f"all {human} (factor)"
-    owner = [k for k in keys if k != "*"]
+    owner = [f"{fields[0]} {int(k) + 1}" if k.isdigit() else k for k in keys if k != "*"]
     if fields[0] == "alternatives" and owner:
         text = f"{' '.join(owner[1:])} {human} ({owner[0]})"
     else:

@@ -44,7 +44,11 @@ def test_tornado_is_drawn_from_a_real_one_at_a_time_sweep(tmp_path):
     assert rr.loc["items[*].mtbr_fh", "at_high"] > rr.loc["items[*].mtbr_fh", "at_low"]
     assert rr.loc["depots[Home].repair_lines", "at_high"] >= rr.loc[
         "depots[Home].repair_lines", "at_low"]
-    assert (t[["at_low_ci", "at_high_ci", "base_ci"]] > 0).all().all()
+    cis = t[["at_low_ci", "at_high_ci", "base_ci"]]
+    assert (cis >= 0).all().all() and (t["base_ci"] > 0).all()
+    # Paired by replication: the depot lines cannot move Direct Exchange at all.
+    dx = t[(t["alternative"] == "DX") & (t["parameter"] == "depots[Home].repair_lines")]
+    assert (dx["at_low_ci"] == 0).all() and (dx["at_low"] == dx["base"]).all()
     assert (out / "report" / "report.html").read_text().count("tornado") >= 1
 
 
