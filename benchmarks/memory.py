@@ -24,10 +24,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim import results, runner  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
-from sim.scenario.sweep import expand  # noqa: E402
-from tests.helpers import base_scenario  # noqa: E402
+from sim import results, runner
+from sim.scenario import Scenario
+from sim.scenario.sweep import expand
+from tests.helpers import base_scenario
 
 
 def bookkeeping(units: int, tmp: Path) -> tuple[float, float, float]:

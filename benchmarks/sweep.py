@@ -45,7 +45,7 @@ def main() -> None:
         cmd = [sys.executable, "-m", "sim", "sweep", str(scen), "--analytic", "--no-simulate",
                "--out", str(out)] + (["--workers", str(args.workers)] if args.workers else [])
         start = time.perf_counter()
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
         if done.returncode != 0:
             sys.exit(f"sweep failed ({done.returncode}):\n{done.stderr}")

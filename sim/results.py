@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -213,7 +213,7 @@ class ProgressLog:
     def close(self) -> None:
         self._fh.close()
 
-    def __enter__(self) -> ProgressLog:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

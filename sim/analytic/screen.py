@@ -52,6 +52,12 @@ def screen_points(items: list[tuple[Scenario, int, dict[str, float]]]) -> list[d
     return [row for sc, point, values in items for row in point_rows(sc, point, values)]
 
 
+def _chunks(items: list, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
 def screen(plan: SweepPlan, executor: Executor | None = None, workers: int = 1,
            on_point: Callable[[], None] | None = None) -> pa.Table:
     """Every point of the plan; in this process, or spread over the executor's workers."""
@@ -65,7 +71,7 @@ def screen(plan: SweepPlan, executor: Executor | None = None, workers: int = 1,
                 on_point()
     else:
         size = max(1, len(items) // (4 * workers))
-        batches: Iterator[list] = iter(lambda b=iter(items): list(islice(b, size)), [])
+        batches = _chunks(items, size)
         in_flight: dict[Future, list] = {}
         for batch in islice(batches, 2 * workers):
             in_flight[executor.submit(screen_points, batch)] = batch

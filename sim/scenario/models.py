@@ -310,7 +310,8 @@ class Sweep(BaseModel):
         params: dict[str, Any] = {}
         for entry in data["parameters"]:
             if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-                raise ValueError("each entry of a parameters list needs a 'path'")
+                # pydantic reports ValueError as a validation problem; TypeError escapes it.
+                raise ValueError("each entry of a parameters list needs a 'path'")  # noqa: TRY004
             rest = {k: v for k, v in entry.items() if k != "path"}
             if entry["path"] in params:
                 raise ValueError(f"parameter {entry['path']!r} is listed twice")

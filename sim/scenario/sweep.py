@@ -243,7 +243,7 @@ def integer_field(steps: tuple[Step, ...]) -> bool:
 
 
 def round_half_up(x: float) -> int:
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 # -- parameters and points -------------------------------------------------------------------
@@ -380,7 +380,7 @@ def expand(scenario: Scenario, source: str = "<scenario>") -> SweepPlan:
 
 def _moved(params: list[Parameter], values: dict[str, float]) -> str:
     """Which parameters this point moves from the scenario as written."""
-    off = [p.path for p in params if not (p.base == values[p.path])]
+    off = [p.path for p in params if p.base != values[p.path]]
     if not off:
         return ""
     return f" — parameter{'s' if len(off) > 1 else ''} {', '.join(off)}"
