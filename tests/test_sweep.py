@@ -325,3 +325,12 @@ def test_dask_local_cluster_sweep_equals_the_local_pool(tmp_path):
 def test_missing_scenario_error_is_scenario_error():
     with pytest.raises(ScenarioError):
         expand(Scenario.model_validate(_two_items()))
+
+
+def test_cluster_without_distributed_is_exit_2_with_the_install_hint(tmp_path, capsys,
+                                                                      monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    out = tmp_path / "out"
+    assert main(["run", str(_write(tmp_path, _two_items())), "--out", str(out),
+                 "--cluster", "tcp://127.0.0.1:8786"]) == 2
+    assert 'pip install "sustain[cluster]"' in capsys.readouterr().err and not out.exists()
