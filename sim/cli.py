@@ -183,11 +183,14 @@ def _print_sweep(result_dir: Path, parameters: list[str]) -> None:
     values = summary.groupby("point")[parameters].first()
     console = Console(width=max(120, Console().width))
     shown = 30
+    short = {p: f"P{i}" for i, p in enumerate(parameters, 1)}
+    console.print("Parameters: " + "; ".join(f"{short[p]} = {p}" for p in parameters),
+                  highlight=False)
     for customer in dict.fromkeys(summary["customer"]):
         t = Table(title=f"{customer} — mean availability at each sweep point")
         t.add_column("Point", justify="right")
         for p in parameters:
-            t.add_column(p, justify="right")
+            t.add_column(short[p], justify="right")
         for a in alts:
             t.add_column(a, justify="right")
         for point in list(values.index)[:shown]:
