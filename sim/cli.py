@@ -187,7 +187,7 @@ def _print_sweep(result_dir: Path, parameters: list[str]) -> None:
     console.print("Parameters: " + "; ".join(f"{short[p]} = {p}" for p in parameters),
                   highlight=False)
     for customer in dict.fromkeys(summary["customer"]):
-        t = Table(title=f"{customer} — mean availability at each sweep point")
+        t = Table(title=f"{customer} — mean availability at each sweep point", min_width=72)
         t.add_column("Point", justify="right")
         for p in parameters:
             t.add_column(short[p], justify="right")

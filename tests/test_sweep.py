@@ -214,6 +214,7 @@ def test_sweep_tables_carry_point_and_parameters(tmp_path, capsys):
                  "--analytic"]) == 0
     printed = capsys.readouterr().out
     assert "estimate:" in printed and "mean availability at each sweep point" in printed
+    assert "P1 = depots[Home].repair_lines; P2 = items[*].mtbr_fh" in printed
     points = pq.read_table(out / "points.parquet").to_pandas()
     assert list(points.columns) == ["point", "depots[Home].repair_lines", "items[*].mtbr_fh"]
     assert len(points) == 5

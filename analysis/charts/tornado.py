@@ -25,6 +25,7 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str) -> Cha
     title = (f"{_label(top['parameter'])} moves {customer}'s availability the most: "
              f"{100 * top['swing']:.1f} points under {top['alternative']} "
              f"(from {top['low_value']:g} to {top['high_value']:g})")
+    title = title[:1].upper() + title[1:]
     caption = ("One-at-a-time sweep: each bar spans the result with one parameter at its "
                "lowest (light bar) and at its highest (dark bar) swept value, the others as in "
                "the scenario; the black line is the scenario as written. Whiskers: 95 % CI of the change "
