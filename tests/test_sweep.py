@@ -314,13 +314,18 @@ def test_dask_local_cluster_sweep_equals_the_local_pool(tmp_path):
     scen = _small_sweep(tmp_path)
     local, remote = tmp_path / "local", tmp_path / "remote"
     assert main(["sweep", str(scen), "--out", str(local), "--workers", "2"]) == 0
+    assert main(["run", str(scen), "--out", str(tmp_path / "run_local"), "--workers", "1"]) == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         assert main(["sweep", str(scen), "--out", str(remote), "--cluster",
                      cluster.scheduler_address]) == 0
+        assert main(["run", str(scen), "--out", str(tmp_path / "run_remote"), "--cluster",
+                     cluster.scheduler_address]) == 0
     a, b = _tables(local), _tables(remote)
+    c, d = _tables(tmp_path / "run_local"), _tables(tmp_path / "run_remote")
     for t in TABLES:
         pd.testing.assert_frame_equal(a[t], b[t], check_exact=True)
+        pd.testing.assert_frame_equal(c[t], d[t], check_exact=True)
 
 
 def test_missing_scenario_error_is_scenario_error():
