@@ -85,6 +85,13 @@ def test_latin_hypercube_has_one_value_per_stratum_and_is_seeded():
     assert [p.values for p in other.points] != [p.values for p in plan.points]
 
 
+def test_grid_records_the_rounded_value_of_a_whole_number_field():
+    plan = _plan(_two_items(), {"method": "grid", "parameters": {
+        "depots[Home].repair_lines": [2.5, 3.4]}})
+    assert [p.values["depots[Home].repair_lines"] for p in plan.points] == [3.0, 3.0]
+    assert [p.scenario.depot("Home").repair_lines for p in plan.points] == [3, 3]
+
+
 def test_latin_hypercube_rounds_integer_fields():
     plan = _plan(_two_items(), {"method": "latin_hypercube", "samples": 6, "parameters": {
         "depots[Home].repair_lines": {"low": 1, "high": 9}}})

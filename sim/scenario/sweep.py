@@ -306,7 +306,15 @@ def _lhs(n: int, lows: list[float], highs: list[float], seed: int) -> np.ndarray
 
 def point_values(method: str, params: list[Parameter], samples: int | None,
                  seed: int) -> list[dict[str, float]]:
-    """The parameter values at each point, in point order."""
+    """The parameter values at each point, in point order; a whole-number field's values as
+    they are applied (rounded), so the tables record what was run."""
+    whole = {p.path for p in params if p.integer and not p.scale}
+    return [{k: float(round_half_up(v)) if k in whole else float(v) for k, v in point.items()}
+            for point in _raw_values(method, params, samples, seed)]
+
+
+def _raw_values(method: str, params: list[Parameter], samples: int | None,
+                seed: int) -> list[dict[str, float]]:
     if method == "grid":
         axes = [p.values if p.values is not None else (p.low, p.high) for p in params]
         return [dict(zip([p.path for p in params], combo, strict=True))
@@ -316,11 +324,7 @@ def point_values(method: str, params: list[Parameter], samples: int | None,
         lows = [p.bounds[0] for p in params]
         highs = [p.bounds[1] for p in params]
         table = _lhs(samples, lows, highs, seed)
-        out = []
-        for row in table:
-            out.append({p.path: (float(round_half_up(v)) if p.integer and not p.scale
-                                 else float(v)) for p, v in zip(params, row, strict=True)})
-        return out
+        return [{p.path: float(v) for p, v in zip(params, row, strict=True)} for row in table]
     base = {p.path: p.base for p in params}
     out = [dict(base)]
     for p in params:
