@@ -2,9 +2,10 @@
 
 Work is counted in removals, the model's unit of work: for each customer, aircraft x flight
 hours per aircraft per day x sum of QPA / MTBR over its system's parts x horizon days, for every
-unit (points x alternatives x replications). Time is removals over this machine's rate, measured
-on the scenario itself (one shortened run, a fraction of a second) when the run is long enough
-for the estimate to matter, else taken as ``CONSERVATIVE_RATE``.
+unit (points x alternatives x replications). Time is removals over this machine's rate plus the
+time to build each unit's world, both measured on the scenario itself (a few short runs, a
+fraction of a second) when the run is long enough for the estimate to matter, else taken as
+``CONSERVATIVE_RATE`` alone.
 """
 
 from __future__ import annotations
@@ -45,12 +46,14 @@ class Estimate:
     removals: float
     units: int
     workers: int
-    rate: float  # removals per second per worker
+    rate: float  # removals per second per worker, once a unit's world is built
     measured: bool
+    setup: float = 0.0  # seconds to build one unit's world (measured with the rate)
 
     @property
     def seconds(self) -> float:
-        return self.removals / (self.rate * max(self.workers, 1))
+        work = self.removals / self.rate + self.units * self.setup
+        return work / max(self.workers, 1)
 
     @property
     def too_long(self) -> bool:
@@ -59,10 +62,11 @@ class Estimate:
     def text(self) -> str:
         how = ("measured on this scenario just now" if self.measured
                else "a conservative figure for this machine, not measured")
+        setup = f" + {self.setup:.2f} s to build each unit's world" if self.setup else ""
         return (f"estimate: {_count(self.removals)} removals in {self.units:,} units; about "
                 f"{duration(self.seconds)} on {self.workers} worker"
                 f"{'s' if self.workers != 1 else ''} at {_count(self.rate)} removals/s per "
-                f"worker ({how})")
+                f"worker{setup} ({how})")
 
     def refusal(self) -> str:
         return (f"{self.text()}.\nThat is more than the {duration(LIMIT_SECONDS)} limit, so "
@@ -80,14 +84,17 @@ def estimate(scenarios: Sequence[Scenario], replications: int, alternatives: int
     if not probe or not (PROBE_ABOVE_SECONDS <= rough.seconds
                          <= PROBE_BELOW_FACTOR * LIMIT_SECONDS):
         return rough
-    rate = measure_rate(scenarios[0])
-    return Estimate(removals, units, workers, rate, measured=True) if rate else rough
+    measured = measure_rate(scenarios[0])
+    if measured is None:
+        return rough
+    rate, setup = measured
+    return Estimate(removals, units, workers, rate, measured=True, setup=setup)
 
 
-def measure_rate(scenario: Scenario) -> float | None:
-    """Removals per second on this scenario: its first alternative run over a horizon cut to
-    about ``PROBE_REMOVALS`` removals, world set-up included (which makes the figure err slow
-    for large scenarios, whose set-up is spread over many more removals in a real unit)."""
+def measure_rate(scenario: Scenario) -> tuple[float, float] | None:
+    """(removals per second, seconds to build a world) on this scenario: its first
+    alternative built and run for no time (the set-up), then run over a horizon cut to about
+    ``PROBE_REMOVALS`` removals (the rate is what that adds)."""
     from sim.model.world import World
 
     per_unit = removals_per_unit(scenario)
@@ -96,11 +103,18 @@ def measure_rate(scenario: Scenario) -> float | None:
     horizon = min(scenario.horizon_days, scenario.horizon_days * PROBE_REMOVALS / per_unit)
     short = scenario.model_copy(update={"horizon_days": horizon, "warmup_days": 0.0,
                                         "events": [], "eda": None})
-    World(short.model_copy(update={"horizon_days": 1e-6}), scenario.alternatives[0], 0).run()
+    empty = short.model_copy(update={"horizon_days": 1e-6})
+    alt = scenario.alternatives[0]
+    World(empty, alt, 0).run()  # first use: imports and caches, not part of any unit
     start = time.perf_counter()
-    World(short, scenario.alternatives[0], 0).run()
-    elapsed = time.perf_counter() - start
-    return per_unit * horizon / scenario.horizon_days / elapsed if elapsed > 0 else None
+    World(empty, alt, 0).run()
+    setup = time.perf_counter() - start
+    start = time.perf_counter()
+    World(short, alt, 0).run()
+    running = time.perf_counter() - start - setup
+    if running <= 0:
+        return None
+    return per_unit * horizon / scenario.horizon_days / running, setup
 
 
 def duration(seconds: float) -> str:
@@ -129,7 +143,7 @@ def batch_units(est: Estimate, pending: int, workers: int, target_seconds: float
     yet every worker still gets several tasks."""
     if est.units <= 0 or pending <= 0:
         return 1
-    per_unit = est.removals / est.units / est.rate
+    per_unit = est.removals / est.units / est.rate + est.setup
     want = math.ceil(target_seconds / per_unit) if per_unit > 0 else pending
     spread = math.ceil(pending / (4 * max(workers, 1)))
     return max(1, min(want, spread))
