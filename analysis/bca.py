@@ -17,6 +17,7 @@ from analysis.metrics import KEY_METRICS
 from analysis.style import Footer
 from analysis.sweep import (
     SweepInfo,
+    analytic_swings,
     at_point,
     break_even,
     sensitivity_table,
@@ -44,6 +45,7 @@ class Bca:
     tornado: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> tornado_table
     sensitivity: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> table
     break_even: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> table
+    analytic_tornado: pd.DataFrame = field(default_factory=pd.DataFrame)  # closed-form swings
     notes: list[str] = field(default_factory=list)  # what the report could not show, and why
 
     @property
@@ -71,6 +73,7 @@ def analyse(full: ResultSet) -> Bca:
     tornado: dict[str, pd.DataFrame] = {}
     sensitivity: dict[str, pd.DataFrame] = {}
     brk: dict[str, pd.DataFrame] = {}
+    analytic_tornado = pd.DataFrame()
     if info is not None:
         point = info.base_point if info.base_point is not None else int(
             full.summary["point"].min())
@@ -83,6 +86,7 @@ def analyse(full: ResultSet) -> Bca:
             for metric in ("availability", "npv_cost_usd"):
                 if metric in full.summary.columns:
                     tornado[metric] = tornado_table(full.summary, info, metric)
+            analytic_tornado = analytic_swings(full.analytic, info)
         else:
             notes.append("Tornado chart not drawn: the sweep is not one-at-a-time "
                          f"(method {info.method or 'unknown'}), so no single parameter's "
@@ -132,4 +136,5 @@ def analyse(full: ResultSet) -> Bca:
                alternatives=alternatives, customers=result.customers, metrics=metrics,
                comparison=comparison, paired=paired, years=years, drivers=drivers,
                depots=depots, depot_band=depot_band, bands=bands, tornado=tornado,
-               sensitivity=sensitivity, break_even=brk, notes=notes)
+               sensitivity=sensitivity, break_even=brk,
+               analytic_tornado=analytic_tornado, notes=notes)

@@ -229,3 +229,32 @@ def break_even(summary: pd.DataFrame, info: SweepInfo, metric: str) -> pd.DataFr
                                      "alternative_a": a, "alternative_b": b,
                                      "value": float(xv), "a_higher_below": bool(d0 > 0)})
     return pd.DataFrame(rows, columns=cols)
+
+
+def analytic_swings(analytic: pd.DataFrame, info: SweepInfo,
+                    column: str = "availability_finite_fleet") -> pd.DataFrame:
+    """The closed form's change from the base point at each one-at-a-time end: per
+    (alternative, customer, parameter) ``delta_low`` and ``delta_high`` (NaN where the closed
+    form cannot answer), to set beside the simulated swings."""
+    cols = ["alternative", "customer", "parameter", "delta_low", "delta_high"]
+    if analytic.empty or not info.one_at_a_time or info.base_point is None or \
+            column not in analytic.columns:
+        return pd.DataFrame(columns=cols)
+    points = analytic.groupby("point")[info.parameters].first()
+    values = analytic.set_index(["alternative", "customer", "point"])[column]
+    rows = []
+    for (alt, cust), _ in analytic.groupby(["alternative", "customer"], sort=False):
+        base = values.get((alt, cust, info.base_point), np.nan)
+        for p in info.parameters:
+            mask = np.ones(len(points), dtype=bool)
+            for q in info.parameters:
+                if q != p:
+                    mask &= np.isclose(points[q].astype(float), info.base_values[q])
+            sel = points[mask]
+            if sel.empty:
+                continue
+            lo, hi = sel[p].astype(float).idxmin(), sel[p].astype(float).idxmax()
+            rows.append({"alternative": alt, "customer": cust, "parameter": p,
+                         "delta_low": values.get((alt, cust, lo), np.nan) - base,
+                         "delta_high": values.get((alt, cust, hi), np.nan) - base})
+    return pd.DataFrame(rows, columns=cols)

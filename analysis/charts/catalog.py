@@ -50,7 +50,7 @@ def build(bca: Bca, style: Style) -> list[Entry]:
                                   "backorders_mean", marks, r.warmup_days, r.horizon_days,
                                   period, headline=comp.get("backorders_mean")))
         if bca.tornado:
-            made.append(tornado(style, bca.tornado, customer))
+            made.append(tornado(style, bca.tornado, customer, bca.analytic_tornado))
         if bca.sensitivity and bca.sweep is not None:
             for metric in ("availability", "npv_cost_usd"):
                 made.append(sensitivity(style, bca.full.summary, bca.sweep, bca.sensitivity,

@@ -14,8 +14,11 @@ from analysis.style import Chart, Style, new_figure, subplots
 PANELS = (("availability", "Availability (%)", 100.0), ("npv_cost_usd", "NPV cost ($M)", 1e-6))
 
 
-def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str) -> Chart | None:
-    """``tables``: metric -> ``sweep.tornado_table`` output (availability, npv_cost_usd)."""
+def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str,
+            analytic: pd.DataFrame | None = None) -> Chart | None:
+    """``tables``: metric -> ``sweep.tornado_table`` output (availability, npv_cost_usd);
+    ``analytic``: ``sweep.analytic_swings`` (the closed form's change at each end), drawn as
+    hollow diamonds from the simulated base on the availability row."""
     avail = tables.get("availability", pd.DataFrame())
     avail = avail[avail["customer"] == customer] if not avail.empty else avail
     if avail.empty:
@@ -31,6 +34,11 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str) -> Cha
                "the scenario; the black line is the scenario as written. Whiskers: 95 % CI of the change "
                "from the scenario as written, paired by replication (every point reuses the "
                "same random numbers).")
+    ana = analytic[analytic["customer"] == customer] if analytic is not None and \
+        not analytic.empty else pd.DataFrame()
+    if not ana.empty:
+        caption += (" Diamonds: the closed form's change (finite-fleet METRIC) at the lowest "
+                    "(white) and highest (grey) value, drawn from the simulated base.")
     params = list(avail.groupby("parameter")["swing"].max().sort_values().index)
     panels = [p for p in PANELS if p[0] in tables and not tables[p[0]].empty]
     rows, cols = len(panels), len(alts)
@@ -55,6 +63,13 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str) -> Cha
                     ok = ~np.isnan(err) & ~np.isnan(ends)
                     ax.errorbar(ends[ok], ys[ok], xerr=err[ok], fmt="none", ecolor="#1A1A1A",
                                 elinewidth=0.9, capsize=2.5)
+            if metric == "availability" and not ana.empty:
+                a = ana[ana["alternative"] == alt].set_index("parameter").reindex(params)
+                for col, fill in (("delta_low", "white"), ("delta_high", "#8C8C8C")):
+                    d = a[col].to_numpy(dtype=float) * scale
+                    ok = ~np.isnan(d)
+                    ax.scatter(base + d[ok], ys[ok], marker="D", s=22, facecolors=fill,
+                               edgecolors="#1A1A1A", linewidths=0.9, zorder=3)
             ax.axvline(base, color="#1A1A1A", linewidth=1.2)
             ax.grid(axis="y", visible=False)
             ax.margins(x=0.12)

@@ -50,6 +50,10 @@ def test_tornado_is_drawn_from_a_real_one_at_a_time_sweep(tmp_path):
     dx = t[(t["alternative"] == "DX") & (t["parameter"] == "depots[Home].repair_lines")]
     assert (dx["at_low_ci"] == 0).all() and (dx["at_low"] == dx["base"]).all()
     assert (out / "report" / "report.html").read_text().count("tornado") >= 1
+    # The closed form's swings beside the simulated ones (the sweep ran with --analytic).
+    ana = bca.analytic_tornado.set_index(["alternative", "parameter"])
+    assert ana.loc[("R&R", "items[*].mtbr_fh"), "delta_high"] > 0
+    assert ana.loc[("DX", "depots[Home].repair_lines"), "delta_low"] == pytest.approx(0.0)
 
 
 def test_grid_sweep_gets_sensitivity_charts(tmp_path):
