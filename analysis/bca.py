@@ -15,7 +15,15 @@ from analysis import stats
 from analysis.load import ResultSet
 from analysis.metrics import KEY_METRICS
 from analysis.style import Footer
-from analysis.sweep import SweepInfo, at_point, sweep_info, tornado_table
+from analysis.sweep import (
+    SweepInfo,
+    analytic_swings,
+    at_point,
+    break_even,
+    sensitivity_table,
+    sweep_info,
+    tornado_table,
+)
 
 
 @dataclass
@@ -35,6 +43,9 @@ class Bca:
     depot_band: pd.DataFrame  # per (alternative, depot, period): backlog mean and CI
     bands: dict[str, pd.DataFrame] = field(default_factory=dict)  # column -> timeseries_band
     tornado: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> tornado_table
+    sensitivity: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> table
+    break_even: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> table
+    analytic_tornado: pd.DataFrame = field(default_factory=pd.DataFrame)  # closed-form swings
     notes: list[str] = field(default_factory=list)  # what the report could not show, and why
 
     @property
@@ -60,6 +71,9 @@ def analyse(full: ResultSet) -> Bca:
     info = sweep_info(full)
     result = full
     tornado: dict[str, pd.DataFrame] = {}
+    sensitivity: dict[str, pd.DataFrame] = {}
+    brk: dict[str, pd.DataFrame] = {}
+    analytic_tornado = pd.DataFrame()
     if info is not None:
         point = info.base_point if info.base_point is not None else int(
             full.summary["point"].min())
@@ -72,10 +86,18 @@ def analyse(full: ResultSet) -> Bca:
             for metric in ("availability", "npv_cost_usd"):
                 if metric in full.summary.columns:
                     tornado[metric] = tornado_table(full.summary, info, metric)
+            analytic_tornado = analytic_swings(full.analytic, info)
         else:
             notes.append("Tornado chart not drawn: the sweep is not one-at-a-time "
                          f"(method {info.method or 'unknown'}), so no single parameter's "
-                         "effect can be isolated.")
+                         "effect can be isolated; the sensitivity charts show each metric "
+                         "against each parameter over all points instead.")
+            for metric in ("availability", "npv_cost_usd"):
+                if metric in full.summary.columns:
+                    sensitivity[metric] = sensitivity_table(full.summary, info, metric)
+                    crossings = break_even(full.summary, info, metric)
+                    if info.method in (None, "grid") and len(info.parameters) <= 2:
+                        brk[metric] = crossings
     else:
         notes.append("Tornado chart not drawn: this result has no sweep (no 'point' column); "
                      "run 'sustain sweep' with a one-at-a-time sweep to get one.")
@@ -113,4 +135,6 @@ def analyse(full: ResultSet) -> Bca:
     return Bca(result=result, full=full, sweep=info, baseline=baseline,
                alternatives=alternatives, customers=result.customers, metrics=metrics,
                comparison=comparison, paired=paired, years=years, drivers=drivers,
-               depots=depots, depot_band=depot_band, bands=bands, tornado=tornado, notes=notes)
+               depots=depots, depot_band=depot_band, bands=bands, tornado=tornado,
+               sensitivity=sensitivity, break_even=brk,
+               analytic_tornado=analytic_tornado, notes=notes)

@@ -35,6 +35,10 @@ def sheets(bca: Bca) -> dict[str, pd.DataFrame]:
     }
     for metric, table in bca.tornado.items():
         out[f"Tornado {metric}"[:31]] = table
+    for metric, table in bca.sensitivity.items():
+        out[f"Sensitivity {metric}"[:31]] = table
+    for metric, table in bca.break_even.items():
+        out[f"Break-even {metric}"[:31]] = table
     return out
 
 

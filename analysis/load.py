@@ -39,6 +39,7 @@ class ResultSet:
     depots: pd.DataFrame = field(default_factory=pd.DataFrame)
     timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
     depot_timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
+    analytic: pd.DataFrame = field(default_factory=pd.DataFrame)  # a sweep's closed-form screen
 
     @property
     def scenario(self) -> dict[str, Any]:
@@ -136,6 +137,12 @@ def load_result(result_dir: str | Path) -> ResultSet:
         raise InvalidInput(f"{path / 'summary.parquet'}: missing column(s) {', '.join(missing)}")
     if summary.empty:
         raise InvalidInput(f"{path / 'summary.parquet'}: no rows (no finished replication)")
+    analytic = pd.DataFrame()
+    if (path / "analytic.parquet").is_file():
+        try:
+            analytic = read_table(path, "analytic")
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is bad input here
+            raise InvalidInput(f"{path / 'analytic.parquet'}: unreadable ({exc})") from None
     return ResultSet(path=path, manifest=manifest, summary=summary, items=tables["items"],
                      depots=tables["depots"], timeseries=tables["timeseries"],
-                     depot_timeseries=tables["depot_timeseries"])
+                     depot_timeseries=tables["depot_timeseries"], analytic=analytic)

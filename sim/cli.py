@@ -55,21 +55,41 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _planned(scenarios, replications: int, alternatives: int, workers: int, force: bool):
+    """Print the up-front estimate; refuse (exit 2, nothing written) past the limit."""
+    from sim.estimate import estimate
+
+    est = estimate(scenarios, replications, alternatives, workers)
+    print(est.text(), flush=True)
+    if est.too_long and not force:
+        raise InvalidInput(est.refusal())
+    return est
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sim import runner
+    from sim.cluster import pool_for
+    from sim.estimate import batch_units
 
     scenario = load_runnable(args.scenario)
     check_counts(args)
-    if args.cluster:
-        raise InvalidInput("--cluster: running on a Dask cluster is not implemented yet")
     scenario = runner.resolve(scenario, args.replications, args.seed)
     out = Path(args.out) if args.out else Path("results") / scenario.scenario
-    settings = runner.RunSettings(out=out, workers=args.workers or 0,
-                                  record_events=args.events)
+    if scenario.sweep is not None:
+        print(f"note: {args.scenario} has a sweep block; 'sustain run' runs only the scenario "
+              f"as written (the base point). 'sustain sweep {args.scenario}' runs its "
+              f"{scenario.sweep.method} points.")
     total = len(scenario.alternatives) * scenario.replications
     try:
-        with ProgressBar(total) as advance, runner.local_executor(settings.workers) as pool:
-            result = runner.run(scenario, settings, on_unit=lambda a, r: advance(), executor=pool)
+        with pool_for(args.workers or 0, args.cluster) as pool:
+            est = _planned([scenario], scenario.replications, len(scenario.alternatives),
+                           pool.workers, args.force)
+            settings = runner.RunSettings(out=out, workers=pool.workers,
+                                          record_events=args.events,
+                                          batch_units=batch_units(est, total, pool.workers))
+            with ProgressBar(total) as advance:
+                result = runner.run(scenario, settings, on_unit=lambda a, r: advance(),
+                                    executor=pool.executor)
     except runner.ResultDirConflict as exc:
         raise InvalidInput(str(exc)) from None
     except KeyboardInterrupt:
@@ -84,6 +104,105 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = write_report(result.path)
         print(f"report: {report}")
     return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim import runner
+    from sim.cluster import pool_for
+    from sim.estimate import batch_units
+    from sim.results import ResultDir
+    from sim.scenario import ScenarioError
+    from sim.scenario.sweep import expand
+
+    if args.no_simulate and not args.analytic:
+        raise InvalidInput("--no-simulate only makes sense with --analytic")
+    if args.report and args.no_simulate:
+        raise InvalidInput("--report needs simulated results: drop --no-simulate")
+    scenario = load_runnable(args.scenario)
+    check_counts(args)
+    if scenario.sweep is None:
+        raise InvalidInput(f"{args.scenario}: no sweep block, nothing to sweep (add one, see "
+                           "README 'Sweeps'; 'sustain run' runs the scenario as written)")
+    scenario = runner.resolve(scenario, args.replications, None)
+    try:
+        plan = expand(scenario, args.scenario)
+    except ScenarioError as exc:
+        raise InvalidInput(exc.report()) from None
+    simulate = not args.no_simulate
+    out = Path(args.out) if args.out else Path("results") / f"{scenario.scenario}_sweep"
+    n_alt, reps = len(scenario.alternatives), scenario.replications
+    total = len(plan.points) * n_alt * reps
+    print(f"sweep: {plan.method}, {len(plan.parameters)} parameter"
+          f"{'s' if len(plan.parameters) != 1 else ''}, {len(plan.points)} points"
+          + (f" x {n_alt} alternatives x {reps} replications" if simulate else
+             f" x {n_alt} alternatives, closed form only"), flush=True)
+    try:
+        with pool_for(args.workers or 0, args.cluster) as pool:
+            est = None
+            if simulate:
+                est = _planned([p.scenario for p in plan.points], reps, n_alt, pool.workers,
+                               args.force)
+            settings = runner.RunSettings(
+                out=out, workers=pool.workers, record_events=args.events,
+                batch_units=batch_units(est, total, pool.workers) if est else 1)
+            runner.open_result(scenario, settings, plan)
+            if args.analytic:
+                from sim.analytic.screen import screen
+
+                with ProgressBar(len(plan.points), "points (closed form)") as advance:
+                    table = screen(plan, pool.executor, pool.workers, on_point=advance)
+                ResultDir(out).write_table("analytic", table)
+                print(f"analytic: {out / 'analytic.parquet'} ({table.num_rows} rows)")
+            if simulate:
+                with ProgressBar(total, "units") as advance:
+                    runner.run(scenario, settings, on_unit=lambda a, r: advance(),
+                               executor=pool.executor, plan=plan)
+    except runner.ResultDirConflict as exc:
+        raise InvalidInput(str(exc)) from None
+    except KeyboardInterrupt:
+        print(f"interrupted: finished units are kept in {out}; run the same command again to "
+              "resume", file=sys.stderr)
+        return EXIT_FAILURE
+    if simulate:
+        _print_sweep(out, plan.names)
+    print(f"results: {out}")
+    if args.report:
+        from analysis.report import write_report
+
+        print(f"report: {write_report(out)}")
+    return EXIT_OK
+
+
+def _print_sweep(result_dir: Path, parameters: list[str]) -> None:
+    """Mean availability per point and alternative, one table per customer."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from analysis.load import read_table
+
+    summary = read_table(result_dir, "summary")
+    alts = list(dict.fromkeys(summary["alternative"]))
+    means = summary.groupby(["customer", "point", "alternative"], sort=False)[
+        "availability"].mean()
+    values = summary.groupby("point")[parameters].first()
+    console = Console(width=max(120, Console().width))
+    shown = 30
+    short = {p: f"P{i}" for i, p in enumerate(parameters, 1)}
+    console.print("Parameters: " + "; ".join(f"{short[p]} = {p}" for p in parameters),
+                  highlight=False)
+    for customer in dict.fromkeys(summary["customer"]):
+        t = Table(title=f"{customer} — mean availability at each sweep point", min_width=72)
+        t.add_column("Point", justify="right")
+        for p in parameters:
+            t.add_column(short[p], justify="right")
+        for a in alts:
+            t.add_column(a, justify="right")
+        for point in list(values.index)[:shown]:
+            t.add_row(str(point), *(f"{values.loc[point, p]:g}" for p in parameters),
+                      *(f"{means[(customer, point, a)]:.3f}" for a in alts))
+        console.print(t)
+        if len(values) > shown:
+            console.print(f"  ... {len(values) - shown} more points in summary.parquet")
 
 
 def _print_comparison(result_dir: Path) -> None:
@@ -134,10 +253,6 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     return run_recommend(args)
 
 
-def cmd_not_yet(args: argparse.Namespace) -> int:
-    raise InvalidInput(f"'sustain {args.command}' is not implemented yet in this version")
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sustain", description=(
         "Sustainment simulator: compares follow-on support options for FMS fleets."))
@@ -149,10 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", help="result directory (default results/<scenario>/)")
     r.add_argument("--replications", type=int)
     r.add_argument("--seed", type=int)
-    r.add_argument("--workers", type=int, help="processes (default: all cores)")
-    r.add_argument("--cluster", help="Dask scheduler address, tcp://host:8786")
+    rwhere = r.add_mutually_exclusive_group()
+    rwhere.add_argument("--workers", type=int, help="processes (default: all cores)")
+    rwhere.add_argument("--cluster", help="Dask scheduler address, tcp://host:8786")
     r.add_argument("--events", action="store_true", help="also write events.parquet")
     r.add_argument("--report", action="store_true", help="also write the report (see report)")
+    r.add_argument("--force", action="store_true",
+                   help="run even when the estimate is above the two-hour limit")
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", help="list every problem in a scenario file")
@@ -162,10 +280,23 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print the scenario JSON Schema")
     s.set_defaults(func=cmd_schema)
 
-    sw = sub.add_parser("sweep", help="run the scenario's sweep")
-    sw.add_argument("target", nargs="?")
-    sw.add_argument("rest", nargs=argparse.REMAINDER)
-    sw.set_defaults(func=cmd_not_yet)
+    sw = sub.add_parser("sweep", help="run the scenario's sweep: points x alternatives x "
+                                      "replications, common random numbers across points")
+    sw.add_argument("scenario")
+    sw.add_argument("--out", help="result directory (default results/<scenario>_sweep/)")
+    sw.add_argument("--replications", type=int)
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="processes (default: all cores)")
+    where.add_argument("--cluster", help="Dask scheduler address, tcp://host:8786")
+    sw.add_argument("--analytic", action="store_true",
+                    help="screen every point with the closed form (analytic.parquet)")
+    sw.add_argument("--no-simulate", action="store_true",
+                    help="with --analytic: only the closed-form screen")
+    sw.add_argument("--events", action="store_true", help="also write events.parquet")
+    sw.add_argument("--report", action="store_true", help="also write the report (see report)")
+    sw.add_argument("--force", action="store_true",
+                    help="run even when the estimate is above the two-hour limit")
+    sw.set_defaults(func=cmd_sweep)
 
     rp = sub.add_parser("report", help="charts and report.html for a result directory")
     rp.add_argument("result_dir")

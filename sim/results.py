@@ -1,8 +1,12 @@
 """The result directory: Parquet tables written as parts per finished unit, then compacted.
 
-A unit is one (alternative, replication). Each finished unit's rows are written at once as
-small Parquet parts (atomically, by rename) and listed in ``manifest.json``, so a crash or an
-interrupt loses at most the units in flight and a rerun resumes where it stopped.
+A unit is one (alternative, replication), or one (point, alternative, replication) of a sweep.
+Each finished unit's rows are written at once as small Parquet parts (atomically, by rename),
+then one line naming the unit is appended to ``progress.log`` and fsynced: that log is the
+truth for which units are done, so finishing a unit costs the same whether it is the first or
+the ten-thousandth, and a crash loses at most the units in flight. ``manifest.json`` (the
+resolved scenario, written once) gets its completed-units list when the run ends or stops.
+Compaction streams the parts into one table each, so memory stays flat in the number of units.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -57,19 +62,30 @@ def _type(name: str) -> pa.DataType:
     return pa.float64()
 
 
-def schema(table: str) -> pa.Schema:
-    names = KEYS[table] + COLUMNS[table]
-    return pa.schema([(n, _type(n)) for n in names],
-                     metadata={"sustain_schema_version": SCHEMA_VERSION, "table": table})
+def schema(table: str, parameters: Sequence[str] | None = None) -> pa.Schema:
+    """A table's columns; a sweep's (``parameters`` not None) start with ``point`` and one
+    float column per swept parameter, named by its path."""
+    fields = [(n, _type(n)) for n in KEYS[table] + COLUMNS[table]]
+    if parameters is not None:
+        fields = [("point", pa.int64())] + [(p, pa.float64()) for p in parameters] + fields
+    return pa.schema(fields, metadata={"sustain_schema_version": SCHEMA_VERSION,
+                                       "table": table})
 
 
-def to_table(table: str, rows: list[dict]) -> pa.Table:
-    sch = schema(table)
-    return pa.Table.from_pylist(rows, schema=sch)
+def to_table(table: str, rows: list[dict], parameters: Sequence[str] | None = None) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema(table, parameters))
 
 
-def unit_name(alt_index: int, replication: int) -> str:
-    return f"a{alt_index:03d}_r{replication:05d}"
+def unit_name(alt_index: int, replication: int, point: int | None = None) -> str:
+    """A unit's part-file name; sorted names are unit order (point, alternative, replication)."""
+    name = f"a{alt_index:03d}_r{replication:05d}"
+    return name if point is None else f"p{point:05d}_{name}"
+
+
+ROW_GROUP_ROWS = 65_536
+ROW_GROUP_PARTS = 64
+"""Compaction writes a row group once this many rows or parts are gathered (bounds its
+memory: each part read costs a few buffers per column however few its rows)."""
 
 
 class ResultDir:
@@ -105,9 +121,32 @@ class ResultDir:
             "completed_units": [],
         }
 
-    # -- parts ------------------------------------------------------------------------
-    def write_unit(self, alt_index: int, replication: int, tables: dict[str, pa.Table]) -> None:
-        name = unit_name(alt_index, replication)
+    # -- progress --------------------------------------------------------------------------
+    @property
+    def log_path(self) -> Path:
+        return self.path / "progress.log"
+
+    def logged_units(self) -> list[dict[str, Any]]:
+        """Units the progress log says are done, in the order they finished (a line torn by a
+        crash is ignored: its unit runs again)."""
+        if not self.log_path.exists():
+            return []
+        out = []
+        for line in self.log_path.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and "unit" in entry:
+                out.append(entry)
+        return out
+
+    def open_log(self) -> ProgressLog:
+        return ProgressLog(self.log_path)
+
+    # -- parts ------------------------------------------------------------------------------
+    def write_unit(self, name: str, tables: dict[str, pa.Table]) -> None:
+        """One finished unit's rows, one part per table, each put in place by rename."""
         for table, data in tables.items():
             folder = self.parts / table
             folder.mkdir(parents=True, exist_ok=True)
@@ -115,18 +154,36 @@ class ResultDir:
             pq.write_table(data, tmp)
             os.replace(tmp, folder / f"{name}.parquet")
 
-    def compact(self, tables: list[str]) -> None:
-        """Join all parts of each table into ``TABLE.parquet``, in unit order (alternative, then replication)."""
+    def compact(self, tables: list[str], parameters: Sequence[str] | None = None) -> None:
+        """Stream all parts of each table into ``TABLE.parquet`` in unit order (point, then
+        alternative, then replication), a bounded number of rows in memory at a time."""
         for table in tables:
+            sch = schema(table, parameters)
             folder = self.parts / table
             files = sorted(folder.glob("*.parquet")) if folder.exists() else []
-            if not files:
-                data = schema(table).empty_table()
-            else:
-                data = pa.concat_tables([pq.read_table(f) for f in files])
-            data = data.cast(schema(table))
-            self._atomic_write_table(self.path / f"{table}.parquet", data)
+            target = self.path / f"{table}.parquet"
+            tmp = target.with_name(f".{target.name}.tmp")
+            with pq.ParquetWriter(tmp, sch) as writer:
+                buf: list[pa.Table] = []
+                rows = 0
+                for f in files:
+                    part = pq.read_table(f).cast(sch)
+                    buf.append(part)
+                    rows += part.num_rows
+                    if rows >= ROW_GROUP_ROWS or len(buf) >= ROW_GROUP_PARTS:
+                        writer.write_table(pa.concat_tables(buf))
+                        buf, rows = [], 0
+                if buf or not files:
+                    writer.write_table(pa.concat_tables(buf) if buf else sch.empty_table())
+            os.replace(tmp, target)
+
+    def clear_progress(self) -> None:
+        """Drop the parts and the progress log once the tables and manifest are final."""
         shutil.rmtree(self.parts, ignore_errors=True)
+        self.log_path.unlink(missing_ok=True)
+
+    def write_table(self, name: str, data: pa.Table) -> None:
+        self._atomic_write_table(self.path / f"{name}.parquet", data)
 
     def _atomic_write_table(self, target: Path, data: pa.Table) -> None:
         tmp = target.with_name(f".{target.name}.tmp")
@@ -139,6 +196,28 @@ class ResultDir:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
         os.replace(tmp, target)
+
+
+class ProgressLog:
+    """Append-only record of finished units: one JSON line each, flushed and fsynced, so
+    recording unit n costs O(1) and survives a crash of the process or the machine."""
+
+    def __init__(self, path: Path) -> None:
+        self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(entry, separators=(",", ":")) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def now_iso() -> str:

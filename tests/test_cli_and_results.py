@@ -100,10 +100,6 @@ def test_option_without_its_scenario_block_is_refused_by_name(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_sweep_command_is_refused_until_implemented(tmp_path, capsys):
-    assert main(["sweep", str(_write(tmp_path, base_scenario()))]) == 2
-    assert "not implemented yet" in capsys.readouterr().err
-
 
 def test_alternative_must_cover_every_fms_customer(tmp_path, capsys):
     data = base_scenario()

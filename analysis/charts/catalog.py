@@ -10,6 +10,7 @@ from analysis.charts.depots import depot_backlog, depot_backlog_over_time
 from analysis.charts.drivers import drivers
 from analysis.charts.frontier import frontier
 from analysis.charts.scurves import scurves
+from analysis.charts.sensitivity import breakeven, sensitivity
 from analysis.charts.timelines import over_time
 from analysis.charts.tornado import tornado
 from analysis.charts.waits import waits
@@ -49,7 +50,14 @@ def build(bca: Bca, style: Style) -> list[Entry]:
                                   "backorders_mean", marks, r.warmup_days, r.horizon_days,
                                   period, headline=comp.get("backorders_mean")))
         if bca.tornado:
-            made.append(tornado(style, bca.tornado, customer))
+            made.append(tornado(style, bca.tornado, customer, bca.analytic_tornado))
+        if bca.sensitivity and bca.sweep is not None:
+            for metric in ("availability", "npv_cost_usd"):
+                made.append(sensitivity(style, bca.full.summary, bca.sweep, bca.sensitivity,
+                                        customer, bca.full.analytic, metric))
+        if bca.break_even and bca.sweep is not None:
+            made.append(breakeven(style, bca.full.summary, bca.sweep, bca.break_even,
+                                  customer, bca.full.analytic))
         out += [Entry(customer, c) for c in made if c is not None]
     depot = depot_backlog(style, bca.depots)
     if depot is not None:

@@ -39,6 +39,7 @@ class _Context:
         self.systems = {str(e.get("name")): e for _, e in _entries(data, "systems")}
         self.depots = {str(e.get("name")): e for _, e in _entries(data, "depots")}
         self.customers = {str(e.get("name")): e for _, e in _entries(data, "customers")}
+        self.out_at_zero: dict[str, bool] = {}
         self.legs: set[frozenset[str]] = set()
         for _, leg in _entries(data, "transport"):
             between = leg.get("between")
@@ -289,6 +290,12 @@ APPROVALS = ("third_party_transfer_approved", "security_assistance_relationship"
 
 def _out_at_day_zero(ctx: _Context, nsn: str) -> bool:
     """Is the item non-standard from the start (it, a system holding it, or an event at 0)?"""
+    if nsn not in ctx.out_at_zero:  # asked once per (customer, option, NSN): remember
+        ctx.out_at_zero[nsn] = _leaves_at_zero(ctx, nsn)
+    return ctx.out_at_zero[nsn]
+
+
+def _leaves_at_zero(ctx: _Context, nsn: str) -> bool:
     item = ctx.items.get(nsn, {})
     if item.get("leaves_dod_inventory_day") == 0:
         return True

@@ -134,6 +134,16 @@ def parse_text(text: str, source: str = "<scenario>") -> Scenario:
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(source, [Problem("", f"not valid YAML: {reason}", line)]) from None
+    return _validate(data, root, source)
+
+
+def validate_mapping(data: Any, source: str = "<scenario>") -> Scenario:
+    """Validate a mapping already read (a sweep point) exactly as ``parse_text`` validates a
+    file, without line numbers; raise ScenarioError listing every problem."""
+    return _validate(data, None, source)
+
+
+def _validate(data: Any, root: yaml.Node | None, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", "must be a mapping of scenario keys", 1)])
     problems: list[Problem] = []

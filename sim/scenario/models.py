@@ -358,16 +358,78 @@ class Eda(BaseModel):
 
 
 class SweepRange(BaseModel):
+    """A parameter's range: the interval a Latin hypercube samples, or the low and high of a
+    one-at-a-time sweep."""
+
     model_config = _STRICT
     low: float
     high: float
 
+    @model_validator(mode="after")
+    def _ordered(self) -> SweepRange:
+        if not self.low < self.high:
+            raise ValueError("needs low < high")
+        return self
+
+
+class SweepScale(BaseModel):
+    """The scale form: every value the path matches is multiplied by the factor, so "all
+    MTBRs -20 %" is one parameter (``{scale: {low: 0.8, high: 1.2}}`` or ``{scale: [f, ...]}``)."""
+
+    model_config = _STRICT
+    scale: SweepRange | Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _positive(self) -> SweepScale:
+        if isinstance(self.scale, SweepRange) and self.scale.low <= 0:
+            raise ValueError("scale factors must be greater than 0")
+        return self
+
+
+SweepValues = Annotated[list[float], Field(min_length=1)]
+SweepParameter = SweepValues | SweepRange | SweepScale
+
 
 class Sweep(BaseModel):
+    """Points to run beside the scenario as written (DESIGN §4). ``parameters`` maps a dotted
+    path (``customers[Nation A].fleet.fh_per_aircraft_month``, ``items[*].mtbr_fh``) to a list
+    of values, a ``{low, high}`` range, or a ``{scale: ...}`` factor; the list form
+    ``[{path: P, values | low, high | scale: ...}]`` is read into the same mapping."""
+
     model_config = _STRICT
     method: Literal["grid", "latin_hypercube", "one_at_a_time"]
-    parameters: dict[str, list[float] | SweepRange] = Field(min_length=1)
+    parameters: dict[str, SweepParameter] = Field(min_length=1)
     samples: PosInt | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_form(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), list):
+            return data
+        params: dict[str, Any] = {}
+        for entry in data["parameters"]:
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+                # pydantic reports ValueError as a validation problem; TypeError escapes it.
+                raise ValueError("each entry of a parameters list needs a 'path'")  # noqa: TRY004
+            rest = {k: v for k, v in entry.items() if k != "path"}
+            if entry["path"] in params:
+                raise ValueError(f"parameter {entry['path']!r} is listed twice")
+            params[entry["path"]] = rest.get("values", rest) if set(rest) == {"values"} else rest
+        return {**data, "parameters": params}
+
+    @model_validator(mode="after")
+    def _method_needs(self) -> Sweep:
+        if self.method == "latin_hypercube":
+            if self.samples is None:
+                raise ValueError("latin_hypercube needs samples (the number of points)")
+            lists = [p for p, v in self.parameters.items() if isinstance(v, list) or (
+                isinstance(v, SweepScale) and isinstance(v.scale, list))]
+            if lists:
+                raise ValueError("latin_hypercube samples ranges: give {low, high} or "
+                                 f"{{scale: {{low, high}}}}, not a list, for {', '.join(lists)}")
+        elif self.samples is not None:
+            raise ValueError(f"samples applies to latin_hypercube only, not {self.method}")
+        return self
 
 
 class Scenario(BaseModel):

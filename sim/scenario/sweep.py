@@ -1,0 +1,390 @@
+"""Sweep expansion: the scenario's ``sweep`` block turned into validated points.
+
+A parameter is a dotted path into the scenario's mapping (``customers[Nation A].fleet
+.fh_per_aircraft_month``, ``items[NSN].mtbr_fh``, ``wholesale.stock[NSN]``,
+``alternatives[CLSSA].support[Nation A].fmso1.months_of_demand``): ``field`` steps into a
+mapping, ``[key]`` picks a list entry by its ``name`` or ``nsn`` (or a mapping's key), ``[*]``
+picks them all. Each point is the scenario with its parameters applied, validated exactly as
+``sustain validate`` validates a file, so a bad path or a point that makes the scenario invalid
+is refused before anything runs. Integer fields (repair lines, stock, aircraft) are rounded.
+
+Points keep the scenario's seed: every point sees the same replication streams (common random
+numbers across points as across alternatives).
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+import pickle
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from sim.scenario.load import Problem, ScenarioError, validate_mapping
+from sim.scenario.models import Scenario, SweepRange, SweepScale
+
+ID_KEYS = ("name", "nsn")
+"""The fields that name a list entry in a path's brackets."""
+MAX_PROBLEMS = 25
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a path: a mapping field, or a bracketed key (``*``: every entry)."""
+
+    kind: str  # "field" | "key"
+    name: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One swept parameter: its path, its form and the values the method draws from."""
+
+    path: str
+    steps: tuple[Step, ...]
+    scale: bool  # the scale form: the value is a factor on every matched value
+    integer: bool  # the matched field holds whole numbers: applied values are rounded
+    values: tuple[float, ...] | None  # a list of values (or factors)
+    low: float | None
+    high: float | None
+    base: float  # the value in the scenario as written (1.0 for a scale)
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Lowest and highest value this parameter takes."""
+        if self.values is not None:
+            return min(self.values), max(self.values)
+        assert self.low is not None and self.high is not None
+        return self.low, self.high
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: parameter values (factors for the scale form) and the scenario."""
+
+    index: int
+    values: dict[str, float]
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """Every point of the scenario's sweep, validated."""
+
+    scenario: Scenario  # as written, with its sweep block
+    method: str
+    parameters: list[Parameter]
+    points: list[Point]
+
+    @property
+    def names(self) -> list[str]:
+        return [p.path for p in self.parameters]
+
+
+class PathError(Exception):
+    """A path that does not lead to a value of the scenario."""
+
+
+# -- paths -----------------------------------------------------------------------------------
+
+def parse_path(path: str) -> tuple[Step, ...]:
+    """``a.b[k].c`` -> field a, field b, key k, field c (dots inside brackets are kept)."""
+    steps: list[Step] = []
+    buf, i = "", 0
+    while i < len(path):
+        ch = path[i]
+        if ch == "[":
+            if buf:
+                steps.append(Step("field", buf))
+                buf = ""
+            end = path.find("]", i)
+            if end < 0:
+                raise PathError("unclosed '['")
+            key = path[i + 1:end].strip()
+            if not key:
+                raise PathError("empty '[]'")
+            steps.append(Step("key", key))
+            i = end + 1
+            if i < len(path) and path[i] not in ".[":
+                raise PathError(f"expected '.' or '[' after ']' at {path[:i + 1]!r}")
+            if i < len(path) and path[i] == ".":
+                i += 1
+            continue
+        if ch == "]":
+            raise PathError("unmatched ']'")
+        if ch == ".":
+            if not buf:
+                raise PathError(f"empty field name at {path[:i + 1]!r}")
+            steps.append(Step("field", buf))
+            buf = ""
+        else:
+            buf += ch
+        i += 1
+    if buf:
+        steps.append(Step("field", buf))
+    if not steps or steps[0].kind != "field":
+        raise PathError("must start with a field name, e.g. items[NSN].mtbr_fh")
+    if path.endswith("."):
+        raise PathError("ends with '.'")
+    return tuple(steps)
+
+
+def _where(steps: tuple[Step, ...], upto: int) -> str:
+    out = ""
+    for s in steps[:upto]:
+        out += f"[{s.name}]" if s.kind == "key" else (f".{s.name}" if out else s.name)
+    return out
+
+
+def _entry_name(entry: Any) -> str | None:
+    if isinstance(entry, dict):
+        for k in ID_KEYS:
+            if k in entry:
+                return str(entry[k])
+    return None
+
+
+def slots(data: Any, steps: tuple[Step, ...], create: bool) -> list[tuple[Any, Any]]:
+    """Every (container, key) the path leads to. ``create``: the last field or mapping key
+    may be missing (it is set); otherwise every step must exist."""
+    nodes: list[Any] = [data]
+    for n, step in enumerate(steps):
+        last = n == len(steps) - 1
+        here = _where(steps, n) or "the scenario"
+        out: list[tuple[Any, Any]] = []
+        for node in nodes:
+            if step.kind == "field":
+                if not isinstance(node, dict):
+                    raise PathError(f"{here} is not a mapping, so it has no field {step.name!r}")
+                if step.name not in node and not (last and create):
+                    known = ", ".join(sorted(map(str, node))) or "none"
+                    raise PathError(f"{here} has no field {step.name!r} (fields: {known})")
+                out.append((node, step.name))
+            elif isinstance(node, list):
+                if step.name == "*":
+                    out += [(node, i) for i in range(len(node))]
+                    continue
+                hits = [i for i, e in enumerate(node) if _entry_name(e) == step.name]
+                if not hits and step.name.isdigit() and int(step.name) < len(node):
+                    hits = [int(step.name)]
+                if not hits:
+                    names = [x for x in (_entry_name(e) for e in node) if x is not None]
+                    shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+                    raise PathError(f"{here} has no entry named {step.name!r}"
+                                    + (f" (entries: {shown})" if names else ""))
+                out += [(node, i) for i in hits]
+            elif isinstance(node, dict):
+                if step.name == "*":
+                    out += [(node, k) for k in node]
+                elif step.name in node or (last and create):
+                    out.append((node, step.name))
+                else:
+                    shown = ", ".join(list(map(str, node))[:8]) or "none"
+                    raise PathError(f"{here} has no key {step.name!r} (keys: {shown})")
+            else:
+                raise PathError(f"{here} is not a list or mapping, so [{step.name}] picks "
+                                "nothing")
+        if not out:
+            raise PathError(f"{_where(steps, n + 1)} matches nothing")
+        if last:
+            return out
+        nodes = []
+        for container, key in out:
+            child = container[key]
+            if child is None:
+                raise PathError(f"{_where(steps, n + 1)} is not set in the scenario")
+            nodes.append(child)
+    return []
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+# -- integer fields --------------------------------------------------------------------------
+
+@cache
+def _schema() -> dict:
+    return Scenario.model_json_schema()
+
+
+def _leaf_types(node: dict, steps: tuple[Step, ...], defs: dict) -> set[str]:
+    """JSON Schema types a path ends on (every union member that has the path)."""
+    while "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[-1]]
+    members = node.get("anyOf") or node.get("oneOf")
+    if members:
+        return set().union(*(_leaf_types(m, steps, defs) for m in members))
+    if not steps:
+        t = node.get("type")
+        return {t} if isinstance(t, str) else set(t or [])
+    step, rest = steps[0], steps[1:]
+    if step.kind == "field":
+        sub = (node.get("properties") or {}).get(step.name)
+        return _leaf_types(sub, rest, defs) if sub is not None else set()
+    if node.get("type") == "array" and isinstance(node.get("items"), dict):
+        return _leaf_types(node["items"], rest, defs)
+    if isinstance(node.get("additionalProperties"), dict):
+        return _leaf_types(node["additionalProperties"], rest, defs)
+    return set()
+
+
+def integer_field(steps: tuple[Step, ...]) -> bool:
+    """Whether the path ends on a whole-number field (lines, stock, aircraft...)."""
+    schema = _schema()
+    types = _leaf_types(schema, steps, schema.get("$defs", {}))
+    return "integer" in types and "number" not in types
+
+
+def round_half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+# -- parameters and points -------------------------------------------------------------------
+
+def _parameter(path: str, spec: Any, data: dict) -> Parameter:
+    steps = parse_path(path)
+    scale = isinstance(spec, SweepScale)
+    inner = spec.scale if scale else spec
+    values = tuple(float(v) for v in inner) if isinstance(inner, list) else None
+    low = inner.low if isinstance(inner, SweepRange) else None
+    high = inner.high if isinstance(inner, SweepRange) else None
+    found = slots(data, steps, create=not scale)
+    current = [_number(_current(c, k)) for c, k in found]
+    if scale:
+        if any(v is None for v in current):
+            raise PathError("the scale form needs a number at every value it matches")
+        base = 1.0
+    else:
+        nums = set(current)
+        base = nums.pop() if len(nums) == 1 and None not in nums else math.nan
+    return Parameter(path=path, steps=steps, scale=scale, integer=integer_field(steps),
+                     values=values, low=low, high=high, base=base)
+
+
+def _current(container: Any, key: Any) -> Any:
+    if isinstance(container, dict):
+        return container.get(key)
+    return container[key]
+
+
+def apply(data: dict, param: Parameter, value: float) -> None:
+    """Set (or scale) every value the parameter's path matches, in place."""
+    for container, key in slots(data, param.steps, create=not param.scale):
+        if param.scale:
+            new: float = float(_current(container, key)) * value
+        else:
+            new = value
+        container[key] = round_half_up(new) if param.integer else new
+
+
+def _unaliased(obj: Any) -> Any:
+    """A deep copy in which no two places share one object (YAML anchors share them)."""
+    if isinstance(obj, dict):
+        return {k: _unaliased(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_unaliased(v) for v in obj]
+    return obj
+
+
+def _lhs(n: int, lows: list[float], highs: list[float], seed: int) -> np.ndarray:
+    """``n`` Latin hypercube points scaled to [low, high], seeded from the scenario seed."""
+    from scipy.stats import qmc
+
+    d = len(lows)
+    kw = {"rng": np.random.default_rng(seed)} if "rng" in inspect.signature(
+        qmc.LatinHypercube).parameters else {"seed": seed}
+    unit = qmc.LatinHypercube(d=d, **kw).random(n)
+    return qmc.scale(unit, lows, highs)
+
+
+def point_values(method: str, params: list[Parameter], samples: int | None,
+                 seed: int) -> list[dict[str, float]]:
+    """The parameter values at each point, in point order; a whole-number field's values as
+    they are applied (rounded), so the tables record what was run."""
+    whole = {p.path for p in params if p.integer and not p.scale}
+    return [{k: float(round_half_up(v)) if k in whole else float(v) for k, v in point.items()}
+            for point in _raw_values(method, params, samples, seed)]
+
+
+def _raw_values(method: str, params: list[Parameter], samples: int | None,
+                seed: int) -> list[dict[str, float]]:
+    if method == "grid":
+        axes = [p.values if p.values is not None else (p.low, p.high) for p in params]
+        return [dict(zip([p.path for p in params], combo, strict=True))
+                for combo in itertools.product(*axes)]
+    if method == "latin_hypercube":
+        assert samples is not None
+        lows = [p.bounds[0] for p in params]
+        highs = [p.bounds[1] for p in params]
+        table = _lhs(samples, lows, highs, seed)
+        return [{p.path: float(v) for p, v in zip(params, row, strict=True)} for row in table]
+    base = {p.path: p.base for p in params}
+    out = [dict(base)]
+    for p in params:
+        lo, hi = p.bounds
+        out += [{**base, p.path: lo}, {**base, p.path: hi}]
+    return out
+
+
+def expand(scenario: Scenario, source: str = "<scenario>") -> SweepPlan:
+    """Every point of the scenario's sweep, each validated; ScenarioError names every bad
+    parameter or point (and nothing has been run or written)."""
+    sweep = scenario.sweep
+    if sweep is None:
+        raise ScenarioError(source, [Problem("sweep", "the scenario has no sweep block")])
+    data = _unaliased(scenario.model_dump(mode="json"))
+    data.pop("sweep", None)
+    problems: list[Problem] = []
+    params: list[Parameter] = []
+    for path, spec in sweep.parameters.items():
+        try:
+            params.append(_parameter(path, spec, data))
+        except PathError as exc:
+            problems.append(Problem(f"sweep.parameters[{path}]", str(exc)))
+    if problems:
+        raise ScenarioError(source, problems)
+    if sweep.method == "one_at_a_time":
+        for p in params:
+            if math.isnan(p.base):
+                problems.append(Problem(
+                    f"sweep.parameters[{p.path}]",
+                    "a one-at-a-time sweep needs the value as written for its base point, and "
+                    "this path matches no single value (use the scale form for a group)"))
+        if problems:
+            raise ScenarioError(source, problems)
+    points: list[Point] = []
+    for index, values in enumerate(point_values(sweep.method, params, sweep.samples,
+                                                scenario.seed)):
+        mapping = pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        for p in params:
+            apply(mapping, p, values[p.path])
+        shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
+        try:
+            points.append(Point(index, values, validate_mapping(mapping, source)))
+        except ScenarioError as exc:
+            moved = _moved(params, values)
+            for prob in exc.problems:
+                problems.append(Problem(
+                    f"sweep point {index} ({shown})",
+                    f"{prob}{moved}"))
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem("sweep", "more points not checked (too many problems)"))
+            break
+    if problems:
+        raise ScenarioError(source, problems)
+    return SweepPlan(scenario=scenario, method=sweep.method, parameters=params, points=points)
+
+
+def _moved(params: list[Parameter], values: dict[str, float]) -> str:
+    """Which parameters this point moves from the scenario as written."""
+    off = [p.path for p in params if p.base != values[p.path]]
+    if not off:
+        return ""
+    return f" — parameter{'s' if len(off) > 1 else ''} {', '.join(off)}"
