@@ -26,17 +26,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy.special import gammaln, pdtrc, xlogy
-
-
-def poisson_pmf(k: np.ndarray, mean: float) -> np.ndarray:
-    """Poisson pmf by ufuncs (scipy.stats' per-call overhead dominates these small arrays)."""
-    return np.exp(xlogy(k, mean) - mean - gammaln(k + 1.0))
 
 from sim.analytic.clssa import fmso1_quantities
 from sim.analytic.erlang import erlang_b, mgc_mean_wait
 from sim.analytic.metric import availability as metric_availability
-from sim.analytic.pipeline import backorder_moments, fill_rate, pipeline_law
+from sim.analytic.vector import backorders as backorders_vec
+from sim.analytic.vector import cdf_at
+from sim.analytic.vector import erlang_b as erlang_b_vec
+from sim.analytic.vector import loss_release as loss_release_vec
+from sim.analytic.vector import reorder_holding as reorder_holding_vec
 from sim.scenario.distributions import (
     Exponential,
     Gamma,
@@ -209,29 +207,6 @@ def resolved_choice(alternative: Alternative, customer: str, nsn: str) -> Suppor
     return choice.items.get(nsn, choice)
 
 
-def _backorders(mean: float, stock: int) -> tuple[float, float]:
-    """EBO and VBO of a Poisson pipeline against a base stock that may be negative (units
-    held back below a protection level: every unit in the pipeline and -stock more are owed)."""
-    if stock < 0:
-        return mean - stock, mean
-    e, v = backorder_moments(stock, pipeline_law(mean))
-    return float(e), float(v)
-
-
-def _consolidated_nmcs(laws: list, stocks: list[int], qpa: list[int], aircraft: int) -> float:
-    """E[min(N, max_i ceil(B_i / Z_i))]: NMCS aircraft when holes are cannibalized onto the
-    fewest aircraft, pipelines independent. P(max <= k) = Π_i P(X_i <= s_i + k·Z_i)."""
-    total = 0.0
-    for k in range(aircraft):
-        p_le = 1.0
-        for law, s, z in zip(laws, stocks, qpa, strict=True):
-            p_le *= float(law.cdf(s + k * z))
-        total += 1.0 - p_le
-        if 1.0 - p_le < 1e-13:
-            break
-    return total
-
-
 class AlternativeModel:
     """One alternative of a scenario in METRIC's terms.
 
@@ -247,6 +222,7 @@ class AlternativeModel:
         method: Method = DEFAULT_METHOD,
         fleet_factor: Mapping[str, float] | None = None,
         reorder_days: Mapping[str, float] | None = None,
+        shelf: Mapping[str, Mapping[str, int]] | None = None,
     ) -> None:
         if method not in ("metric", "vari-metric"):
             raise ValueError(f"method must be 'metric' or 'vari-metric', got {method!r}")
@@ -255,11 +231,16 @@ class AlternativeModel:
         self.method = method
         self.items = {it.nsn: it for it in scenario.items}
         self.customers = {c.name: c for c in scenario.customers}
+        systems = {sy.name: sy for sy in scenario.systems}
+        self.parts = {c.name: systems[c.fleet.system].parts for c in scenario.customers}
         self.factor = dict(fleet_factor or {})
         self.legs = {frozenset(leg.between): leg for leg in scenario.transport}
+        self._leg_days = {k: mean_of(leg.days) for k, leg in self.legs.items()}
+        self._us_depots: dict[tuple[str | None, str], str] = {}
         self.depots = {d.name: d for d in scenario.depots}
         self.plt = mean_of(scenario.wholesale.procurement_lead_time_days)
-        self.shelf = {c.name: shelf_stock(c, scenario) for c in scenario.customers}
+        self.shelf = shelf if shelf is not None else {
+            c.name: shelf_stock(c, scenario) for c in scenario.customers}
         self.problems: dict[str, dict[str, list[str]]] = {c.name: {} for c in scenario.customers}
         self.notes: dict[str, list[str]] = {c.name: [] for c in scenario.customers}
         ws = scenario.wholesale
@@ -272,21 +253,21 @@ class AlternativeModel:
         self.flows: dict[tuple[str, str], Flow] = {}
         for c in scenario.customers:
             self._customer_flows(c)
-        self._depots()
-        self._bo_cache: dict[tuple[str, int, float], tuple[float, float, float]] = {}
-        self._wholesale(reorder_days)
+        self.flows_list = list(self.flows.values())
+        self._shared_nsns: set[str] | None = None
+        self._arrays()
+        self.solve(self.factor, reorder_days)
         self._problems()
-        self._bo_cache: dict[tuple[str, int, float], tuple[float, float, float]] = {}
 
     # -- building --------------------------------------------------------------------------
     def _transit(self, src: str, dst: str) -> float:
         """Mean transit days; a move within one country with no leg stated takes no time."""
-        leg = self.legs.get(frozenset((src, dst)))
-        if leg is None:
+        days = self._leg_days.get(frozenset((src, dst)))
+        if days is None:
             if src == dst:
                 return 0.0
             raise CannotAnswer(f"no transport leg between {src!r} and {dst!r}")
-        return mean_of(leg.days)
+        return days
 
     def _us_depot(self, choice: SupportChoice | None, nsn: str) -> str:
         """The US depot that repairs ``nsn`` into wholesale, chosen as the simulator does."""
@@ -294,14 +275,18 @@ class AlternativeModel:
         if name is not None and name in self.depots and \
                 self.depots[name].country == WHOLESALE_COUNTRY:
             return name
-        for d in self.scenario.depots:
-            if d.country == WHOLESALE_COUNTRY and d.kind in ("organic", "contractor") \
-                    and d.repairs_item(nsn):
-                return d.name
-        raise CannotAnswer("no US depot repairs it")
+        hit = self._us_depots.get((None, nsn))
+        if hit is None:
+            hit = next((d.name for d in self.scenario.depots
+                        if d.country == WHOLESALE_COUNTRY and d.kind in ("organic", "contractor")
+                        and d.repairs_item(nsn)), "")
+            self._us_depots[(None, nsn)] = hit
+        if not hit:
+            raise CannotAnswer("no US depot repairs it")
+        return hit
 
     def _customer_flows(self, spec: CustomerSpec) -> None:
-        parts = self.scenario.system(spec.fleet.system).parts
+        parts = self.parts[spec.name]
         factor = self.factor.get(spec.name, 1.0)
         top = self.alternative.support.get(spec.name)
         problems = self.problems[spec.name]
@@ -365,16 +350,56 @@ class AlternativeModel:
                 continue
             self.flows[(spec.name, nsn)] = flow
 
-    def _depots(self) -> None:
+    def _arrays(self) -> None:
+        """The flows as arrays (one row each), fixed for this model; ``solve`` fills the
+        figures that depend on demand."""
+        flows = list(self.flows.values())
+        self._rows = {(f.customer, f.nsn): i for i, f in enumerate(flows)}
+        nsns = list(self.items)
+        self._nsn_index = {n: i for i, n in enumerate(nsns)}
+        self._nsns = nsns
+        self._depot_names = list(self.depots)
+        depot_index = {d: i for i, d in enumerate(self._depot_names)}
+        cust_names = [c.name for c in self.scenario.customers]
+        self._cust_index = {c: i for i, c in enumerate(cust_names)}
+        a = np.asarray
+        self._base_rate = a([f.rate for f in flows], dtype=float)
+        self._f_cust = a([self._cust_index[f.customer] for f in flows], dtype=np.int64)
+        self._f_nsn = a([self._nsn_index[f.nsn] for f in flows], dtype=np.int64)
+        self._f_depot = a([depot_index[f.depot] for f in flows], dtype=np.int64)
+        self._f_c = a([f.condemnation for f in flows], dtype=float)
+        self._f_repair = a([f.kind == "repair" for f in flows], dtype=bool)
+        self._f_clssa = a([f.option == "clssa" for f in flows], dtype=bool)
+        self._f_restricted = a([f.restricted for f in flows], dtype=bool)
+        self._f_to = a([f.to_depot_days for f in flows], dtype=float)
+        self._f_back = a([f.back_days for f in flows], dtype=float)
+        self._f_issue = a([f.issue_days for f in flows], dtype=float)
+        self._f_level = a([f.level for f in flows], dtype=np.int64)
+        self._f_awp = a([self._awp_days(f.depot, f.nsn) for f in flows], dtype=float)
+        self._f_stock = a([self.shelf[f.customer][f.nsn] for f in flows], dtype=np.int64)
+        ws = self.scenario.wholesale
+        self._ws_stock = a([ws.stock.get(n, 0) + self.fmso1[n] for n in nsns], dtype=np.int64)
+        self._protection = a([ws.protection_level.get(n, 0) for n in nsns], dtype=np.int64)
+        self._repair_mean = a([mean_of(self.depots[d].repair_days) for d in self._depot_names],
+                              dtype=float)
+        self._free_before_row = a([self._free_before.get((f.customer, f.nsn), 0)
+                                   for f in flows], dtype=np.int64)
+
+    def _awp_days(self, depot: str, nsn: str) -> float:
+        """Expected wait for bit-piece parts at induction (it holds no line)."""
+        awp = self.items[nsn].awaiting_parts or self.depots[depot].awaiting_parts
+        return 0.0 if awp is None else awp.probability * mean_of(awp.days)
+
+    def _depots(self, rates: np.ndarray) -> None:
         """Queue wait at each depot from the carcasses of every flow it repairs."""
-        arrivals: dict[str, float] = dict.fromkeys(self.depots, 0.0)
-        for f in self.flows.values():
-            arrivals[f.depot] += f.rate * (1.0 - f.condemnation)
-        self.depot_arrivals = arrivals
+        arrivals = np.bincount(self._f_depot, rates * (1.0 - self._f_c),
+                               minlength=len(self._depot_names))
+        self.depot_arrivals = dict(zip(self._depot_names, arrivals.tolist(), strict=True))
         self.depot_wait: dict[str, float | None] = {}
         self.depot_utilization: dict[str, float | None] = {}
-        for name, d in self.depots.items():
-            lam, mean = arrivals[name], mean_of(d.repair_days)
+        for name, lam in self.depot_arrivals.items():
+            d = self.depots[name]
+            mean = mean_of(d.repair_days)
             if d.repair_lines is None:
                 self.depot_wait[name] = 0.0
                 self.depot_utilization[name] = None
@@ -395,23 +420,191 @@ class AlternativeModel:
         wait = self.depot_wait[depot]
         if wait is None:
             return None
-        spec = self.depots[depot]
-        t = wait + mean_of(spec.repair_days)
-        awp = (self.items[nsn].awaiting_parts if nsn is not None else None) or \
-            spec.awaiting_parts
-        if nsn is not None and awp is not None:
-            t += awp.probability * mean_of(awp.days)
-        return t
+        t = wait + mean_of(self.depots[depot].repair_days)
+        return t + (self._awp_days(depot, nsn) if nsn is not None else 0.0)
 
-    def _loop_days(self, f: Flow) -> float | None:
-        """Requisition to the unit's return to wholesale stock for a carcass-to-wholesale flow
-        (what restores a programmed draw): carcass transit, then repair or, if condemned, the
-        procurement that replaces it."""
-        t = self.turnaround(f.depot, f.nsn)
-        if t is None:
-            return None
-        c = f.condemnation
-        return f.to_depot_days + (1.0 - c) * t + c * self.reorder_days.get(f.nsn, self.plt)
+    def solve(self, factors: Mapping[str, float] | None = None,
+              reorder_days: Mapping[str, float] | None = None,
+              reorder_iterations: int = 200) -> None:
+        """Every figure that depends on demand, for each customer's demand scaled by its
+        factor (the finite-fleet correction): depot waits, the wholesale pool per NSN and its
+        reorder fixed point, and each flow's pipeline, backorders and fill rate."""
+        self.factor = dict(factors or {})
+        fac = np.array([self.factor.get(c, 1.0) for c in self._cust_index], dtype=float)
+        rates = self._base_rate * fac[self._f_cust] if self._base_rate.size else self._base_rate
+        self._rate = rates
+        self._depots(rates)
+        wait = np.array([np.inf if w is None else w for w in self.depot_wait.values()],
+                        dtype=float) if self._depot_names else np.zeros(0)
+        self._turn = (wait[self._f_depot] + self._repair_mean[self._f_depot] + self._f_awp
+                      if rates.size else np.zeros(0))
+        self._broken_row = ~np.isfinite(self._turn)
+        self._reorder_fixed_point(reorder_days, reorder_iterations)
+        self._flow_figures()
+
+    # -- the wholesale pool --------------------------------------------------------------------
+    def _loops(self, reorder: np.ndarray) -> np.ndarray:
+        """Per flow: days from requisition to the unit's return to wholesale stock (carcass
+        transit, then repair or — condemned — the reorder that replaces it); for a repair flow
+        the reorder of a condemnation's replacement sale."""
+        c = self._f_c
+        turn = np.where(self._broken_row, 0.0, self._turn)
+        loop = self._f_to + (1.0 - c) * turn + c * reorder[self._f_nsn]
+        return np.where(self._f_repair, reorder[self._f_nsn], loop)
+
+    def _draws(self, loops: np.ndarray, levels: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(unrestricted, restricted) requisition rates per flow on wholesale stock: a repair
+        flow's condemnation buys are restricted; a CLSSA flow's programmed share (1 - Erlang
+        B(level, rate x restore time)) is unrestricted, the rest restricted."""
+        rate = self._rate
+        levels = self._f_level if levels is None else levels
+        prog = np.zeros(rate.shape)
+        held = np.flatnonzero(self._f_clssa & (levels > 0))
+        if held.size:
+            prog[held] = 1.0 - erlang_b_vec(levels[held], rate[held] * loops[held])
+        w_u = np.where(self._f_clssa, rate * prog,
+                       np.where(self._f_restricted | self._f_repair, 0.0, rate))
+        w_r = np.where(self._f_repair, rate * self._f_c,
+                       np.where(self._f_clssa, rate * (1.0 - prog),
+                                np.where(self._f_restricted, rate, 0.0)))
+        ok = ~self._broken_row
+        return np.where(ok, w_u, 0.0), np.where(ok, w_r, 0.0)
+
+    def _reorder_fixed_point(self, start: Mapping[str, float] | None,
+                             iterations: int = 200) -> None:
+        """Per NSN, how long a wholesale reorder is in flight: the procurement lead time
+        unless the repaired carcass of an exchange procured for a customer stands in for it
+        first (the simulator's rule, ``ItemManager.receive_surplus``). Those carcasses come
+        faster the less stock is released, and release depends on how long reorders fly: a
+        fixed point, iterated with damping."""
+        n = len(self._nsns)
+        reorder = np.full(n, self.plt)
+        if start:
+            for nsn, v in start.items():
+                if nsn in self._nsn_index:
+                    reorder[self._nsn_index[nsn]] = v
+        above = self._ws_stock - self._protection
+        prev_x = prev_g = None
+        for _ in range(iterations):
+            loops = self._loops(reorder)
+            w_u, w_r = self._draws(loops)
+            m_u = np.bincount(self._f_nsn, w_u * loops, minlength=n)
+            m_r = np.bincount(self._f_nsn, w_r * loops, minlength=n)
+            p = loss_release_vec(above, m_u, m_r)
+            wholesale = ~self._f_repair
+            surplus = np.bincount(self._f_nsn, np.where(
+                wholesale, w_r * (1.0 - p[self._f_nsn]) * (1.0 - self._f_c), 0.0), minlength=n)
+            reorders = np.bincount(self._f_nsn, np.where(
+                wholesale, (w_u + p[self._f_nsn] * w_r) * self._f_c,
+                p[self._f_nsn] * w_r), minlength=n)
+            target = reorder_holding_vec(reorders, surplus, self.plt)
+            delta = float(np.max(np.abs(target - reorder))) if n else 0.0
+            if delta < 1e-3:
+                break
+            # x <- g(x) falls as x rises (longer reorders, less release, more surplus): step
+            # by 1/(1 - slope) with the slope a secant of the last two iterates, else halfway.
+            step = np.full(n, 0.5)
+            if prev_x is not None:
+                dx = reorder - prev_x
+                ok = np.abs(dx) > 1e-9
+                slope = np.where(ok, (target - prev_g) / np.where(ok, dx, 1.0), 0.0)
+                step = np.where(ok & (slope < 0.9), 1.0 / (1.0 - np.minimum(slope, 0.9)), 0.5)
+            prev_x, prev_g = reorder, target
+            reorder = np.clip(reorder + step * (target - reorder), 0.0, self.plt)
+        self._reorder = reorder
+        self.reorder_days = dict(zip(self._nsns, reorder.tolist(), strict=True))
+        self._loop = self._loops(reorder)
+        self._w_u, self._w_r = self._draws(self._loop)
+        self._m_u = np.bincount(self._f_nsn, self._w_u * self._loop, minlength=n)
+        self._m_r = np.bincount(self._f_nsn, self._w_r * self._loop, minlength=n)
+        self._rate_u = np.bincount(self._f_nsn, self._w_u, minlength=n)
+        self._p = loss_release_vec(above, self._m_u, self._m_r)
+        pool = self._m_u + self._p * self._m_r
+        self._e0, self._v0, _ = backorders_vec(pool, pool, self._ws_stock)
+        self.wh_rate_u = dict(zip(self._nsns, self._rate_u.tolist(), strict=True))
+        self.wh_mean_u = dict(zip(self._nsns, self._m_u.tolist(), strict=True))
+        self.wh_mean_r = dict(zip(self._nsns, self._m_r.tolist(), strict=True))
+        self.wh_broken = {self.flows_list[i].nsn: self.flows_list[i].depot
+                          for i in np.flatnonzero(self._broken_row & ~self._f_repair)}
+
+    def _figures(self, rows: np.ndarray, extra: np.ndarray) -> dict[str, np.ndarray]:
+        """Pipeline, backorders and fill rate of the given flows, each with ``extra`` more FMSO
+        I units of its customer (0: as the scenario says): the flow's own pipeline (transit,
+        repair or issue), the share of wholesale backorders its unrestricted draws wait for,
+        and the procurement lead time of its restricted requisitions that asset release
+        cannot fill."""
+        f_nsn = self._f_nsn[rows]
+        rate = self._rate[rows]
+        c = self._f_c[rows]
+        repair = self._f_repair[rows]
+        turn = np.where(self._broken_row[rows], 0.0, self._turn[rows])
+        loop = self._loop[rows]
+        levels = self._f_level[rows] + extra
+        clssa = self._f_clssa[rows]
+        prog = np.zeros(rate.shape)
+        held = np.flatnonzero(clssa & (levels > 0))
+        if held.size:
+            prog[held] = 1.0 - erlang_b_vec(levels[held], rate[held] * loop[held])
+        w_u = np.where(clssa, rate * prog, self._w_u[rows])
+        w_r = np.where(clssa, rate * (1.0 - prog), self._w_r[rows])
+        shift = w_u - self._w_u[rows]
+        on_order = self._on_order(rows, levels) - self._on_order(rows, self._f_level[rows])
+        stock0 = self._ws_stock[f_nsn] + on_order
+        m_u = self._m_u[f_nsn] + shift * loop
+        m_r = np.maximum(self._m_r[f_nsn] - shift * loop, 0.0)
+        protection = self._protection[f_nsn]
+        if not (shift.any() or on_order.any()):
+            p_pool, e0, v0 = self._p[f_nsn], self._e0[f_nsn], self._v0[f_nsn]
+        else:
+            p_pool = loss_release_vec(stock0 - protection, m_u, m_r)
+            e0, v0, _ = backorders_vec(m_u + p_pool * m_r, m_u + p_pool * m_r, stock0)
+        # Beyond its level, a CLSSA requisition comes while the customer's programmed draws
+        # hold ``level`` units out of stock: fewer units above protection are left for it,
+        # and only the others' unrestricted draws compete.
+        p = p_pool
+        mixed = np.flatnonzero(clssa & (w_u > 0) & (w_r > 0))
+        if mixed.size:
+            p = p.copy()
+            p[mixed] = loss_release_vec((stock0 - levels - protection)[mixed],
+                                        np.maximum(m_u - w_u * loop, 0.0)[mixed], m_r[mixed])
+        own = np.where(repair,
+                       rate * ((1 - c) * (self._f_to[rows] + turn + self._f_back[rows])
+                               + c * (self._f_to[rows] + self._f_issue[rows])),
+                       rate * self._f_issue[rows])
+        procured = w_r * (1.0 - p) * self.plt
+        own = own + procured
+        rate_u = self._rate_u[f_nsn] + shift
+        share = np.where((w_u > 0) & (rate_u > 0), np.minimum(1.0, w_u / np.where(
+            rate_u > 0, rate_u, 1.0)), 0.0)
+        mean = own + share * e0
+        if self.method == "metric":
+            var = mean
+        else:
+            var = np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * v0)
+        stock = self._f_stock[rows]
+        ebo, _, fill = backorders_vec(mean, var, stock)
+        delay = np.where(rate > 0, (share * e0 + procured) / np.where(rate > 0, rate, 1.0), 0.0)
+        return {"mean": mean, "var": var, "ebo": ebo, "fill": fill, "delay": delay,
+                "stock0": stock0, "drawn": (w_u > 0) | (w_r > 0)}
+
+    def _on_order(self, rows: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        """On-order FMSO I units of a CLSSA flow at a level: the part free stock above
+        protection cannot earmark (0 for other flows)."""
+        free = self._free_before_row[rows]
+        return np.where(self._f_clssa[rows], levels - np.minimum(levels, free), 0)
+
+    def _flow_figures(self) -> None:
+        rows = np.arange(self._base_rate.size)
+        fig = self._figures(rows, np.zeros(rows.size, dtype=np.int64))
+        fig["ebo"] = np.where(self._broken_row, np.nan, fig["ebo"])
+        self._fig = fig
+
+    # -- answering -------------------------------------------------------------------------
+    def wholesale_stock(self, nsn: str, extra: int = 0) -> int:
+        """Wholesale base stock of ``nsn``: DoD's own, the FMSO I on-order units and
+        ``extra`` more."""
+        return int(self._ws_stock[self._nsn_index[nsn]]) + extra
 
     def programmed_fraction(self, f: Flow, level: float) -> float:
         """Share of a CLSSA flow's requisitions coded programmed: the level is a loss system
@@ -420,209 +613,76 @@ class AlternativeModel:
             return 0.0
         if math.isinf(level):
             return 1.0
-        loop = self._loop_days(f) or 0.0
-        load = f.rate * loop
-        if load <= 0:
-            return 1.0
-        return 1.0 - erlang_b(int(level), load)
-
-    def _wholesale(self, start: Mapping[str, float] | None = None) -> None:
-        """Per NSN: the draws on wholesale stock and their replenishment pipeline, split into
-        unrestricted (all stock) and restricted (above protection, else procured) classes.
-
-        A condemned unit's reorder stays in flight for the procurement lead time unless the
-        repaired carcass of an exchange procured for a customer stands in for it first (the
-        simulator's rule, ``ItemManager.receive_surplus``). Those carcasses come faster the
-        less stock is released, and release depends on how long reorders are in flight: the
-        mean time in flight per NSN (``reorder_days``) is solved as a fixed point, with the
-        pending reorders a birth-death process (``reorder_holding``)."""
-        self.reorder_days = dict.fromkeys(self.items, self.plt)
-        if start:
-            self.reorder_days.update(start)
-        for _ in range(60):
-            self._pool()
-            delta = 0.0
-            for nsn in self.items:
-                if not (self.wh_rate_u[nsn] or self.wh_rate_r[nsn]):
-                    continue
-                above = self.wholesale_stock(nsn) - self.scenario.wholesale.protection_level.get(
-                    nsn, 0)
-                p = loss_release(above, self.wh_mean_u[nsn], self.wh_mean_r[nsn])
-                surplus = reorders = 0.0
-                for f in self._by_nsn.get(nsn, ()):
-                    w_u, w_r = self._draws(f)
-                    if f.kind == "repair":
-                        reorders += p * w_r              # sales from stock are reordered
-                    else:
-                        surplus += w_r * (1.0 - p) * (1.0 - f.condemnation)
-                        reorders += (w_u + p * w_r) * f.condemnation
-                h = reorder_holding(reorders, surplus, self.plt)
-                old = self.reorder_days[nsn]
-                self.reorder_days[nsn] = 0.5 * (old + h)
-                delta = max(delta, abs(h - old))
-            if delta < 1e-4:
-                break
-        self._pool()
-
-    def _draws(self, f: Flow) -> tuple[float, float]:
-        """(unrestricted, restricted) requisition rates of a flow on wholesale stock."""
-        if f.kind == "repair":
-            return 0.0, f.rate * f.condemnation
-        if f.option == "clssa":
-            prog = self.programmed_fraction(f, f.level)
-            return f.rate * prog, f.rate * (1.0 - prog)
-        return (0.0, f.rate) if f.restricted else (f.rate, 0.0)
-
-    def _pool(self) -> None:
-        self.wh_rate_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
-        self.wh_mean_u: dict[str, float] = dict.fromkeys(self.items, 0.0)
-        self.wh_rate_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
-        self.wh_mean_r: dict[str, float] = dict.fromkeys(self.items, 0.0)
-        self.wh_broken: dict[str, str] = {}
-        self._by_nsn: dict[str, list[Flow]] = {}
-        for f in self.flows.values():
-            if f.kind == "repair":
-                repl = self.reorder_days[f.nsn]   # a sale from stock is reordered
-            else:
-                loop = self._loop_days(f)
-                if loop is None:
-                    self.wh_broken[f.nsn] = f.depot
-                    continue
-                repl = loop
-            w_u, w_r = self._draws(f)
-            self._by_nsn.setdefault(f.nsn, []).append(f)
-            self.wh_rate_u[f.nsn] += w_u
-            self.wh_mean_u[f.nsn] += w_u * repl
-            self.wh_rate_r[f.nsn] += w_r
-            self.wh_mean_r[f.nsn] += w_r * repl
-
-    def _problems(self) -> None:
-        for (cust, nsn), f in self.flows.items():
-            t = self.turnaround(f.depot, nsn)
-            if t is None:
-                why = (f"depot {f.depot!r} is overloaded (offered load "
-                       f"{self.depot_utilization[f.depot]:.2f} of its lines): no steady state")
-            elif nsn in self.wh_broken and (f.kind == "wholesale" or f.condemnation > 0):
-                why = f"wholesale is fed by overloaded depot {self.wh_broken[nsn]!r}"
-            else:
-                continue
-            self.problems[cust].setdefault(why, []).append(nsn)
-
-    # -- answering -------------------------------------------------------------------------
-    def wholesale_stock(self, nsn: str, extra: int = 0) -> int:
-        """Wholesale base stock of ``nsn``: DoD's own, the FMSO I on-order units and
-        ``extra`` more."""
-        return self.scenario.wholesale.stock.get(nsn, 0) + self.fmso1[nsn] + extra
-
-    def release(self, nsn: str, stock: int, shift: float = 0.0,
-                flow: Flow | None = None) -> tuple[float, float, float]:
-        """(P(a restricted requisition is released from stock), EBO0, VBO0) at base stock
-        ``stock``; ``shift`` moves that much of ``flow``'s requisition rate from restricted
-        to unrestricted (a CLSSA flow whose FMSO I level is being tried).
-
-        Restricted requisitions never wait: released while stock exceeds the protection level,
-        else procured — a loss system whose servers are the units above protection that
-        unrestricted draws leave (``loss_release``). EBO0 is the unrestricted draws'
-        backorders against the pipeline of everything drawn from stock."""
-        key = (nsn, stock, shift)
-        hit = self._bo_cache.get(key)
-        if hit is not None:
-            return hit
-        m_u, m_r = self.wh_mean_u[nsn], self.wh_mean_r[nsn]
-        if shift and flow is not None:
-            repl = self._loop_days(flow) or 0.0
-            m_u, m_r = m_u + shift * repl, max(0.0, m_r - shift * repl)
-        above = stock - self.scenario.wholesale.protection_level.get(nsn, 0)
-        p = loss_release(above, m_u, m_r)
-        e0, v0 = _backorders(m_u + p * m_r, stock)
-        hit = self._bo_cache[key] = (p, e0, v0)
-        return hit
+        i = self._rows[(f.customer, f.nsn)]
+        load = float(self._rate[i] * self._loop[i])
+        return 1.0 - erlang_b(int(level), load) if load > 0 else 1.0
 
     def item(self, customer: str, nsn: str, extra: float = 0) -> ItemPrediction:
         """One NSN of one customer; ``extra`` FMSO I units for this customer on top of its
         level (a ``sustain recommend`` trial; ``math.inf``: the limit of any buy-in, every
         requisition programmed and wholesale never short)."""
         f = self.flows[(customer, nsn)]
-        t = self.turnaround(f.depot, nsn)
-        if t is None:
+        i = self._rows[(customer, nsn)]
+        if self._broken_row[i]:
             raise CannotAnswer(f"{nsn}: depot {f.depot!r} is overloaded")
-        c = f.condemnation
-        if f.kind == "repair":
-            own = f.rate * ((1 - c) * (f.to_depot_days + t + f.back_days)
-                            + c * (f.to_depot_days + f.issue_days))
-            w_u, w_r = 0.0, f.rate * c
-        else:
-            own = f.rate * f.issue_days
-            if f.option == "clssa":
-                prog = self.programmed_fraction(f, f.level + extra)
-                w_u, w_r = f.rate * prog, f.rate * (1.0 - prog)
-            elif f.restricted:
-                w_u, w_r = 0.0, f.rate
+        if math.isinf(extra):
+            mean = float(self._rate[i] * self._f_issue[i]) if not self._f_repair[i] else None
+            if mean is None:
+                fig = {k: v[i] for k, v in self._fig.items()}
             else:
-                w_u, w_r = f.rate, 0.0
-        s0: int | None = None
-        wait = 0.0          # this flow's wholesale backorders (unrestricted draws)
-        e0 = v0 = share = 0.0
-        if math.isfinite(extra) and (w_u > 0 or w_r > 0):
-            s0 = self.wholesale_stock(nsn, self._extra_on_order(f, int(extra)))
-            shift = w_u - self._base_w_u(f)
-            p_rel, e0, v0 = self.release(nsn, s0, shift, f)
-            if f.option == "clssa" and w_u > 0 and w_r > 0:
-                p_rel = self._unprogrammed_release(f, f.level + int(extra), s0, p_rel, w_u)
-            procured = w_r * (1.0 - p_rel) * self.plt
-            own += procured
-            rate_u = self.wh_rate_u[nsn] + shift
-            if w_u > 0 and rate_u > 0:
-                share = min(1.0, w_u / rate_u)
-                wait = share * e0
-            delay = (wait + procured) / f.rate if f.rate > 0 else 0.0
+                ebo, _, fill = backorders_vec(np.array([mean]), np.array([mean]),
+                                              self._f_stock[[i]])
+                fig = {"mean": mean, "var": mean, "ebo": ebo[0], "fill": fill[0],
+                       "delay": 0.0, "stock0": None, "drawn": False}
+        elif extra:
+            out = self._figures(np.array([i]), np.array([int(extra)], dtype=np.int64))
+            fig = {k: v[0] for k, v in out.items()}
         else:
-            delay = 0.0
-        mean = own + wait
-        if self.method == "metric":
-            var = mean
-        else:
-            var = max(mean, own + share * (1.0 - share) * e0 + share * share * v0)
-        law = pipeline_law(mean, var)
-        stock = self.shelf[customer][nsn]
-        e, _ = backorder_moments(stock, law, with_variance=False)
+            fig = {k: v[i] for k, v in self._fig.items()}
         item = self.items[nsn]
-        qpa = self.scenario.system(self.customers[customer].fleet.system).parts[nsn]
+        qpa = self.parts[customer][nsn]
+        stock0 = fig["stock0"]
         return ItemPrediction(
-            nsn=nsn, name=item.name, option=f.option, qpa=qpa, stock=stock,
-            demand_per_day=f.rate, pipeline_mean=law.mean, pipeline_variance=law.variance,
-            ebo=float(e),
-            fill_rate=float(fill_rate(stock, law.mean, None if law.is_poisson else law.variance)),
-            depot=f.depot, depot_wait_days=float(self.depot_wait[f.depot] or 0.0),
-            wholesale_stock=s0, wholesale_delay_days=delay)
+            nsn=nsn, name=item.name, option=f.option, qpa=qpa, stock=int(self._f_stock[i]),
+            demand_per_day=float(self._rate[i]), pipeline_mean=float(fig["mean"]),
+            pipeline_variance=float(fig["var"]), ebo=float(fig["ebo"]),
+            fill_rate=float(fig["fill"]), depot=f.depot,
+            depot_wait_days=float(self.depot_wait[f.depot] or 0.0),
+            wholesale_stock=int(stock0) if (stock0 is not None and fig["drawn"]) else None,
+            wholesale_delay_days=float(fig["delay"]))
 
-    def _unprogrammed_release(self, f: Flow, level: int, stock: int, p: float,
-                              w_u: float) -> float:
-        """P(release) of a CLSSA requisition beyond its level. It happens only while the
-        customer's own programmed draws fill the level, so ``level`` units are out of stock
-        then: the units above protection left for restricted requisitions are fewer by it,
-        and only the others' unrestricted draws (the pool's less this flow's) compete."""
-        loop = self._loop_days(f) or 0.0
-        others = max(0.0, self.wh_mean_u[f.nsn] - w_u * loop)
-        above = stock - level - self.scenario.wholesale.protection_level.get(f.nsn, 0)
-        return loss_release(above, others, self.wh_mean_r[f.nsn])
+    def customer_availability(self, name: str, extra: Mapping[str, int] | None = None
+                              ) -> float | None:
+        """What the simulator's rule gives for this customer's backorders (NMCS aircraft =
+        backorders, or consolidated with cannibalization) — the finite-fleet iteration's
+        figure — with ``extra`` FMSO I units per NSN; None when it has no closed form."""
+        if self.problems[name]:
+            return None
+        spec = self.customers[name]
+        rows = self._customer_rows(name)
+        if rows.size == 0 or self._broken_row[rows].any():
+            return None
+        n = spec.fleet.aircraft
+        fig = self._fig
+        if extra:
+            more = np.array([int(extra.get(self.flows_list[i].nsn, 0)) for i in rows],
+                            dtype=np.int64)
+            part = self._figures(rows, more)
+            fig = {k: np.zeros(self._base_rate.size) for k in ("mean", "var", "ebo")}
+            for k in fig:
+                fig[k][rows] = part[k]
+        if spec.cannibalization:
+            return 1.0 - consolidated_nmcs(fig["mean"][rows], fig["var"][rows],
+                                           self._f_stock[rows], self._qpa(rows), n) / n
+        return max(0.0, 1.0 - float(fig["ebo"][rows].sum()) / n)
 
-    def _base_w_u(self, f: Flow) -> float:
-        """The unrestricted draw rate this flow put into the wholesale pool at its own level."""
-        if f.kind == "repair":
-            return 0.0
-        if f.option == "clssa":
-            return f.rate * self.programmed_fraction(f, f.level)
-        return 0.0 if f.restricted else f.rate
+    def _customer_rows(self, name: str) -> np.ndarray:
+        return np.flatnonzero(self._f_cust == self._cust_index[name])
 
-    def _extra_on_order(self, f: Flow, extra: int) -> int:
-        """Wholesale units ``extra`` more FMSO I units of this flow's customer add: only the
-        part DoD must procure (on order); the rest is earmarked free stock."""
-        if extra <= 0 or f.option != "clssa":
-            return 0
-        free = self._free_before.get((f.customer, f.nsn), 0)
-        on_order = lambda q: q - min(q, free)
-        return on_order(f.level + extra) - on_order(f.level)
+    def _qpa(self, rows: np.ndarray) -> np.ndarray:
+        flows = self.flows_list
+        return np.array([self.parts[flows[i].customer][flows[i].nsn] for i in rows],
+                        dtype=np.int64)
 
     def availabilities(self, spec: CustomerSpec, items: list[ItemPrediction],
                        ) -> tuple[float, float]:
@@ -634,13 +694,17 @@ class AlternativeModel:
         ebos = [it.ebo for it in items]
         qpa = [it.qpa for it in items]
         if spec.cannibalization:
-            laws = [pipeline_law(it.pipeline_mean, it.pipeline_variance) for it in items]
-            a = 1.0 - _consolidated_nmcs(laws, [it.stock for it in items], qpa, n) / n
+            a = 1.0 - consolidated_nmcs(
+                np.array([it.pipeline_mean for it in items]),
+                np.array([it.pipeline_variance for it in items]),
+                np.array([it.stock for it in items], dtype=np.int64),
+                np.array(qpa, dtype=np.int64), n) / n
             return a, a
         return metric_availability(ebos, n, qpa), max(0.0, 1.0 - sum(ebos) / n)
 
-    def customer(self, name: str) -> CustomerPrediction:
-        """Every NSN of one customer and its fleet-level figures (or the reasons it has none)."""
+    def customer(self, name: str, detail: bool = True) -> CustomerPrediction:
+        """Every NSN of one customer and its fleet-level figures (or the reasons it has none);
+        with ``detail`` False only the fleet-level figures (a sweep's screen needs no more)."""
         spec = self.customers[name]
         out = CustomerPrediction(self.alternative.name, name, spec.kind, spec.fleet.aircraft,
                                  spec.cannibalization, reasons=self.reasons(name),
@@ -649,9 +713,10 @@ class AlternativeModel:
                                                             name))
         if out.reasons:
             return out
-        parts = self.scenario.system(spec.fleet.system).parts
+        if not detail:
+            return self._fleet_figures(out)
         try:
-            out.items = [self.item(name, nsn) for nsn in parts]
+            out.items = [self.item(name, nsn) for nsn in self.parts[name]]
         except CannotAnswer as exc:
             out.reasons.append(str(exc))
             return out
@@ -679,6 +744,29 @@ class AlternativeModel:
                              f"{self.depot_wait[d]:.1f} days (M/G/c approximation)")
         return out
 
+    def _fleet_figures(self, out: CustomerPrediction) -> CustomerPrediction:
+        """Availability, NMCS aircraft, backorders and fill rate from the arrays alone."""
+        spec = self.customers[out.customer]
+        rows = self._customer_rows(out.customer)
+        if self._broken_row[rows].any():
+            out.reasons.append("a depot it uses is overloaded")
+            return out
+        fig = self._fig
+        n = spec.fleet.aircraft
+        qpa = self._qpa(rows)
+        if spec.cannibalization:
+            a = 1.0 - consolidated_nmcs(fig["mean"][rows], fig["var"][rows],
+                                        self._f_stock[rows], qpa, n) / n
+        else:
+            a = metric_availability(fig["ebo"][rows], n, qpa)
+        out.availability = float(a)
+        out.nmcs_aircraft = n * (1.0 - float(a))
+        out.backorders = float(fig["ebo"][rows].sum())
+        rate = self._rate[rows]
+        out.fill_rate = (float(np.dot(rate, fig["fill"][rows]) / rate.sum())
+                         if rate.sum() > 0 else 1.0)
+        return out
+
     def reasons(self, customer: str) -> list[str]:
         """Why this customer has no closed form, one line per cause with the NSNs it hits."""
         out = []
@@ -692,55 +780,45 @@ class AlternativeModel:
 
     def _shared(self, nsn: str) -> bool:
         """Whether unrestricted requisitions (US units, CLSSA) also draw this NSN."""
-        return any(f.nsn == nsn and f.kind == "wholesale"
-                   and (f.option in (US_UNIT, "clssa")) for f in self.flows.values())
+        if self._shared_nsns is None:
+            self._shared_nsns = {f.nsn for f in self.flows_list if f.kind == "wholesale"
+                                 and f.option in (US_UNIT, "clssa")}
+        return nsn in self._shared_nsns
+
+    def _problems(self) -> None:
+        """Flows with no steady state (an overloaded depot, or wholesale fed by one) make
+        their customer unanswerable."""
+        for (cust, nsn), f in self.flows.items():
+            i = self._rows[(cust, nsn)]
+            if self._broken_row[i]:
+                why = (f"depot {f.depot!r} is overloaded (offered load "
+                       f"{self.depot_utilization[f.depot]:.2f} of its lines): no steady state")
+            elif nsn in self.wh_broken and (f.kind == "wholesale" or f.condemnation > 0):
+                why = f"wholesale is fed by overloaded depot {self.wh_broken[nsn]!r}"
+            else:
+                continue
+            self.problems[cust].setdefault(why, []).append(nsn)
+
+
+def consolidated_nmcs(mean: np.ndarray, var: np.ndarray, stock: np.ndarray, qpa: np.ndarray,
+                      aircraft: int) -> float:
+    """E[min(N, max_i ceil(B_i / Z_i))]: NMCS aircraft when holes are cannibalized onto the
+    fewest aircraft, pipelines independent. P(max <= k) = Π_i P(X_i <= s_i + k·Z_i)."""
+    k = np.arange(aircraft)
+    points = stock[:, None] + k[None, :] * qpa[:, None]
+    p_le = np.prod(cdf_at(mean, var, points), axis=0)
+    return float(np.sum(1.0 - p_le))
 
 
 def reorder_holding(reorders: float, surplus: float, lead_days: float) -> float:
-    """Mean days a wholesale reorder is in flight when it arrives after ``lead_days`` unless a
-    surplus carcass (Poisson, ``surplus`` a day) stands in for the oldest pending one first.
-
-    A reorder placed behind n pending ones is stood in for by the (n+1)-th surplus arrival,
-    if that comes before its lead time: mean min(lead time, Gamma(n+1, surplus)) =
-    E[min(N, n+1)] / surplus with N ~ Poisson(surplus x lead time). The count it finds is
-    taken from a birth-death model of the pending reorders (born at ``reorders`` a day, each
-    leaving at 1/lead time, the oldest at ``surplus``), which ignores that some ahead of it
-    arrive on their own first — so it slightly overstates the wait, and understates the
-    surplus's effect. With no surplus the answer is exactly the lead time."""
-    if reorders <= 0 or lead_days <= 0 or surplus <= 0:
-        return lead_days
-    n_max = int(reorders * lead_days + 12.0 * math.sqrt(reorders * lead_days + 1.0) + 30)
-    n = np.arange(1, n_max + 1)
-    logs = np.concatenate(([0.0], np.cumsum(np.log(reorders) - np.log(surplus + n / lead_days))))
-    pending = np.exp(logs - logs.max())
-    pending /= pending.sum()
-    mean_n = surplus * lead_days
-    k = np.arange(n_max + 2)
-    tail = pdtrc(k[:-1], mean_n)                   # P(N >= j) for j = 1 .. n_max + 1
-    e_min = np.concatenate(([0.0], np.cumsum(tail)))[1:]   # E[min(N, n + 1)], n = 0 .. n_max
-    return float(np.dot(pending, e_min)) / surplus
+    """Mean days a wholesale reorder is in flight (``vector.reorder_holding`` for one NSN)."""
+    return float(reorder_holding_vec(np.array([reorders]), np.array([surplus]), lead_days)[0])
 
 
 def loss_release(above: int, unrestricted: float, restricted: float) -> float:
-    """P(a restricted requisition finds stock above the protection level).
-
-    With ``above`` units above protection and no unrestricted draws, restricted requisitions
-    form an Erlang loss system: ``above`` servers, each released unit held for its
-    replenishment time, offered load ``restricted`` (units a day x days); an arrival finding
-    them all out is procured instead — blocked with Erlang B probability, exactly, whatever
-    the holding-time law. Unrestricted draws (Poisson(``unrestricted``) out at a time,
-    independent to first order) take servers away: P = E_k[1 - B(above - k, restricted)].
-    """
-    if above <= 0:
-        return 0.0
-    b = [1.0]
-    for n in range(1, above + 1):
-        b.append(restricted * b[-1] / (n + restricted * b[-1]))
-    if unrestricted <= 0:
-        return 1.0 - b[above]
-    k = np.arange(above)
-    pk = poisson_pmf(k, unrestricted)
-    return float(np.dot(pk, 1.0 - np.array(b[above:0:-1])))
+    """P(a restricted requisition is released) (``vector.loss_release`` for one NSN)."""
+    return float(loss_release_vec(np.array([above]), np.array([unrestricted]),
+                                  np.array([restricted]))[0])
 
 
 def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: str) -> list[str]:
@@ -798,8 +876,9 @@ def finite_fleet_availability(
     *,
     method: Method = DEFAULT_METHOD,
     extra_stock: Mapping[str, Mapping[str, int]] | None = None,
-    tol: float = 1e-7,
+    tol: float = 1e-6,
     max_iter: int = 200,
+    model: AlternativeModel | None = None,
 ) -> dict[str, float]:
     """Availability per answered customer when NMCS aircraft do not fly.
 
@@ -808,47 +887,59 @@ def finite_fleet_availability(
     wholesale units its NSNs get on top (``sustain recommend``'s FMSO I).
     """
     extra = extra_stock or {}
-    factors = {c.name: 1.0 for c in scenario.customers}
+    if model is None:
+        model = AlternativeModel(scenario, alternative, method=method)
+    x = {c.name: 1.0 for c in scenario.customers}
+    previous: dict[str, tuple[float, float]] = {}
     result: dict[str, float] = {}
-    reorder: dict[str, float] | None = None
     for _ in range(max_iter):
-        model = AlternativeModel(scenario, alternative, method=method, fleet_factor=factors,
-                                 reorder_days=reorder)
-        reorder = model.reorder_days
-        new: dict[str, float] = {}
+        g: dict[str, float] = {}
         for c in scenario.customers:
-            if model.problems[c.name]:
-                continue
-            parts = scenario.system(c.fleet.system).parts
-            try:
-                items = [model.item(c.name, n, extra.get(c.name, {}).get(n, 0)) for n in parts]
-            except CannotAnswer:
-                continue
-            new[c.name] = model.availabilities(c, items)[1]
-        delta = max((abs(new[k] - factors[k]) for k in new), default=0.0)
-        result = new
-        for k, v in new.items():
-            factors[k] = 0.5 * (factors[k] + v)
-        if delta < tol:
+            a = model.customer_availability(c.name, extra.get(c.name))
+            if a is not None:
+                g[c.name] = a
+        result = g
+        if max((abs(g[k] - x[k]) for k in g), default=0.0) < tol:
             break
+        # Each customer's x <- g(x) has a slope near zero or negative (more flying, more
+        # demand, less availability): step by 1/(1 - slope), the slope taken as a secant of
+        # the last two iterates — a diagonal secant (Steffensen-like) step, kept in (0, 1].
+        for k, gk in g.items():
+            step = 0.5
+            if k in previous:
+                x0, g0 = previous[k]
+                if abs(x[k] - x0) > 1e-12:
+                    slope = (gk - g0) / (x[k] - x0)
+                    if slope < 0.9:
+                        step = 1.0 / (1.0 - slope)
+            previous[k] = (x[k], gk)
+            x[k] = min(1.0, max(1e-6, x[k] + step * (gk - x[k])))
+        # One step of the reorder fixed point per step of this one: both converge together.
+        model.solve(x, model.reorder_days, reorder_iterations=2)
     return result
 
 
 def predict_alternative(scenario: Scenario, alternative: Alternative, *,
-                        method: Method = DEFAULT_METHOD) -> AlternativePrediction:
-    """Every customer of one alternative: METRIC figures and the finite-fleet availability."""
-    model = AlternativeModel(scenario, alternative, method=method)
-    customers = [model.customer(c.name) for c in scenario.customers]
-    finite = finite_fleet_availability(scenario, alternative, method=method)
+                        method: Method = DEFAULT_METHOD, detail: bool = True,
+                        shelf: Mapping[str, Mapping[str, int]] | None = None,
+                        ) -> AlternativePrediction:
+    """Every customer of one alternative: METRIC figures and the finite-fleet availability
+    (per NSN too, unless ``detail`` is False)."""
+    model = AlternativeModel(scenario, alternative, method=method, shelf=shelf)
+    customers = [model.customer(c.name, detail) for c in scenario.customers]
+    finite = finite_fleet_availability(scenario, alternative, method=method, model=model)
     for cp in customers:
         if cp.answered:
             cp.availability_finite_fleet = finite.get(cp.customer)
     return AlternativePrediction(alternative.name, customers)
 
 
-def predict(scenario: Scenario, *, method: Method = DEFAULT_METHOD) -> list[AlternativePrediction]:
+def predict(scenario: Scenario, *, method: Method = DEFAULT_METHOD,
+            detail: bool = True) -> list[AlternativePrediction]:
     """The closed-form answer for every alternative of the scenario."""
-    return [predict_alternative(scenario, alt, method=method) for alt in scenario.alternatives]
+    shelf = {c.name: shelf_stock(c, scenario) for c in scenario.customers}
+    return [predict_alternative(scenario, alt, method=method, detail=detail, shelf=shelf)
+            for alt in scenario.alternatives]
 
 
 def scenario_notes(scenario: Scenario) -> list[str]:

@@ -37,7 +37,7 @@ def point_rows(scenario: Scenario, point: int, values: dict[str, float]) -> list
     from sim.analytic.predict import predict
 
     rows = []
-    for ap in predict(scenario):
+    for ap in predict(scenario, detail=False):
         for cp in ap.customers:
             rows.append({"point": point, **values, "alternative": ap.name,
                          "customer": cp.customer, "availability": cp.availability,

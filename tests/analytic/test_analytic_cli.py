@@ -210,3 +210,19 @@ def test_recommend_verify_simulates_the_buy_in(tmp_path, capsys):
     assert v["availability_mean"] == pytest.approx(doc["predicted_availability_finite_fleet"],
                                                    abs=0.004)
     assert json.loads((out / "recommendation.json").read_text())["verify"] == v
+
+
+def test_fleet_figures_without_detail_equal_those_from_the_items():
+    """A sweep's screen asks only for fleet-level figures; they must be the same numbers."""
+    from sim.analytic.predict import predict
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / "fms_follow_on.yaml")
+    full, light = predict(scenario), predict(scenario, detail=False)
+    for a, b in zip(full, light, strict=True):
+        for c, d in zip(a.customers, b.customers, strict=True):
+            assert c.answered == d.answered and not d.items
+            if c.answered:
+                for name in ("availability", "availability_finite_fleet", "backorders",
+                             "fill_rate", "nmcs_aircraft"):
+                    assert getattr(d, name) == pytest.approx(getattr(c, name), rel=1e-12)
