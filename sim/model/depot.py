@@ -33,7 +33,7 @@ class Port:
         self.awp_probability = 0.0 if awp is None else awp.probability
         if self.awp_probability > 0:
             self.awp_draw = world.streams.uniform("awaiting_parts", owner, nsn)
-            self.awp_days = sampler(awp.days, world.streams.generator(
+            self.awp_days = sampler(awp.days, world.streams.key(
                 "awaiting_parts_days", depot.name, owner, nsn))
 
 
@@ -78,7 +78,7 @@ class Depot:
         draw = self._repair.get(nsn)
         if draw is None:
             draw = sampler(self.spec.repair_days,
-                           self.world.streams.generator("repair", self.name, nsn))
+                           self.world.streams.key("repair", self.name, nsn))
             self._repair[nsn] = draw
         return draw
 

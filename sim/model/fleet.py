@@ -208,7 +208,7 @@ class WeibullClock:
             item = self.world.items[nsn]
             law = Weibull.model_validate(
                 {"weibull": {"shape": item.weibull_shape, "mean": item.mtbr_fh}})
-            self.life[nsn] = sampler(law, self.world.streams.generator("life", name, nsn))
+            self.life[nsn] = sampler(law, self.world.streams.key("life", name, nsn))
         n = fleet.n
         self.hours = [0.0] * n
         self.t_upd = [0.0] * n

@@ -144,7 +144,7 @@ class ItemManager:
         draw = self._lead.get(nsn)
         if draw is None:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
-                           self.world.streams.generator("procurement", nsn))
+                           self.world.streams.key("procurement", nsn))
             self._lead[nsn] = draw
         reorder = Reorder(nsn, then)
         self.in_flight[nsn].append(reorder)
@@ -164,6 +164,6 @@ class ItemManager:
         draw = self._customer_lead.get(key)
         if draw is None:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
-                           self.world.streams.generator("fms_procurement", customer, nsn))
+                           self.world.streams.key("fms_procurement", customer, nsn))
             self._customer_lead[key] = draw
         return draw()

@@ -21,7 +21,7 @@ class Route:
 
     def __init__(self, world: World, leg: TransportLeg | None, stream_key: tuple) -> None:
         self.draw = None if leg is None else sampler(
-            leg.days, world.streams.generator("transit", *stream_key))
+            leg.days, world.streams.key("transit", *stream_key))
         self.cost = 0.0 if leg is None else leg.cost_usd
 
 

@@ -37,10 +37,10 @@ class BuyingService(SupportOption):
         streams = world.streams
         self.service = service
         self.search = sampler(service.search_days,
-                              streams.generator(self.key, "search", name, nsn))
-        self.lead = sampler(service.lead_time_days, streams.generator(self.key, "lead", name, nsn))
+                              streams.key(self.key, "search", name, nsn))
+        self.lead = sampler(service.lead_time_days, streams.key(self.key, "lead", name, nsn))
         self.repair_lead = sampler(service.repair_lead_time_days,
-                                   streams.generator(self.key, "repair_lead", name, nsn))
+                                   streams.key(self.key, "repair_lead", name, nsn))
         self.source = streams.uniform(self.key, "source", name, nsn)
         self.repair_source = streams.uniform(self.key, "repair_source", name, nsn)
         self.condemn = streams.uniform("condemn", name, nsn)

@@ -24,7 +24,7 @@ class DirectCommercialSale(SupportOption):
         terms = choice.dcs or DcsTerms()
         name = customer.name
         self.terms = terms
-        self.lead = sampler(terms.lead_time_days, world.streams.generator("dcs", "lead", name, nsn))
+        self.lead = sampler(terms.lead_time_days, world.streams.key("dcs", "lead", name, nsn))
         self.condemn = world.streams.uniform("condemn", name, nsn)
         self.out_route = self.route(customer.country, WHOLESALE_COUNTRY, "dcs_out")
         self.back_route = self.route(WHOLESALE_COUNTRY, customer.country, "dcs_back")
