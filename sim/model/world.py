@@ -18,7 +18,7 @@ from sim.model.item_manager import ItemManager
 from sim.model.support import OPTIONS, SupportChain, UsWholesale
 from sim.model.timeline import leave_days, schedule_timeline
 from sim.model.transport import Transport
-from sim.recorder import Recorder
+from sim.recorder import DAYS_PER_YEAR, Recorder
 from sim.rng import Streams
 from sim.scenario.models import Alternative, Scenario, SupportChoice
 
@@ -61,11 +61,11 @@ class World:
             for nsn in cust.system.parts:
                 chain = self._chain(cust, nsn, self._choice(cust, nsn))
                 self.chains[(cust.name, nsn)] = chain
-                cust.support[nsn] = chain.entry
+                cust.shelves[nsn].entry = chain.entry
             if cust.spec.initial_support_days:
                 initial = SupportChoice(option=scenario.initial_support)
                 for nsn in cust.system.parts:
-                    cust.support[nsn] = self._chain(cust, nsn, initial).entry
+                    cust.shelves[nsn].entry = self._chain(cust, nsn, initial).entry
 
     def _choice(self, cust: Customer, nsn: str) -> SupportChoice | None:
         if not cust.is_fms:
@@ -109,6 +109,12 @@ class World:
         while t < horizon - 1e-9:
             self.after(t, rec.close_period, t)
             t += self.scenario.period_days
+        # Discount years: counted charges are booked by year (``Recorder.settle``). Scheduled
+        # before any model event, these run first among the events of their instant.
+        year = 1
+        while year * DAYS_PER_YEAR < horizon:
+            self.after(year * DAYS_PER_YEAR, rec.year_boundary, year * DAYS_PER_YEAR)
+            year += 1
 
     def run(self) -> RunResult:
         self._clock()

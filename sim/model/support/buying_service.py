@@ -71,7 +71,7 @@ class BuyingService(SupportOption):
 
     def _at_repair_source(self, _arg=None) -> None:
         if self.condemn() < self.item.condemnation_rate:
-            self.world.recorder.condemned(self.stats, self.nsn)
+            self.recorder.condemned(self.item_stats)
             Call(self.env, self.lead(), self._new_delivered)
         else:
             Call(self.env, self.repair_lead(), self._repair_delivered)
@@ -85,7 +85,7 @@ class BuyingService(SupportOption):
     def _deliver(self, category: str, price: float) -> None:
         self.charge(category, price)
         self.charge("fees", price * self.service.fee_rate)
-        self.ship(self.delivery, self.to_shelf, self.nsn)
+        self.ship_to_shelf(self.delivery)
 
 
 class Pros(BuyingService):

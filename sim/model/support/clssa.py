@@ -39,14 +39,14 @@ class Clssa(DirectExchange):
         self.ship_carcass(self.carcass_route, self.induct, job)
 
     def _programmed_repaired(self, job: RepairJob) -> None:
-        self.world.item_manager.receive(self.nsn)
+        self.manager.receive(self.nsn)
         self.account.restore()
         self.carcass_repaired()
 
     def _programmed_condemned(self, job: RepairJob) -> None:
         """The level is restored when the replacement procurement arrives."""
-        self.world.recorder.condemned(self.stats, self.nsn)
-        self.world.item_manager.procure(self.nsn, self.account.restore)
+        self.recorder.condemned(self.item_stats)
+        self.manager.procure(self.nsn, self.account.restore)
         self.carcass_condemned()
 
     def replace(self, urgent: bool) -> bool:

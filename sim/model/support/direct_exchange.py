@@ -16,6 +16,11 @@ from sim.model.support.base import CarcassToWholesale
 class DirectExchange(CarcassToWholesale):
     key = "direct_exchange"
 
+    def __init__(self, world, customer, nsn, choice) -> None:
+        super().__init__(world, customer, nsn, choice)
+        self.exchange_bill = self.bill("exchange", self.item.repair_cost_usd)
+        self.condemned_bill = self.bill("exchange", self.item.unit_price_usd)
+
     def on_removal(self, urgent: bool) -> None:
         from_stock = self.requisition(urgent, self.customer.is_fms, self.on_issued)
         self.return_carcass(from_stock)
@@ -32,7 +37,7 @@ class DirectExchange(CarcassToWholesale):
         self._issued()
 
     def carcass_repaired(self) -> None:
-        self.charge("exchange", self.item.repair_cost_usd)
+        self.exchange_bill.n += 1
 
     def carcass_condemned(self) -> None:
-        self.charge("exchange", self.item.unit_price_usd)
+        self.condemned_bill.n += 1
