@@ -262,10 +262,8 @@ class Recorder:
         start = self.settled_to
         measured = start >= warmup
         factor = self.discount_factor(start)
-        for bill in self.bills.values():
+        for bill in [b for b in self.bills.values() if b.n]:
             n = bill.n
-            if not n:
-                continue
             bill.n = 0
             c = bill.customer
             amount = n * bill.amount

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from itertools import chain
 
 import numpy as np
 from numpy.random import PCG64, Generator
@@ -40,11 +41,6 @@ Stream = Callable[[], float]
 BlockDraw = Callable[[Generator, int], np.ndarray]
 
 
-def _part(part: object) -> str:
-    """A key part as text; the type tag keeps the integer 1 apart from the name "1"."""
-    return f"i{part}" if isinstance(part, int) else f"s{part}"
-
-
 class StreamKey(ISeedSequence):
     """The seed of one stream: (scenario seed, replication, key parts), hashed on demand.
 
@@ -52,18 +48,22 @@ class StreamKey(ISeedSequence):
     words; this one derives them with BLAKE2b, so equal keys give equal streams in every
     process and different keys unrelated ones."""
 
-    __slots__ = ("text",)
+    __slots__ = ("parts",)
 
     def __init__(self, seed: int, replication: int, *key: object) -> None:
-        self.text = "\x1f".join(map(_part, (seed, replication, *key))).encode()
+        self.parts = (seed, replication, *key)
 
     def generate_state(self, n_words: int, dtype: type = np.uint32) -> np.ndarray:
         dt = np.dtype(dtype)
         size = n_words * dt.itemsize
+        # Parts as text, joined by the unit separator; the type tag keeps the integer 1 apart
+        # from the name "1".
+        text = "\x1f".join([f"i{p}" if isinstance(p, int) else f"s{p}"
+                             for p in self.parts]).encode()
         out = b""
         counter = 0
         while len(out) < size:                     # 64 bytes a hash; PCG64 needs 32
-            out += hashlib.blake2b(self.text, digest_size=min(64, size - len(out)),
+            out += hashlib.blake2b(text, digest_size=min(64, size - len(out)),
                                    salt=counter.to_bytes(16, "little")).digest()
             counter += 1
         return np.frombuffer(out, dtype=dt.newbyteorder("<")).astype(dt)
@@ -75,12 +75,12 @@ class StreamKey(ISeedSequence):
 Source = StreamKey | Generator
 
 
-def _blocks(draw: BlockDraw, source: Source) -> Iterator[float]:
+def _blocks(draw: BlockDraw, source: Source) -> Iterator[list]:
     # A generator function's body runs at the first ``next``: the Generator is made then.
     gen = source.generator() if isinstance(source, StreamKey) else source
     n = FIRST_BLOCK
     while True:
-        yield from draw(gen, n).tolist()
+        yield draw(gen, n).tolist()
         if n < MAX_BLOCK:
             n += n
 
@@ -88,8 +88,9 @@ def _blocks(draw: BlockDraw, source: Source) -> Iterator[float]:
 def stream(draw: BlockDraw, source: Source) -> Stream:
     """A zero-argument callable returning successive draws of ``draw`` from ``source``.
 
-    The bound ``__next__`` of a generator costs less than half a Python method call."""
-    return _blocks(draw, source).__next__
+    The bound ``__next__`` of a ``chain`` over the blocks runs in C between blocks: about
+    a third of a Python method call per draw."""
+    return chain.from_iterable(_blocks(draw, source)).__next__
 
 
 def _uniform(gen: Generator, n: int) -> np.ndarray:

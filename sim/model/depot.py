@@ -63,7 +63,11 @@ class Depot:
         self.name = spec.name
         self.country = spec.country
         self.lines = spec.repair_lines
+        self.capacity = float("inf") if spec.repair_lines is None else spec.repair_lines
         self.busy = 0
+        self.env = world.env
+        self.recorder = world.recorder
+        self.warmup = world.warmup
         self.queue: deque[RepairJob] = deque()
         self.stats = world.recorder.depot(spec.name, spec.repair_lines)
         self._repair: dict[str, Sampler] = {}
@@ -90,9 +94,9 @@ class Depot:
 
     def induct(self, job: RepairJob) -> None:
         """A carcass arrives: it is screened (condemned or not), then queued for a line."""
-        now = self.world.env._now
+        now = self.env._now
         stats = self.stats
-        if self.world.recorder.measuring:
+        if self.recorder.measuring:
             stats.inductions += 1
         port = job.port
         if port.condemn() < port.condemnation_rate:
@@ -103,29 +107,33 @@ class Depot:
             # Waits for a bit-piece part first, holding no line.
             delay = port.awp_days()
             stats.awp.add(now, 1)
-            if now >= self.world.warmup:
+            if now >= self.warmup:
                 stats.awp_count += 1
                 stats.awp_sum += delay
-            job.arrive_after(self.world.env, delay, self.parts_cb)
-            return
-        self._ready(job, now)
+            job.arrive_after(self.env, delay, self.parts_cb)
+        elif self.busy < self.capacity:
+            # A free line starts at once (``_ready`` inlined: this is every repair's path).
+            self.busy += 1
+            stats.busy.add(now, 1)
+            if now >= self.warmup:
+                stats.started += 1              # queue_sum += 0: it waited for nothing
+            job.arrive_after(self.env, port.repair_time(), self.finish_cb)
+        else:
+            self.queue.append(job)
+            stats.queue.add(now, 1)
 
     def _parts_arrived(self, job: RepairJob) -> None:
-        now = self.world.env._now
+        now = self.env._now
         self.stats.awp.add(now, -1)
         self._ready(job, now)
 
     def _ready(self, job: RepairJob, now: float) -> None:
         """A carcass ready for repair takes a free line or joins the queue."""
         stats = self.stats
-        if self.lines is None or self.busy < self.lines:
-            # A free line starts at once (``_start`` inlined: this is every repair's path).
+        if self.busy < self.capacity:
             self.busy += 1
             stats.busy.add(now, 1)
-            if now >= self.world.warmup:
-                stats.started += 1
-                stats.queue_sum += now - job.arrived    # nonzero only after awaiting parts
-            job.arrive_after(self.world.env, job.port.repair_time(), self.finish_cb)
+            self._start(job, now)
         else:
             self.queue.append(job)
             stats.queue.add(now, 1)
@@ -133,19 +141,19 @@ class Depot:
     def _start(self, job: RepairJob, now: float) -> None:
         """A line (already counted busy) takes up ``job``."""
         stats = self.stats
-        if now >= self.world.warmup:
+        if now >= self.warmup:
             stats.started += 1
             stats.queue_sum += now - job.arrived
-        job.arrive_after(self.world.env, job.port.repair_time(), self.finish_cb)
+        job.arrive_after(self.env, job.port.repair_time(), self.finish_cb)
 
     def _finish(self, job: RepairJob) -> None:
-        now = self.world.env._now
+        now = self.env._now
         stats = self.stats
-        if now >= self.world.warmup:
+        if now >= self.warmup:
             stats.repairs += 1
             stats.turnaround_sum += now - job.arrived
         queue = self.queue
-        if queue and (self.lines is None or self.busy <= self.lines):
+        if queue and self.busy <= self.capacity:
             stats.queue.add(now, -1)          # the freed line goes straight to the next job
             self._start(queue.popleft(), now)
         else:
@@ -159,6 +167,7 @@ class Depot:
         stats = self.stats
         stats.capacity.add(now, lines - (self.lines or 0))
         self.lines = lines
+        self.capacity = lines
         while self.queue and self.busy < self.lines:
             self.busy += 1
             stats.busy.add(now, 1)

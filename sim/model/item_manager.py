@@ -101,8 +101,9 @@ class ItemManager:
         """Issue at once (``fill(arg)``) if the rule allows; else an unrestricted requisition
         is backordered in priority order and a restricted one procured for the customer.
         Returns whether the unit comes (now or later) from wholesale stock."""
-        if self.issuable(nsn, restricted):
-            self.on_hand[nsn] -= 1
+        on_hand = self.on_hand
+        if on_hand[nsn] > (self.protection[nsn] if restricted else 0):   # ``issuable``
+            on_hand[nsn] -= 1
             fill(arg)
             return True
         if restricted:

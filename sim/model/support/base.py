@@ -221,8 +221,15 @@ class CarcassToWholesale(SupportOption):
         self.ship_to_shelf(self.issue_route)
 
     def return_carcass(self, from_stock: bool) -> None:
+        """Ship the carcass to the US depot (``ship_carcass`` inlined: every removal's path)."""
         job = RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock)
-        self.ship_carcass(self.carcass_route, self.induct, job)
+        route = self.carcass_route
+        if route.draw is None:
+            self.induct(job)
+        else:
+            job.arrive_after(self.env, route.draw(), self.induct)
+        if route.bill is not None:
+            route.bill.n += 1
 
     def _repaired(self, job: RepairJob) -> None:
         if job.context:
