@@ -112,9 +112,13 @@ class Depot:
                 stats.awp_sum += delay
             job.arrive_after(self.env, delay, self.parts_cb)
         elif self.busy < self.capacity:
-            # A free line starts at once (``_ready`` inlined: this is every repair's path).
+            # A free line starts at once (``_ready`` and ``busy.add`` inlined: this is every
+            # repair's path).
             self.busy += 1
-            stats.busy.add(now, 1)
+            busy = stats.busy
+            busy.area += busy.value * (now - busy.t_last)
+            busy.t_last = now
+            busy.value += 1
             if now >= self.warmup:
                 stats.started += 1              # queue_sum += 0: it waited for nothing
             job.arrive_after(self.env, port.repair_time(), self.finish_cb)
@@ -158,7 +162,10 @@ class Depot:
             self._start(queue.popleft(), now)
         else:
             self.busy -= 1
-            stats.busy.add(now, -1)
+            busy = stats.busy                  # ``busy.add(now, -1)`` inlined
+            busy.area += busy.value * (now - busy.t_last)
+            busy.t_last = now
+            busy.value -= 1
         job.done(job)
 
     def set_lines(self, lines: int) -> None:

@@ -54,6 +54,8 @@ class SupportOption:
         self._post = world.recorder.post
         self.fms_rate = world.surcharge_rate if customer.is_fms else 0.0
         self.rate = self.fms_rate if self.surcharged else 0.0
+        self.customer_name = customer.name
+        self._requisition = world.item_manager.requisition
         self.pd_urgent = priority_designator(customer.fad, "A")
         self.pd_routine = priority_designator(customer.fad, "C")
         end = choice.end_day if choice is not None else None
@@ -135,9 +137,8 @@ class SupportOption:
         """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued.
         Returns whether it comes from wholesale stock (False: procured for the customer, the
         asset-release rule of ``ItemManager``)."""
-        return self.world.item_manager.requisition(
-            self.nsn, self.pd_urgent if urgent else self.pd_routine, restricted, fill, arg,
-            self.customer.name, self.env._now)
+        return self._requisition(self.nsn, self.pd_urgent if urgent else self.pd_routine,
+                                 restricted, fill, arg, self.customer_name, self.env._now)
 
     def us_depot(self) -> Depot:
         """The depot that repairs this NSN into wholesale: the choice's depot if it is in the
@@ -216,9 +217,18 @@ class CarcassToWholesale(SupportOption):
         self.on_repaired = self._repaired
         self.on_condemned = self._condemned
         self.on_issued = self._issued
+        self.repaired_bill: Bill | None = None      # what a subclass bills per carcass
+        self.condemned_bill: Bill | None = None
 
     def _issued(self, _arg=None) -> None:
-        self.ship_to_shelf(self.issue_route)
+        """A serviceable leaves wholesale for the shelf (``ship_to_shelf`` inlined)."""
+        route = self.issue_route
+        if route.draw is None:
+            self.shelf.receive()
+        else:
+            self.shelf.arrive_after(route.draw())
+        if route.bill is not None:
+            route.bill.n += 1
 
     def return_carcass(self, from_stock: bool) -> None:
         """Ship the carcass to the US depot (``ship_carcass`` inlined: every removal's path)."""
@@ -236,7 +246,8 @@ class CarcassToWholesale(SupportOption):
             self.manager.receive(self.nsn)
         else:
             self.manager.receive_surplus(self.nsn)
-        self.carcass_repaired()
+        if self.repaired_bill is not None:          # ``carcass_repaired`` inlined
+            self.repaired_bill.n += 1
 
     def _condemned(self, job: RepairJob) -> None:
         self.recorder.condemned(self.item_stats)
@@ -252,6 +263,10 @@ class CarcassToWholesale(SupportOption):
 
     def carcass_repaired(self) -> None:
         """Bill for a carcass repaired into wholesale."""
+        if self.repaired_bill is not None:
+            self.repaired_bill.n += 1
 
     def carcass_condemned(self) -> None:
         """Bill for a carcass condemned at the depot."""
+        if self.condemned_bill is not None:
+            self.condemned_bill.n += 1

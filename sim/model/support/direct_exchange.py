@@ -18,7 +18,8 @@ class DirectExchange(CarcassToWholesale):
 
     def __init__(self, world, customer, nsn, choice) -> None:
         super().__init__(world, customer, nsn, choice)
-        self.exchange_bill = self.bill("exchange", self.item.repair_cost_usd)
+        # The exchange price when the carcass is accepted, the standard price if condemned.
+        self.repaired_bill = self.bill("exchange", self.item.repair_cost_usd)
         self.condemned_bill = self.bill("exchange", self.item.unit_price_usd)
 
     def on_removal(self, urgent: bool) -> None:
@@ -36,8 +37,3 @@ class DirectExchange(CarcassToWholesale):
         self.charge("purchase", self.item.unit_price_usd)
         self._issued()
 
-    def carcass_repaired(self) -> None:
-        self.exchange_bill.n += 1
-
-    def carcass_condemned(self) -> None:
-        self.condemned_bill.n += 1

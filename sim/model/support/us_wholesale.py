@@ -16,15 +16,9 @@ class UsWholesale(CarcassToWholesale):
 
     def __init__(self, world, customer, nsn, choice) -> None:
         super().__init__(world, customer, nsn, choice)
-        self.repair_bill = self.bill("repair", self.item.repair_cost_usd)
+        self.repaired_bill = self.bill("repair", self.item.repair_cost_usd)
         self.condemned_bill = self.bill("purchase", self.item.unit_price_usd)
 
     def on_removal(self, urgent: bool) -> None:
         self.requisition(urgent, False, self.on_issued)
         self.return_carcass(True)
-
-    def carcass_repaired(self) -> None:
-        self.repair_bill.n += 1
-
-    def carcass_condemned(self) -> None:
-        self.condemned_bill.n += 1

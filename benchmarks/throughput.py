@@ -1,0 +1,77 @@
+"""Throughput: the reference scenario end to end (5 alternatives x 20 replications), as a user
+runs it — ``python -m sim run`` in a fresh process writing its result directory — with 1 and
+2 workers. Targets (issue 16): at most 20 s with 2 workers, 2-worker speedup at least 1.8.
+
+Each figure is the best of ``--repeat`` runs (noise only adds time); the runs alternate
+between 1 and 2 workers so both see the same machine. The two result directories are
+compared: the same scenario and seed give identical tables whatever the number of workers.
+
+    python benchmarks/throughput.py [--repeat 2] [--replications 20] [--scenario FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLES = ("summary", "items", "depots", "timeseries")
+
+
+def run_once(scenario: Path, workers: int, replications: int, out: Path) -> float:
+    """Wall seconds of one ``sim run`` process, from start to exit."""
+    cmd = [sys.executable, "-m", "sim", "run", str(scenario), "--out", str(out),
+           "--workers", str(workers), "--replications", str(replications)]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def same_tables(a: Path, b: Path) -> bool:
+    """Whether two result directories hold identical tables (rows in a canonical order)."""
+    for name in TABLES:
+        x, y = pd.read_parquet(a / f"{name}.parquet"), pd.read_parquet(b / f"{name}.parquet")
+        keys = [c for c in ("alternative", "replication", "customer", "nsn", "depot",
+                            "period_start_day") if c in x.columns]
+        x = x.sort_values(keys).reset_index(drop=True)
+        y = y.sort_values(keys).reset_index(drop=True)
+        if not x.equals(y):
+            return False
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "reference.yaml"))
+    args = parser.parse_args()
+    scenario = Path(args.scenario)
+    best = {1: float("inf"), 2: float("inf")}
+    with tempfile.TemporaryDirectory(prefix="sustain-throughput-") as tmp:
+        for i in range(args.repeat):
+            for workers in (1, 2):
+                out = Path(tmp) / f"w{workers}-{i}"
+                best[workers] = min(best[workers],
+                                    run_once(scenario, workers, args.replications, out))
+        identical = same_tables(Path(tmp) / "w1-0", Path(tmp) / "w2-0")
+    units = args.replications * len(load_scenario(scenario).alternatives)
+    print(f"scenario:              {scenario.name}, {args.replications} replications "
+          f"({units} units)")
+    print(f"1 worker  (best of {args.repeat}):  {best[1]:.1f} s")
+    print(f"2 workers (best of {args.repeat}):  {best[2]:.1f} s (target <= 20 s)")
+    print(f"2-worker speedup:      {best[1] / best[2]:.2f} (target >= 1.8)")
+    print(f"tables identical with 1 and 2 workers: {'yes' if identical else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
