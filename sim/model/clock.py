@@ -16,6 +16,10 @@ attribute, a ``callbacks`` list of callables taking the event, and an entry push
 queue. An object whose arrivals carry nothing of their own (a customer's shelf: "one unit
 arrived") may be pending any number of times at once; SimPy clears ``callbacks`` when it
 processes an entry, so its callback sets them back first.
+
+The hottest paths (a carcass shipped or put on a line, a serviceable shipped to a shelf) push
+their entries inline, with a ``callbacks`` list made once and shared (SimPy only iterates
+it); their delays are drawn from the scenario's distributions, non-negative by validation.
 """
 
 from __future__ import annotations

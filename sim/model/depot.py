@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import TYPE_CHECKING
+
+from simpy.events import NORMAL
 
 from sim.model.clock import Traveller
 from sim.model.distributions import Sampler, sampler
@@ -66,13 +69,16 @@ class Depot:
         self.capacity = float("inf") if spec.repair_lines is None else spec.repair_lines
         self.busy = 0
         self.env = world.env
+        self.heap = world.env._queue
+        self.eid = world.env._eid
         self.recorder = world.recorder
         self.warmup = world.warmup
         self.queue: deque[RepairJob] = deque()
         self.stats = world.recorder.depot(spec.name, spec.repair_lines)
         self._repair: dict[str, Sampler] = {}
         self._ports: dict[tuple[str, str], Port] = {}
-        self.finish_cb = self._finish   # bound once: every repair schedules it
+        self.finish_cbs = [self._finish]   # made once, shared: every repair's event has it
+        self.induct_cbs = [self.induct]    # the same for carcasses shipped to the depot
         self.parts_cb = self._parts_arrived
 
     def repair_cost(self, nsn: str) -> float:
@@ -121,7 +127,8 @@ class Depot:
             busy.value += 1
             if now >= self.warmup:
                 stats.started += 1              # queue_sum += 0: it waited for nothing
-            job.arrive_after(self.env, port.repair_time(), self.finish_cb)
+            job.callbacks = self.finish_cbs
+            heappush(self.heap, (now + port.repair_time(), NORMAL, next(self.eid), job))
         else:
             self.queue.append(job)
             stats.queue.add(now, 1)
@@ -148,7 +155,8 @@ class Depot:
         if now >= self.warmup:
             stats.started += 1
             stats.queue_sum += now - job.arrived
-        job.arrive_after(self.env, job.port.repair_time(), self.finish_cb)
+        job.callbacks = self.finish_cbs
+        heappush(self.heap, (now + job.port.repair_time(), NORMAL, next(self.eid), job))
 
     def _finish(self, job: RepairJob) -> None:
         now = self.env._now

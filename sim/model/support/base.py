@@ -15,7 +15,10 @@ asks the chain with ``fallback_replace``.
 
 from __future__ import annotations
 
+from heapq import heappush
 from typing import TYPE_CHECKING, ClassVar
+
+from simpy.events import NORMAL
 
 from sim.model.clock import Call
 from sim.model.depot import RepairJob
@@ -51,6 +54,8 @@ class SupportOption:
         self.item_stats = self.shelf.item
         self.recorder = world.recorder
         self.env = world.env
+        self.heap = world.env._queue
+        self.eid = world.env._eid
         self._post = world.recorder.post
         self.fms_rate = world.surcharge_rate if customer.is_fms else 0.0
         self.rate = self.fms_rate if self.surcharged else 0.0
@@ -120,16 +125,19 @@ class SupportOption:
         if route.draw is None:
             self.shelf.receive()
         else:
-            self.shelf.arrive_after(route.draw())
+            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid),
+                                 self.shelf))
         if route.bill is not None:
             route.bill.n += 1
 
-    def ship_carcass(self, route: Route, fn, job: RepairJob) -> None:
-        """Ship a carcass; the job itself is the shipment's event (no wrapper)."""
+    def ship_carcass(self, route: Route, job: RepairJob) -> None:
+        """Ship a carcass to this option's depot (``self.depot``) and bill the shipment; the
+        job itself is the shipment's event (no wrapper)."""
         if route.draw is None:
-            fn(job)
+            self.depot.induct(job)
         else:
-            job.arrive_after(self.env, route.draw(), fn)
+            job.callbacks = self.depot.induct_cbs
+            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid), job))
         if route.bill is not None:
             route.bill.n += 1
 
@@ -226,20 +234,15 @@ class CarcassToWholesale(SupportOption):
         if route.draw is None:
             self.shelf.receive()
         else:
-            self.shelf.arrive_after(route.draw())
+            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid),
+                                 self.shelf))
         if route.bill is not None:
             route.bill.n += 1
 
     def return_carcass(self, from_stock: bool) -> None:
-        """Ship the carcass to the US depot (``ship_carcass`` inlined: every removal's path)."""
-        job = RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock)
-        route = self.carcass_route
-        if route.draw is None:
-            self.induct(job)
-        else:
-            job.arrive_after(self.env, route.draw(), self.induct)
-        if route.bill is not None:
-            route.bill.n += 1
+        """Ship the carcass to the US depot."""
+        self.ship_carcass(self.carcass_route,
+                          RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock))
 
     def _repaired(self, job: RepairJob) -> None:
         if job.context:

@@ -36,7 +36,7 @@ class Clssa(DirectExchange):
             return
         self.requisition(urgent, False, self.on_issued)
         job = RepairJob(self.port, self.on_programmed_repaired, self.on_programmed_condemned)
-        self.ship_carcass(self.carcass_route, self.induct, job)
+        self.ship_carcass(self.carcass_route, job)
 
     def _programmed_repaired(self, job: RepairJob) -> None:
         self.manager.receive(self.nsn)

@@ -31,7 +31,7 @@ class RepairAndReturn(SupportOption):
 
     def on_removal(self, urgent: bool) -> None:
         job = RepairJob(self.port, self.on_repaired, self.on_condemned, urgent)
-        self.ship_carcass(self.out_route, self.induct, job)
+        self.ship_carcass(self.out_route, job)
 
     def _repaired(self, job: RepairJob) -> None:
         self.repair_bill.n += 1
