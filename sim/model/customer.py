@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from heapq import heappush
 from typing import TYPE_CHECKING
 
 from sim.model.fleet import Fleet
@@ -35,13 +34,12 @@ class Shelf:
     Everything a removal touches is an attribute here, resolved once, rather than a lookup
     by NSN in the customer's dictionaries. The shelf is also the event of a serviceable
     arriving for it: it can be pending in the event queue once per unit in transit, with no
-    object made per shipment (``arrive_after``); the SimPy protocol is that of
-    ``sim.model.clock``.
+    object made per shipment (``SupportOption.ship_to_shelf``); the SimPy protocol is that
+    of ``sim.model.clock``.
     """
 
-    __slots__ = ("_arrival", "callbacks", "customer", "eid", "entry", "env", "fleet", "item",
-                 "nsn", "on_hand", "queue", "recorder", "removals", "stats", "waiting",
-                 "warmup")
+    __slots__ = ("_arrival", "callbacks", "customer", "entry", "env", "fleet", "item", "nsn",
+                 "on_hand", "recorder", "removals", "stats", "waiting", "warmup")
     _ok = True
 
     def __init__(self, customer: Customer, nsn: str, on_hand: int) -> None:
@@ -56,8 +54,6 @@ class Shelf:
         self.recorder = world.recorder
         self.fleet = customer.fleet
         self.env = world.env
-        self.queue = world.env._queue
-        self.eid = world.env._eid
         self.warmup = world.warmup
         self.removals = 0
         self._arrival = [self._arrived]
@@ -91,12 +87,6 @@ class Shelf:
         item.pipe_net += 1
         item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         self.entry(urgent)
-
-    def arrive_after(self, delay: float) -> None:
-        """A serviceable owed to this shelf arrives after ``delay`` days."""
-        if delay < 0:
-            raise ValueError(f"negative delay {delay}")
-        heappush(self.queue, (self.env._now + delay, 1, next(self.eid), self))
 
     def _arrived(self, _event: Shelf) -> None:
         self.callbacks = self._arrival     # SimPy cleared them; other units may be pending

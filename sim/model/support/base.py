@@ -119,7 +119,7 @@ class SupportOption:
         if route.bill is not None:
             route.bill.n += 1
 
-    def ship_to_shelf(self, route: Route, _arg: object = None) -> None:
+    def ship_to_shelf(self, route: Route) -> None:
         """Ship a serviceable over ``route`` to this customer's shelf and bill the shipment;
         the shelf is the arrival's event (no object per shipment)."""
         if route.draw is None:
@@ -221,7 +221,6 @@ class CarcassToWholesale(SupportOption):
         self.carcass_route = self.route(customer.country, depot.country, "carcass")
         self.issue_route = self.route(WHOLESALE_COUNTRY, customer.country, "issue")
         self.manager = world.item_manager
-        self.induct = depot.induct
         self.on_repaired = self._repaired
         self.on_condemned = self._condemned
         self.on_issued = self._issued

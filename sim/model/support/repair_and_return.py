@@ -24,7 +24,6 @@ class RepairAndReturn(SupportOption):
         self.repair_bill = self.bill("repair", self.repair_cost)
         self.out_route = self.route(customer.country, depot.country, "carcass")
         self.back_route = self.route(depot.country, customer.country, "return")
-        self.induct = depot.induct
         self.on_repaired = self._repaired
         self.on_condemned = self._condemned
         self.buy_route = None   # made at the first condemnation: most units never need it
