@@ -4,6 +4,12 @@ The recorder decides nothing: the model tells it what happened and when, and it 
 Levels keep two running integrals (since warm-up, and since the current period began) so
 memory stays flat however long the horizon is; a period boundary or the end of warm-up
 flushes every level once.
+
+Charges of a fixed price (a shipment over one leg, a depot repair, an exchange) are counted
+on a ``Bill`` and booked as count x price when the ledger is settled, rather than posted one
+by one: the ledger is settled at every period boundary, at the end of warm-up and at every
+year boundary, so all charges counted between two settlements share their measured flag and
+their discount year, and the booked figures are those of posting each charge.
 """
 
 from __future__ import annotations
@@ -51,6 +57,32 @@ class Level:
         return self.area - self.period_mark
 
 
+class ItemStats:
+    """One customer's figures for one NSN, updated in place on the model's hottest paths."""
+
+    __slots__ = ("backorders", "condemned", "cost", "demands", "filled", "no_source",
+                 "nsn", "pipe_net", "pipe_sum", "wait_sum")
+
+    def __init__(self, nsn: str) -> None:
+        self.nsn = nsn
+        self.demands = 0
+        self.filled = 0
+        self.wait_sum = 0.0
+        self.condemned = 0
+        self.no_source = 0
+        self.cost = 0.0
+        self.backorders = Level()
+        self.pipe_net = 0
+        self.pipe_sum = 0.0
+
+    def pipeline_area(self, horizon: float) -> float:
+        """Units owed to the shelf, integrated over the measured window [W, H] without a level
+        update per removal: for a counting process, the integral is the sum over units of
+        (H - max(t_in, W)) less the same over departures, so each removal adds max(t, W) to
+        ``pipe_sum`` and one to ``pipe_net``, each arrival subtracts them."""
+        return horizon * self.pipe_net - self.pipe_sum
+
+
 @dataclass
 class CustomerStats:
     name: str
@@ -59,40 +91,24 @@ class CustomerStats:
     nmcs: Level = field(default_factory=Level)
     backorders: Level = field(default_factory=Level)
     fh_rate: Level = field(default_factory=Level)
-    demands: int = 0
-    filled: int = 0
     waits: list[float] = field(default_factory=list)
     costs: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0.0))
     npv: float = 0.0
     period_cost: float = 0.0
-    item_demands: dict[str, int] = field(default_factory=dict)
-    item_filled: dict[str, int] = field(default_factory=dict)
-    item_wait_sum: dict[str, float] = field(default_factory=dict)
-    item_condemned: dict[str, int] = field(default_factory=dict)
-    item_no_source: dict[str, int] = field(default_factory=dict)
-    item_cost: dict[str, float] = field(default_factory=dict)
-    item_backorders: dict[str, Level] = field(default_factory=dict)
-    pipe_net: dict[str, int] = field(default_factory=dict)
-    pipe_sum: dict[str, float] = field(default_factory=dict)
+    items: dict[str, ItemStats] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for nsn in self.nsns:
-            self.item_demands[nsn] = 0
-            self.item_filled[nsn] = 0
-            self.item_wait_sum[nsn] = 0.0
-            self.item_condemned[nsn] = 0
-            self.item_no_source[nsn] = 0
-            self.item_cost[nsn] = 0.0
-            self.item_backorders[nsn] = Level()
-            self.pipe_net[nsn] = 0
-            self.pipe_sum[nsn] = 0.0
+            self.items[nsn] = ItemStats(nsn)
 
-    def pipeline_area(self, nsn: str, horizon: float) -> float:
-        """Units owed to the shelf, integrated over the measured window [W, H] without a level
-        update per removal: for a counting process, the integral is the sum over units of
-        (H - max(t_in, W)) less the same over departures, so each removal adds max(t, W) to
-        ``pipe_sum`` and one to ``pipe_net``, each arrival subtracts them."""
-        return horizon * self.pipe_net[nsn] - self.pipe_sum[nsn]
+    @property
+    def demands(self) -> int:
+        """Demands since warm-up (each removal counts once, on its NSN)."""
+        return sum(it.demands for it in self.items.values())
+
+    @property
+    def filled(self) -> int:
+        return sum(it.filled for it in self.items.values())
 
 
 @dataclass
@@ -113,6 +129,22 @@ class DepotStats:
 
     def __post_init__(self) -> None:
         self.capacity.value = float(self.lines or 0)
+
+
+class Bill:
+    """Charges of one fixed price to one customer's NSN in one category: the model counts
+    them (``bill.n += 1``) and the recorder books count x price when it settles."""
+
+    __slots__ = ("amount", "category", "customer", "item", "n", "rate")
+
+    def __init__(self, customer: CustomerStats, item: ItemStats | None, category: str,
+                 amount: float, rate: float) -> None:
+        self.customer = customer
+        self.item = item
+        self.category = category
+        self.amount = amount
+        self.rate = rate
+        self.n = 0
 
 
 class Recorder:
@@ -137,6 +169,8 @@ class Recorder:
         # settled in posting order at every period boundary, so memory stays flat.
         self.ledger: list[tuple] = []
         self.post = self.ledger.append
+        self.bills: dict[tuple, Bill] = {}
+        self.settled_to = 0.0       # the ledger and the bills are booked up to this day
 
     # -- registration -------------------------------------------------------------------
     def customer(self, name: str, aircraft: int, nsns: list[str]) -> CustomerStats:
@@ -149,32 +183,49 @@ class Recorder:
         self.depots[name] = stats
         return stats
 
+    def bill(self, c: CustomerStats, nsn: str | None, category: str, amount: float,
+             surcharge_rate: float) -> Bill:
+        """The bill counting charges of ``amount`` (plus ``surcharge_rate`` of it as FMS
+        surcharge) in ``category``; one per distinct charge, shared by whoever makes it."""
+        key = (c.name, nsn, category, amount, surcharge_rate)
+        bill = self.bills.get(key)
+        if bill is None:
+            item = None if nsn is None else c.items[nsn]
+            bill = self.bills[key] = Bill(c, item, category, amount, surcharge_rate)
+        return bill
+
     def _levels(self):
+        """The levels reported per period (per-NSN backorders are reported for the whole
+        measured window only, so they are flushed at warm-up and at the end)."""
         for c in self.customers.values():
             yield c.nmcs
             yield c.backorders
             yield c.fh_rate
-            yield from c.item_backorders.values()
         for d in self.depots.values():
             yield d.queue
             yield d.busy
             yield d.capacity
             yield d.awp
 
+    def _item_levels(self):
+        for c in self.customers.values():
+            for it in c.items.values():
+                yield it.backorders
+
     # -- observations ------------------------------------------------------------------
-    def wait(self, c: CustomerStats, nsn: str, demand_day: float, now: float) -> None:
+    def wait(self, c: CustomerStats, item: ItemStats, demand_day: float, now: float) -> None:
         if demand_day >= self.warmup:
             w = now - demand_day
             c.waits.append(w)
-            c.item_wait_sum[nsn] += w
+            item.wait_sum += w
 
-    def condemned(self, c: CustomerStats, nsn: str) -> None:
+    def condemned(self, item: ItemStats) -> None:
         if self.measuring:
-            c.item_condemned[nsn] += 1
+            item.condemned += 1
 
-    def no_source(self, c: CustomerStats, nsn: str) -> None:
+    def no_source(self, item: ItemStats) -> None:
         if self.measuring:
-            c.item_no_source[nsn] += 1
+            item.no_source += 1
 
     def charge(self, c: CustomerStats, nsn: str | None, category: str, amount: float,
                surcharge_rate: float, now: float, investment: bool = False) -> None:
@@ -185,27 +236,49 @@ class Recorder:
         """
         self.post((now, c, nsn, category, amount, surcharge_rate, investment))
 
-    def settle(self) -> None:
-        """Book every ledger entry in posting order (one loop, no call per entry)."""
+    def settle(self, now: float) -> None:
+        """Book every ledger entry in posting order (one loop, no call per entry), then every
+        bill's count since the last settlement. Settlements fall on every boundary of warm-up,
+        period and year, so the counted charges all belong to the interval's start."""
         warmup = self.warmup
         factors = self._factors
-        for now, c, nsn, category, amount, rate, investment in self.ledger:
+        for when, c, nsn, category, amount, rate, investment in self.ledger:
             surcharge = amount * rate
             total = amount + surcharge
             c.period_cost += total
-            if now >= warmup or investment:
+            if when >= warmup or investment:
                 costs = c.costs
                 costs[category] += amount
                 if surcharge:
                     costs["surcharge"] += surcharge
-                year = int(now / DAYS_PER_YEAR) + 1
+                year = int(when / DAYS_PER_YEAR) + 1
                 factor = factors.get(year)
                 if factor is None:
-                    factor = self.discount_factor(now)
+                    factor = self.discount_factor(when)
                 c.npv += total * factor
                 if nsn is not None:
-                    c.item_cost[nsn] += total
+                    c.items[nsn].cost += total
         self.ledger.clear()
+        start = self.settled_to
+        measured = start >= warmup
+        factor = self.discount_factor(start)
+        for bill in [b for b in self.bills.values() if b.n]:
+            n = bill.n
+            bill.n = 0
+            c = bill.customer
+            amount = n * bill.amount
+            surcharge = amount * bill.rate
+            total = amount + surcharge
+            c.period_cost += total
+            if measured:
+                costs = c.costs
+                costs[bill.category] += amount
+                if surcharge:
+                    costs["surcharge"] += surcharge
+                c.npv += total * factor
+                if bill.item is not None:
+                    bill.item.cost += total
+        self.settled_to = now
 
     def discount_factor(self, now: float) -> float:
         """End-of-year discounting: a cost in year y (1-based, 365.25 days) counts
@@ -222,14 +295,23 @@ class Recorder:
 
     # -- clock -------------------------------------------------------------------------
     def start_measuring(self, now: float) -> None:
-        """End of warm-up: discard what the levels integrated so far."""
+        """End of warm-up: book the warm-up's charges, discard what the levels integrated so
+        far."""
+        self.settle(now)
         for level in self._levels():
+            level.flush(now)
+            level.warm_mark = level.area
+        for level in self._item_levels():
             level.flush(now)
             level.warm_mark = level.area
         self.measuring = True
 
+    def year_boundary(self, now: float) -> None:
+        """A new discount year begins: book the charges counted in the last one."""
+        self.settle(now)
+
     def close_period(self, now: float) -> None:
-        self.settle()
+        self.settle(now)
         length = now - self.period_start
         if length <= 0:
             return
@@ -262,10 +344,12 @@ class Recorder:
     def finish(self, now: float, open_waits: dict[str, list[tuple[str, float]]]) -> None:
         """Close the last period and censor waits still open at the horizon."""
         self.close_period(now)
+        for level in self._item_levels():
+            level.flush(now)
         for cname, waits in open_waits.items():
             c = self.customers[cname]
             for nsn, day in waits:
-                self.wait(c, nsn, day, now)
+                self.wait(c, c.items[nsn], day, now)
 
     def summary_rows(self) -> list[dict]:
         span = self.horizon - self.warmup
@@ -308,18 +392,19 @@ class Recorder:
         rows = []
         for c in self.customers.values():
             for nsn in c.nsns:
-                d = c.item_demands[nsn]
+                it = c.items[nsn]
+                d = it.demands
                 rows.append({
                     "customer": c.name,
                     "nsn": nsn,
                     "demands": d,
-                    "fill_rate": c.item_filled[nsn] / d if d else float("nan"),
-                    "backorders_mean": c.item_backorders[nsn].measured / span,
-                    "pipeline_mean": c.pipeline_area(nsn, self.horizon) / span,
-                    "cwt_days_mean": c.item_wait_sum[nsn] / d if d else float("nan"),
-                    "condemnations": c.item_condemned[nsn],
-                    "no_source": c.item_no_source[nsn],
-                    "cost_usd": c.item_cost[nsn],
+                    "fill_rate": it.filled / d if d else float("nan"),
+                    "backorders_mean": it.backorders.measured / span,
+                    "pipeline_mean": it.pipeline_area(self.horizon) / span,
+                    "cwt_days_mean": it.wait_sum / d if d else float("nan"),
+                    "condemnations": it.condemned,
+                    "no_source": it.no_source,
+                    "cost_usd": it.cost,
                 })
         return rows
 

@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from sim import __version__
-from sim.model.world import World
+from sim.model.world import run_unit
 from sim.results import ResultDir, now_iso, to_table, unit_name
 from sim.scenario import Scenario, scenario_hash
 from sim.scenario.sweep import SweepPlan
@@ -39,7 +39,7 @@ def simulate_unit(scenario: Scenario, alt_index: int, replication: int,
                   record_events: bool) -> dict[str, list[dict]]:
     """Run one alternative in one replication; rows for every table (worker entry point)."""
     alternative = scenario.alternatives[alt_index]
-    result = World(scenario, alternative, replication, record_events=record_events).run()
+    result = run_unit(scenario, alternative, replication, record_events)
     tag = {"alternative": alternative.name, "replication": replication}
     tables = {
         "summary": [{**tag, **r} for r in result.summary],

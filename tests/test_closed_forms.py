@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -127,9 +128,29 @@ def test_cannibalization_consolidates_holes():
     assert (gain > 0).all(), gain
 
 
+def _renewals_per_fh(shape: float, mean: float, start: float, end: float,
+                     step: float = 0.5) -> float:
+    """Expected renewals per unit per flight hour over [start, end] flight hours when every
+    unit is new at 0: (M(end) - M(start)) / (end - start), with M the renewal function of the
+    Weibull law from the renewal equation M(t) = F(t) + int_0^t M(t - x) dF(x), discretized."""
+    scale = mean / math.gamma(1.0 + 1.0 / shape)
+    n = round(end / step) + 1
+    cdf = -np.expm1(-((np.arange(n) * step / scale) ** shape))
+    mass = np.diff(cdf, prepend=0.0)
+    m = np.zeros(n)
+    for i in range(1, n):
+        m[i] = cdf[i] + mass[1:i + 1] @ m[i - 1::-1]
+    return float((m[n - 1] - m[round(start / step)]) / (end - start))
+
+
 def test_weibull_removals_follow_renewal_rate_and_littles_law():
-    """Weibull (wear-out) lives: long-run removals per flight hour = QPA / MTBR (renewal
-    theorem), and pipeline = demand rate x repair time (Little's law, any arrival process)."""
+    """Weibull (wear-out) lives: removals per flight hour follow the renewal function, and
+    pipeline = demand rate x repair time (Little's law, any arrival process).
+
+    Every unit is new at day 0, so the measured window (1,500 to 4,000 FH) still holds the
+    first wear-out peak (near 1,840 FH for shape 2.5, mean 2,000): the expected rate there is
+    2.3 % above the long-run QPA / MTBR of the renewal theorem, more than the test's 1 %
+    margin, so the rate is compared with the renewal function's own value for the window."""
     data = _palm_scenario(10, {"option": "repair_and_return", "depot": "Home"})
     data.update(horizon_days=4000, warmup_days=1500, replications=8)
     data["items"][0]["failure"] = {"weibull": {"shape": 2.5}}
@@ -137,7 +158,9 @@ def test_weibull_removals_follow_renewal_rate_and_littles_law():
     out = simulate(data)
     summary, items = out["summary"], out["items"]
     per_fh = summary.demands / summary.flight_hours
-    assert_close_to_theory(per_fh, 1 / MTBR, "removals per flight hour")
+    expected = _renewals_per_fh(2.5, MTBR, data["warmup_days"], data["horizon_days"])
+    assert 1.02 / MTBR < expected < 1.03 / MTBR       # the transient the window still holds
+    assert_close_to_theory(per_fh, expected, "removals per flight hour")
     span = data["horizon_days"] - data["warmup_days"]
     assert_close_to_theory(items.pipeline_mean, (items.demands / span * 10.0).mean(),
                            "pipeline (Little)")

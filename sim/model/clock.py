@@ -10,6 +10,16 @@ that queue as ``Environment.schedule`` does (ties stay first-come first-served a
 own events), and hot paths read the clock as ``env._now``; both save calls on the model's
 hottest path. That relies on SimPy 4's queue layout, which ``pyproject.toml`` pins and
 ``tests/test_clock.py`` checks.
+
+Objects that are themselves events follow the same protocol: a ``_ok = True`` class
+attribute, a ``callbacks`` list of callables taking the event, and an entry pushed onto the
+queue. An object whose arrivals carry nothing of their own (a customer's shelf: "one unit
+arrived") may be pending any number of times at once; SimPy clears ``callbacks`` when it
+processes an entry, so its callback sets them back first.
+
+The hottest paths (a carcass shipped or put on a line, a serviceable shipped to a shelf) push
+their entries inline, with a ``callbacks`` list made once and shared (SimPy only iterates
+it); their delays are drawn from the scenario's distributions, non-negative by validation.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A customer (US unit or FMS nation): its shelf of serviceables and its backorders."""
+"""A customer (US unit or FMS nation): its shelves of serviceables and its backorders."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sim.scenario.models import MonthsOfDemand
 
 if TYPE_CHECKING:
     from sim.model.world import World
+    from sim.recorder import ItemStats
 
 
 def initial_quantities(spec: CustomerSpec, parts: dict[str, int], mtbr: dict[str, float],
@@ -26,11 +27,104 @@ def initial_quantities(spec: CustomerSpec, parts: dict[str, int], mtbr: dict[str
     return {nsn: stock.quantities.get(nsn, 0) for nsn in parts}
 
 
-class Customer:
-    """Holds serviceables; a removal takes one or leaves a hole, owed first come, first served.
+class Shelf:
+    """One customer's serviceables of one NSN: on the shelf, owed to aircraft (backorders,
+    oldest first), and where a removal goes (its support chain's ``entry``).
 
-    Units owed to this shelf (in transit, in repair, on requisition) are its pipeline.
+    Everything a removal touches is an attribute here, resolved once, rather than a lookup
+    by NSN in the customer's dictionaries. The shelf is also the event of a serviceable
+    arriving for it: it can be pending in the event queue once per unit in transit, with no
+    object made per shipment (``SupportOption.ship_to_shelf``); the SimPy protocol is that
+    of ``sim.model.clock``.
     """
+
+    __slots__ = ("_arrival", "callbacks", "customer", "entry", "env", "fleet", "item", "nsn",
+                 "on_hand", "recorder", "removals", "stats", "waiting", "warmup")
+    _ok = True
+
+    def __init__(self, customer: Customer, nsn: str, on_hand: int) -> None:
+        world = customer.world
+        self.customer = customer
+        self.nsn = nsn
+        self.on_hand = on_hand
+        self.waiting: deque[tuple[float, int]] = deque()
+        self.entry: Callable[[bool], None] = _unsupported
+        self.stats = customer.stats
+        self.item: ItemStats = customer.stats.items[nsn]
+        self.recorder = world.recorder
+        self.fleet = customer.fleet
+        self.env = world.env
+        self.warmup = world.warmup
+        self.removals = 0
+        self._arrival = [self._arrived]
+        self.callbacks = self._arrival
+
+    def removal(self, a: int) -> None:
+        """Aircraft ``a`` removed a failed unit: take a serviceable or leave a hole, and send
+        the removal to the support chain."""
+        now = self.env._now
+        item = self.item
+        self.removals += 1
+        if self.on_hand > 0:
+            self.on_hand -= 1
+            urgent = False
+            clock = self.fleet.clock
+            if clock is not None:
+                clock.install(a, self.nsn)     # a Weibull unit starts a fresh life
+        else:
+            self.waiting.append((now, a))
+            self.stats.backorders.add(now, 1)
+            item.backorders.add(now, 1)
+            urgent = True
+            self.fleet.open_hole(a, self.nsn)
+        rec = self.recorder
+        if rec.measuring:
+            item.demands += 1
+            if not urgent:
+                item.filled += 1
+        if rec.events is not None:
+            rec.log(now, "removal", self.customer.name, self.nsn, a)
+        item.pipe_net += 1
+        item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
+        self.entry(urgent)
+
+    def _arrived(self, _event: Shelf) -> None:
+        self.callbacks = self._arrival     # SimPy cleared them; other units may be pending
+        self.receive()
+
+    def receive(self) -> None:
+        """A serviceable owed to this shelf arrives: it fills the oldest backorder, if any."""
+        now = self.env._now
+        item = self.item
+        item.pipe_net -= 1
+        item.pipe_sum -= now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
+        if self.waiting:
+            day, a = self.waiting.popleft()
+            self.stats.backorders.add(now, -1)
+            item.backorders.add(now, -1)
+            self.recorder.wait(self.stats, item, day, now)
+            self.fleet.close_hole(a, self.nsn)
+        else:
+            self.on_hand += 1
+
+    def add_stock(self, _arg: object = None) -> None:
+        """A unit from outside the one-for-one loop (EDA parts) joins the shelf for good: it
+        fills a backorder or the shelf like an arrival, but was never owed (not pipeline)."""
+        item = self.item
+        now = self.env._now
+        item.pipe_net += 1
+        item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
+        self.receive()
+
+
+def _unsupported(urgent: bool) -> None:
+    raise RuntimeError("a removal reached a shelf with no support chain")
+
+
+class Customer:
+    """Holds serviceables, one ``Shelf`` per NSN; a removal takes one or leaves a hole, owed
+    first come, first served. Units owed to a shelf (in transit, in repair, on requisition)
+    are its pipeline."""
 
     def __init__(self, world: World, spec: CustomerSpec) -> None:
         self.world = world
@@ -43,71 +137,38 @@ class Customer:
         nsns = list(self.system.parts)
         self.stats = world.recorder.customer(spec.name, spec.fleet.aircraft, nsns)
         mtbr = {nsn: world.items[nsn].mtbr_fh for nsn in nsns}
-        self.on_hand = initial_quantities(spec, dict(self.system.parts), mtbr)
-        self.backorders: dict[str, deque[tuple[float, int]]] = {nsn: deque() for nsn in nsns}
-        self.support: dict[str, Callable[[bool], None]] = {}   # NSN -> its chain's entry
+        stock = initial_quantities(spec, dict(self.system.parts), mtbr)
         self.fleet = Fleet(self)
-        self.removals = 0
+        self.shelves = {nsn: Shelf(self, nsn, stock[nsn]) for nsn in nsns}
         self.warmup = world.warmup
+
+    @property
+    def on_hand(self) -> dict[str, int]:
+        """Serviceables on the shelf per NSN (a snapshot)."""
+        return {nsn: s.on_hand for nsn, s in self.shelves.items()}
+
+    @property
+    def backorders(self) -> dict[str, deque[tuple[float, int]]]:
+        """Demands owed per NSN, oldest first: (day, aircraft)."""
+        return {nsn: s.waiting for nsn, s in self.shelves.items()}
+
+    @property
+    def removals(self) -> int:
+        return sum(s.removals for s in self.shelves.values())
 
     def removal(self, a: int, nsn: str) -> None:
         """Aircraft ``a`` removed a failed unit of ``nsn``."""
-        world = self.world
-        now = world.env._now
-        stats = self.stats
-        rec = world.recorder
-        self.removals += 1
-        if self.on_hand[nsn] > 0:
-            self.on_hand[nsn] -= 1
-            urgent = False
-            clock = self.fleet.clock
-            if clock is not None:
-                clock.install(a, nsn)          # a Weibull unit starts a fresh life
-        else:
-            self.backorders[nsn].append((now, a))
-            stats.backorders.add(now, 1)
-            stats.item_backorders[nsn].add(now, 1)
-            urgent = True
-            self.fleet.open_hole(a, nsn)
-        if rec.measuring:
-            stats.demands += 1
-            stats.item_demands[nsn] += 1
-            if not urgent:
-                stats.filled += 1
-                stats.item_filled[nsn] += 1
-        if rec.events is not None:
-            rec.log(now, "removal", self.name, nsn, a)
-        stats.pipe_net[nsn] += 1
-        stats.pipe_sum[nsn] += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
-        self.support[nsn](urgent)
+        self.shelves[nsn].removal(a)
 
     def receive(self, nsn: str) -> None:
-        """A serviceable owed to this shelf arrives: it fills the oldest backorder, if any."""
-        now = self.world.env._now
-        stats = self.stats
-        stats.pipe_net[nsn] -= 1
-        stats.pipe_sum[nsn] -= now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
-        queue = self.backorders[nsn]
-        if queue:
-            day, a = queue.popleft()
-            stats.backorders.add(now, -1)
-            stats.item_backorders[nsn].add(now, -1)
-            self.world.recorder.wait(stats, nsn, day, now)
-            self.fleet.close_hole(a, nsn)
-        else:
-            self.on_hand[nsn] += 1
+        """A serviceable owed to the shelf of ``nsn`` arrives."""
+        self.shelves[nsn].receive()
 
     def add_stock(self, nsn: str) -> None:
-        """A unit from outside the one-for-one loop (EDA parts) joins the shelf for good: it
-        fills a backorder or the shelf like an arrival, but was never owed (not pipeline)."""
-        stats = self.stats
-        now = self.world.env._now
-        stats.pipe_net[nsn] += 1
-        stats.pipe_sum[nsn] += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
-        self.receive(nsn)
+        self.shelves[nsn].add_stock()
 
     def open_waits(self) -> list[tuple[str, float]]:
-        return [(nsn, day) for nsn, q in self.backorders.items() for day, _ in q]
+        return [(nsn, day) for nsn, s in self.shelves.items() for day, _ in s.waiting]
 
 
-__all__ = ["Customer", "initial_quantities"]
+__all__ = ["Customer", "Shelf", "initial_quantities"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import TYPE_CHECKING
+
+from simpy.events import NORMAL
 
 from sim.model.clock import Traveller
 from sim.model.distributions import Sampler, sampler
@@ -33,7 +36,7 @@ class Port:
         self.awp_probability = 0.0 if awp is None else awp.probability
         if self.awp_probability > 0:
             self.awp_draw = world.streams.uniform("awaiting_parts", owner, nsn)
-            self.awp_days = sampler(awp.days, world.streams.generator(
+            self.awp_days = sampler(awp.days, world.streams.key(
                 "awaiting_parts_days", depot.name, owner, nsn))
 
 
@@ -63,12 +66,19 @@ class Depot:
         self.name = spec.name
         self.country = spec.country
         self.lines = spec.repair_lines
+        self.capacity = float("inf") if spec.repair_lines is None else spec.repair_lines
         self.busy = 0
+        self.env = world.env
+        self.heap = world.env._queue
+        self.eid = world.env._eid
+        self.recorder = world.recorder
+        self.warmup = world.warmup
         self.queue: deque[RepairJob] = deque()
         self.stats = world.recorder.depot(spec.name, spec.repair_lines)
         self._repair: dict[str, Sampler] = {}
         self._ports: dict[tuple[str, str], Port] = {}
-        self.finish_cb = self._finish   # bound once: every repair schedules it
+        self.finish_cbs = [self._finish]   # made once, shared: every repair's event has it
+        self.induct_cbs = [self.induct]    # the same for carcasses shipped to the depot
         self.parts_cb = self._parts_arrived
 
     def repair_cost(self, nsn: str) -> float:
@@ -78,7 +88,7 @@ class Depot:
         draw = self._repair.get(nsn)
         if draw is None:
             draw = sampler(self.spec.repair_days,
-                           self.world.streams.generator("repair", self.name, nsn))
+                           self.world.streams.key("repair", self.name, nsn))
             self._repair[nsn] = draw
         return draw
 
@@ -90,9 +100,9 @@ class Depot:
 
     def induct(self, job: RepairJob) -> None:
         """A carcass arrives: it is screened (condemned or not), then queued for a line."""
-        now = self.world.env._now
+        now = self.env._now
         stats = self.stats
-        if self.world.recorder.measuring:
+        if self.recorder.measuring:
             stats.inductions += 1
         port = job.port
         if port.condemn() < port.condemnation_rate:
@@ -103,29 +113,38 @@ class Depot:
             # Waits for a bit-piece part first, holding no line.
             delay = port.awp_days()
             stats.awp.add(now, 1)
-            if now >= self.world.warmup:
+            if now >= self.warmup:
                 stats.awp_count += 1
                 stats.awp_sum += delay
-            job.arrive_after(self.world.env, delay, self.parts_cb)
-            return
-        self._ready(job, now)
+            job.arrive_after(self.env, delay, self.parts_cb)
+        elif self.busy < self.capacity:
+            # A free line starts at once (``_ready`` and ``busy.add`` inlined: this is every
+            # repair's path).
+            self.busy += 1
+            busy = stats.busy
+            busy.area += busy.value * (now - busy.t_last)
+            busy.t_last = now
+            busy.value += 1
+            if now >= self.warmup:
+                stats.started += 1              # queue_sum += 0: it waited for nothing
+            job.callbacks = self.finish_cbs
+            heappush(self.heap, (now + port.repair_time(), NORMAL, next(self.eid), job))
+        else:
+            self.queue.append(job)
+            stats.queue.add(now, 1)
 
     def _parts_arrived(self, job: RepairJob) -> None:
-        now = self.world.env._now
+        now = self.env._now
         self.stats.awp.add(now, -1)
         self._ready(job, now)
 
     def _ready(self, job: RepairJob, now: float) -> None:
         """A carcass ready for repair takes a free line or joins the queue."""
         stats = self.stats
-        if self.lines is None or self.busy < self.lines:
-            # A free line starts at once (``_start`` inlined: this is every repair's path).
+        if self.busy < self.capacity:
             self.busy += 1
             stats.busy.add(now, 1)
-            if now >= self.world.warmup:
-                stats.started += 1
-                stats.queue_sum += now - job.arrived    # nonzero only after awaiting parts
-            job.arrive_after(self.world.env, job.port.repair_time(), self.finish_cb)
+            self._start(job, now)
         else:
             self.queue.append(job)
             stats.queue.add(now, 1)
@@ -133,24 +152,28 @@ class Depot:
     def _start(self, job: RepairJob, now: float) -> None:
         """A line (already counted busy) takes up ``job``."""
         stats = self.stats
-        if now >= self.world.warmup:
+        if now >= self.warmup:
             stats.started += 1
             stats.queue_sum += now - job.arrived
-        job.arrive_after(self.world.env, job.port.repair_time(), self.finish_cb)
+        job.callbacks = self.finish_cbs
+        heappush(self.heap, (now + job.port.repair_time(), NORMAL, next(self.eid), job))
 
     def _finish(self, job: RepairJob) -> None:
-        now = self.world.env._now
+        now = self.env._now
         stats = self.stats
-        if now >= self.world.warmup:
+        if now >= self.warmup:
             stats.repairs += 1
             stats.turnaround_sum += now - job.arrived
         queue = self.queue
-        if queue and (self.lines is None or self.busy <= self.lines):
+        if queue and self.busy <= self.capacity:
             stats.queue.add(now, -1)          # the freed line goes straight to the next job
             self._start(queue.popleft(), now)
         else:
             self.busy -= 1
-            stats.busy.add(now, -1)
+            busy = stats.busy                  # ``busy.add(now, -1)`` inlined
+            busy.area += busy.value * (now - busy.t_last)
+            busy.t_last = now
+            busy.value -= 1
         job.done(job)
 
     def set_lines(self, lines: int) -> None:
@@ -159,6 +182,7 @@ class Depot:
         stats = self.stats
         stats.capacity.add(now, lines - (self.lines or 0))
         self.lines = lines
+        self.capacity = lines
         while self.queue and self.busy < self.lines:
             self.busy += 1
             stats.busy.add(now, 1)

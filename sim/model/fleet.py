@@ -12,9 +12,11 @@ Weibull removals depend on each unit's age, so each aircraft keeps its own fligh
 from __future__ import annotations
 
 import math
+from heapq import heappush
 from typing import TYPE_CHECKING
 
-from sim.model.clock import Call
+from simpy.events import NORMAL
+
 from sim.model.distributions import sampler
 from sim.rng import Stream
 from sim.scenario.distributions import Weibull
@@ -157,42 +159,58 @@ class Fleet:
             self.clock.reschedule_all()
 
 
-class ExponentialRemovals:
-    """Superposed removals of one NSN over one customer's fleet, thinned by aircraft state."""
+class _Tick:
+    """The pending candidate removal of one ``ExponentialRemovals``: the event object itself
+    (see ``sim.model.clock``), made once per (re)start rather than once per candidate."""
 
-    __slots__ = ("callback", "env", "fleet", "gap", "gen", "nsn", "per_fh", "pick")
+    __slots__ = ("callbacks",)
+    _ok = True
+
+
+class ExponentialRemovals:
+    """Superposed removals of one NSN over one customer's fleet, thinned by aircraft state.
+
+    One event per candidate removal: its tick is scheduled again as it fires, at the rate
+    fixed since the last ``restart`` (the flying hours per aircraft change only there)."""
+
+    __slots__ = ("callbacks", "eid", "env", "fleet", "flying", "gap", "nsn", "per_fh", "pick",
+                 "queue", "rate", "shelf", "tick")
 
     def __init__(self, fleet: Fleet, nsn: str) -> None:
         self.fleet = fleet
-        self.env = fleet.world.env
+        self.env = env = fleet.world.env
+        self.queue = env._queue
+        self.eid = env._eid
         self.nsn = nsn
         streams = fleet.world.streams
         name = fleet.customer.name
         self.gap = streams.exponential("removal", name, nsn)
         self.pick = streams.integers(fleet.n, "removal_aircraft", name, nsn)
-        self.gen = 0
-        self.callback = self._candidate   # bound once: one event per candidate removal
+        self.flying = fleet.flying
+        self.shelf = fleet.customer.shelves[nsn]
+        self.callbacks = [self._candidate]   # bound once: one event per candidate removal
         self.per_fh = fleet.n * fleet.qpa[nsn] / fleet.world.items[nsn].mtbr_fh
+        self.rate = 0.0
+        self.tick: _Tick | None = None
 
     def restart(self) -> None:
-        self.gen += 1
-        self._schedule()
-
-    def _schedule(self) -> None:
-        rate = self.per_fh * self.fleet.fh_per_day
+        """(Re)start at the fleet's current flying hours; a pending candidate is dropped."""
+        self.rate = rate = self.per_fh * self.fleet.fh_per_day
+        self.tick = tick = _Tick()
         if rate > 0:
-            Call(self.env, self.gap() / rate, self.callback, self.gen)
+            tick.callbacks = self.callbacks
+            heappush(self.queue, (self.env._now + self.gap() / rate, NORMAL, next(self.eid),
+                                  tick))
 
-    def _candidate(self, gen: int) -> None:
-        if gen != self.gen:
+    def _candidate(self, tick: _Tick) -> None:
+        if tick is not self.tick:
             return
-        fleet = self.fleet
-        rate = self.per_fh * fleet.fh_per_day
-        if rate > 0:
-            Call(self.env, self.gap() / rate, self.callback, gen)
+        tick.callbacks = self.callbacks
+        heappush(self.queue, (self.env._now + self.gap() / self.rate, NORMAL, next(self.eid),
+                              tick))
         a = self.pick()
-        if fleet.flying[a]:
-            fleet.customer.removal(a, self.nsn)
+        if self.flying[a]:
+            self.shelf.removal(a)
 
 
 class WeibullClock:
@@ -208,7 +226,7 @@ class WeibullClock:
             item = self.world.items[nsn]
             law = Weibull.model_validate(
                 {"weibull": {"shape": item.weibull_shape, "mean": item.mtbr_fh}})
-            self.life[nsn] = sampler(law, self.world.streams.generator("life", name, nsn))
+            self.life[nsn] = sampler(law, self.world.streams.key("life", name, nsn))
         n = fleet.n
         self.hours = [0.0] * n
         self.t_upd = [0.0] * n

@@ -122,7 +122,7 @@ def start(world: World) -> None:
                        investment=True)
             if row["on_order_qty"]:
                 lead = sampler(wholesale.procurement_lead_time_days,
-                               world.streams.generator("fmso1_maturity", cust.name, nsn))()
+                               world.streams.key("fmso1_maturity", cust.name, nsn))()
                 world.after(lead, _on_order_arrives, (world, cust, nsn))
             choice = clssa_choice(world, cust, nsn)
             end = min(world.leave_day[nsn], choice.end_day or math.inf)

@@ -101,8 +101,9 @@ class ItemManager:
         """Issue at once (``fill(arg)``) if the rule allows; else an unrestricted requisition
         is backordered in priority order and a restricted one procured for the customer.
         Returns whether the unit comes (now or later) from wholesale stock."""
-        if self.issuable(nsn, restricted):
-            self.on_hand[nsn] -= 1
+        on_hand = self.on_hand
+        if on_hand[nsn] > (self.protection[nsn] if restricted else 0):   # ``issuable``
+            on_hand[nsn] -= 1
             fill(arg)
             return True
         if restricted:
@@ -144,7 +145,7 @@ class ItemManager:
         draw = self._lead.get(nsn)
         if draw is None:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
-                           self.world.streams.generator("procurement", nsn))
+                           self.world.streams.key("procurement", nsn))
             self._lead[nsn] = draw
         reorder = Reorder(nsn, then)
         self.in_flight[nsn].append(reorder)
@@ -164,6 +165,6 @@ class ItemManager:
         draw = self._customer_lead.get(key)
         if draw is None:
             draw = sampler(self.world.scenario.wholesale.procurement_lead_time_days,
-                           self.world.streams.generator("fms_procurement", customer, nsn))
+                           self.world.streams.key("fms_procurement", customer, nsn))
             self._customer_lead[key] = draw
         return draw()

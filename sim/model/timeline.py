@@ -72,7 +72,7 @@ def schedule_timeline(world: World) -> None:
 def _end_initial_support(arg: tuple[World, Customer]) -> None:
     world, cust = arg
     for nsn in cust.system.parts:
-        cust.support[nsn] = world.chains[(cust.name, nsn)].entry
+        cust.shelves[nsn].entry = world.chains[(cust.name, nsn)].entry
 
 
 def _retire_with_system(world: World, cust: Customer) -> None:

@@ -9,6 +9,7 @@ from sim.scenario.models import TransportLeg
 
 if TYPE_CHECKING:
     from sim.model.world import World
+    from sim.recorder import Bill
 
 
 class Route:
@@ -17,12 +18,13 @@ class Route:
     A shipment within one country takes no time and costs nothing unless the scenario states
     a leg for it (no hidden delays or prices). ``SupportOption.ship`` sends units over it."""
 
-    __slots__ = ("cost", "draw")
+    __slots__ = ("bill", "cost", "draw")
 
     def __init__(self, world: World, leg: TransportLeg | None, stream_key: tuple) -> None:
         self.draw = None if leg is None else sampler(
-            leg.days, world.streams.generator("transit", *stream_key))
+            leg.days, world.streams.key("transit", *stream_key))
         self.cost = 0.0 if leg is None else leg.cost_usd
+        self.bill: Bill | None = None   # set by the option that ships over it
 
 
 class Transport:

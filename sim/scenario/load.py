@@ -44,8 +44,8 @@ class ScenarioError(Exception):
         return "\n".join(lines)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loader that refuses duplicate keys, which PyYAML would silently overwrite."""
+class _UniqueKeys:
+    """Refuses duplicate keys, which PyYAML would silently overwrite."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen: dict[Any, int] = {}
@@ -57,6 +57,54 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                     key_node.start_mark)
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
+
+
+class _UniqueKeyLoader(_UniqueKeys, yaml.SafeLoader):
+    """Safe loader that refuses duplicate keys (pure Python: the reference for messages)."""
+
+
+# libyaml's parser (about eight times faster on a large scenario) with the same constructors,
+# resolvers and duplicate-key check; without libyaml, the pure-Python loaders.
+_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
+_FastUniqueKeyLoader: type = (type("_FastUniqueKeyLoader", (_UniqueKeys, yaml.CSafeLoader), {})
+                              if _LIBYAML else _UniqueKeyLoader)
+
+
+#: YAML syntax scenario files do not need, on whose edges libyaml and PyYAML disagree (a ``?``
+#: in a flow collection, a block scalar header followed by ``#``, ...).
+_RARE_SYNTAX = frozenset("?|>!@`\\%")
+
+
+def _plain_for_libyaml(text: str) -> bool:
+    """Whether ``text`` is in the plain subset of YAML that libyaml reads exactly as PyYAML
+    does: outside comments, printable ASCII without ``_RARE_SYNTAX``; comments printable (no
+    tabs, which libyaml takes where PyYAML refuses them, nor Unicode line breaks). Anything
+    else is read by PyYAML itself."""
+    for line in text.split("\n"):
+        if line.isascii() and _RARE_SYNTAX.isdisjoint(line):
+            if line.isprintable():
+                continue
+            return False
+        hash_at = line.find("#")            # a comment, unless quotes come first
+        if hash_at < 0 or "'" in line[:hash_at] or '"' in line[:hash_at]:
+            hash_at = len(line)
+        content, comment = line[:hash_at], line[hash_at:]
+        if not (content.isascii() and content.isprintable() and comment.isprintable()
+                and _RARE_SYNTAX.isdisjoint(content)):
+            return False
+    return True
+
+
+def _load_yaml(text: str) -> tuple[Any, type]:
+    """The document and the loader that read it: libyaml where it reads the text as PyYAML
+    would; should it refuse the text, PyYAML parses it again, so that an error (its message
+    and line) is exactly PyYAML's own."""
+    if _LIBYAML and _plain_for_libyaml(text):
+        try:
+            return yaml.load(text, Loader=_FastUniqueKeyLoader), yaml.CSafeLoader
+        except yaml.YAMLError:
+            pass
+    return yaml.load(text, Loader=_UniqueKeyLoader), yaml.SafeLoader
 
 
 _MESSAGES = (
@@ -127,8 +175,7 @@ def _split_place(place: str) -> tuple:
 def parse_text(text: str, source: str = "<scenario>") -> Scenario:
     """Validate scenario text; raise ScenarioError listing every problem."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data, loader = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -146,6 +193,15 @@ def validate_mapping(data: Any, source: str = "<scenario>") -> Scenario:
 def _validate(data: Any, root: yaml.Node | None, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", "must be a mapping of scenario keys", 1)])
+    root: yaml.Node | None = None
+
+    def line_of(place: str) -> int | None:
+        # The node tree is composed only when there is a problem to place in the file.
+        nonlocal root
+        if root is None:
+            root = yaml.compose(text, Loader=loader)
+        return _line(root, _split_place(place))
+
     problems: list[Problem] = []
     scenario = None
     try:
@@ -153,9 +209,9 @@ def _validate(data: Any, root: yaml.Node | None, source: str) -> Scenario:
     except ValidationError as exc:
         for err in exc.errors():
             place = _place(err["loc"], data)
-            problems.append(Problem(place, _message(err["msg"]), _line(root, _split_place(place))))
+            problems.append(Problem(place, _message(err["msg"]), line_of(place)))
     for place, msg in cross_reference_problems(data):
-        problems.append(Problem(place, msg, _line(root, _split_place(place))))
+        problems.append(Problem(place, msg, line_of(place)))
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.line or 0, p.place))
         raise ScenarioError(source, problems)

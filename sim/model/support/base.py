@@ -15,12 +15,16 @@ asks the chain with ``fallback_replace``.
 
 from __future__ import annotations
 
+from heapq import heappush
 from typing import TYPE_CHECKING, ClassVar
+
+from simpy.events import NORMAL
 
 from sim.model.clock import Call
 from sim.model.depot import RepairJob
 from sim.model.item_manager import priority_designator
 from sim.model.transport import Route
+from sim.recorder import Bill
 from sim.scenario.models import SupportChoice
 
 if TYPE_CHECKING:
@@ -46,11 +50,17 @@ class SupportOption:
         self.choice = choice
         self.item = world.items[nsn]
         self.stats = customer.stats
+        self.shelf = customer.shelves[nsn]
+        self.item_stats = self.shelf.item
+        self.recorder = world.recorder
         self.env = world.env
+        self.heap = world.env._queue
+        self.eid = world.env._eid
         self._post = world.recorder.post
         self.fms_rate = world.surcharge_rate if customer.is_fms else 0.0
         self.rate = self.fms_rate if self.surcharged else 0.0
-        self.to_shelf = customer.receive   # bound once: a removal's callbacks are the hot path
+        self.customer_name = customer.name
+        self._requisition = world.item_manager.requisition
         self.pd_urgent = priority_designator(customer.fad, "A")
         self.pd_routine = priority_designator(customer.fad, "C")
         end = choice.end_day if choice is not None else None
@@ -87,36 +97,56 @@ class SupportOption:
         self._post((self.env._now, self.stats, self.nsn, category, amount,
                     self.rate if rate is None else rate, False))
 
-    def route(self, src: str, dst: str, leg_key: str) -> Route:
-        return self.world.transport.route(src, dst, (self.customer.name, self.nsn, leg_key))
+    def bill(self, category: str, amount: float, rate: float | None = None) -> Bill:
+        """A charge of a fixed price, counted (``bill.n += 1``) each time it is made."""
+        return self.recorder.bill(self.stats, self.nsn, category, amount,
+                                  self.rate if rate is None else rate)
 
-    def ship(self, route: Route, fn, arg, rate: float | None = None) -> None:
-        """Ship a unit over ``route`` and bill the shipment to this customer."""
+    def route(self, src: str, dst: str, leg_key: str, rate: float | None = None) -> Route:
+        """The way this customer's units of this NSN travel for one purpose; its shipments
+        are billed at ``rate`` of surcharge (default: this option's)."""
+        route = self.world.transport.route(src, dst, (self.customer.name, self.nsn, leg_key))
+        if route.cost:
+            route.bill = self.bill("transport", route.cost, rate)
+        return route
+
+    def ship(self, route: Route, fn, arg) -> None:
+        """Ship a unit over ``route`` (``fn(arg)`` on arrival) and bill the shipment."""
         if route.draw is None:
             fn(arg)
         else:
             Call(self.env, route.draw(), fn, arg)
-        if route.cost:
-            self._post((self.env._now, self.stats, self.nsn, "transport", route.cost,
-                        self.rate if rate is None else rate, False))
+        if route.bill is not None:
+            route.bill.n += 1
 
-    def ship_carcass(self, route: Route, fn, job: RepairJob) -> None:
-        """Ship a carcass; the job itself is the shipment's event (no wrapper)."""
+    def ship_to_shelf(self, route: Route) -> None:
+        """Ship a serviceable over ``route`` to this customer's shelf and bill the shipment;
+        the shelf is the arrival's event (no object per shipment)."""
         if route.draw is None:
-            fn(job)
+            self.shelf.receive()
         else:
-            job.arrive_after(self.env, route.draw(), fn)
-        if route.cost:
-            self._post((self.env._now, self.stats, self.nsn, "transport", route.cost,
-                        self.rate, False))
+            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid),
+                                 self.shelf))
+        if route.bill is not None:
+            route.bill.n += 1
+
+    def ship_carcass(self, route: Route, job: RepairJob) -> None:
+        """Ship a carcass to this option's depot (``self.depot``) and bill the shipment; the
+        job itself is the shipment's event (no wrapper)."""
+        if route.draw is None:
+            self.depot.induct(job)
+        else:
+            job.callbacks = self.depot.induct_cbs
+            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid), job))
+        if route.bill is not None:
+            route.bill.n += 1
 
     def requisition(self, urgent: bool, restricted: bool, fill, arg=None) -> bool:
         """Requisition a serviceable from wholesale; ``fill(arg)`` runs when one is issued.
         Returns whether it comes from wholesale stock (False: procured for the customer, the
         asset-release rule of ``ItemManager``)."""
-        return self.world.item_manager.requisition(
-            self.nsn, self.pd_urgent if urgent else self.pd_routine, restricted, fill, arg,
-            self.customer.name, self.env._now)
+        return self._requisition(self.nsn, self.pd_urgent if urgent else self.pd_routine,
+                                 restricted, fill, arg, self.customer_name, self.env._now)
 
     def us_depot(self) -> Depot:
         """The depot that repairs this NSN into wholesale: the choice's depot if it is in the
@@ -171,7 +201,7 @@ class SupportChain:
 
     def unsupported(self) -> None:
         """No option can supply this unit: what is owed to the shelf never arrives."""
-        self.customer.world.recorder.no_source(self.customer.stats, self.nsn)
+        self.customer.world.recorder.no_source(self.customer.shelves[self.nsn].item)
 
 
 class CarcassToWholesale(SupportOption):
@@ -190,30 +220,41 @@ class CarcassToWholesale(SupportOption):
         self.port = depot.port(customer.name, nsn)
         self.carcass_route = self.route(customer.country, depot.country, "carcass")
         self.issue_route = self.route(WHOLESALE_COUNTRY, customer.country, "issue")
-        self.induct = depot.induct
+        self.manager = world.item_manager
         self.on_repaired = self._repaired
         self.on_condemned = self._condemned
         self.on_issued = self._issued
+        self.repaired_bill: Bill | None = None      # what a subclass bills per carcass
+        self.condemned_bill: Bill | None = None
 
     def _issued(self, _arg=None) -> None:
-        self.ship(self.issue_route, self.to_shelf, self.nsn)
+        """A serviceable leaves wholesale for the shelf (``ship_to_shelf`` inlined)."""
+        route = self.issue_route
+        if route.draw is None:
+            self.shelf.receive()
+        else:
+            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid),
+                                 self.shelf))
+        if route.bill is not None:
+            route.bill.n += 1
 
     def return_carcass(self, from_stock: bool) -> None:
-        job = RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock)
-        self.ship_carcass(self.carcass_route, self.induct, job)
+        """Ship the carcass to the US depot."""
+        self.ship_carcass(self.carcass_route,
+                          RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock))
 
     def _repaired(self, job: RepairJob) -> None:
-        manager = self.world.item_manager
         if job.context:
-            manager.receive(self.nsn)
+            self.manager.receive(self.nsn)
         else:
-            manager.receive_surplus(self.nsn)
-        self.carcass_repaired()
+            self.manager.receive_surplus(self.nsn)
+        if self.repaired_bill is not None:          # ``carcass_repaired`` inlined
+            self.repaired_bill.n += 1
 
     def _condemned(self, job: RepairJob) -> None:
-        self.world.recorder.condemned(self.stats, self.nsn)
+        self.recorder.condemned(self.item_stats)
         if job.context:
-            self.world.item_manager.procure(self.nsn)
+            self.manager.procure(self.nsn)
         self.carcass_condemned()
 
     def available(self) -> bool:
@@ -224,6 +265,10 @@ class CarcassToWholesale(SupportOption):
 
     def carcass_repaired(self) -> None:
         """Bill for a carcass repaired into wholesale."""
+        if self.repaired_bill is not None:
+            self.repaired_bill.n += 1
 
     def carcass_condemned(self) -> None:
         """Bill for a carcass condemned at the depot."""
+        if self.condemned_bill is not None:
+            self.condemned_bill.n += 1

@@ -37,10 +37,10 @@ class BuyingService(SupportOption):
         streams = world.streams
         self.service = service
         self.search = sampler(service.search_days,
-                              streams.generator(self.key, "search", name, nsn))
-        self.lead = sampler(service.lead_time_days, streams.generator(self.key, "lead", name, nsn))
+                              streams.key(self.key, "search", name, nsn))
+        self.lead = sampler(service.lead_time_days, streams.key(self.key, "lead", name, nsn))
         self.repair_lead = sampler(service.repair_lead_time_days,
-                                   streams.generator(self.key, "repair_lead", name, nsn))
+                                   streams.key(self.key, "repair_lead", name, nsn))
         self.source = streams.uniform(self.key, "source", name, nsn)
         self.repair_source = streams.uniform(self.key, "repair_source", name, nsn)
         self.condemn = streams.uniform("condemn", name, nsn)
@@ -71,7 +71,7 @@ class BuyingService(SupportOption):
 
     def _at_repair_source(self, _arg=None) -> None:
         if self.condemn() < self.item.condemnation_rate:
-            self.world.recorder.condemned(self.stats, self.nsn)
+            self.recorder.condemned(self.item_stats)
             Call(self.env, self.lead(), self._new_delivered)
         else:
             Call(self.env, self.repair_lead(), self._repair_delivered)
@@ -85,7 +85,7 @@ class BuyingService(SupportOption):
     def _deliver(self, category: str, price: float) -> None:
         self.charge(category, price)
         self.charge("fees", price * self.service.fee_rate)
-        self.ship(self.delivery, self.to_shelf, self.nsn)
+        self.ship_to_shelf(self.delivery)
 
 
 class Pros(BuyingService):

@@ -36,17 +36,17 @@ class Clssa(DirectExchange):
             return
         self.requisition(urgent, False, self.on_issued)
         job = RepairJob(self.port, self.on_programmed_repaired, self.on_programmed_condemned)
-        self.ship_carcass(self.carcass_route, self.induct, job)
+        self.ship_carcass(self.carcass_route, job)
 
     def _programmed_repaired(self, job: RepairJob) -> None:
-        self.world.item_manager.receive(self.nsn)
+        self.manager.receive(self.nsn)
         self.account.restore()
         self.carcass_repaired()
 
     def _programmed_condemned(self, job: RepairJob) -> None:
         """The level is restored when the replacement procurement arrives."""
-        self.world.recorder.condemned(self.stats, self.nsn)
-        self.world.item_manager.procure(self.nsn, self.account.restore)
+        self.recorder.condemned(self.item_stats)
+        self.manager.procure(self.nsn, self.account.restore)
         self.carcass_condemned()
 
     def replace(self, urgent: bool) -> bool:

@@ -24,7 +24,7 @@ class DirectCommercialSale(SupportOption):
         terms = choice.dcs or DcsTerms()
         name = customer.name
         self.terms = terms
-        self.lead = sampler(terms.lead_time_days, world.streams.generator("dcs", "lead", name, nsn))
+        self.lead = sampler(terms.lead_time_days, world.streams.key("dcs", "lead", name, nsn))
         self.condemn = world.streams.uniform("condemn", name, nsn)
         self.out_route = self.route(customer.country, WHOLESALE_COUNTRY, "dcs_out")
         self.back_route = self.route(WHOLESALE_COUNTRY, customer.country, "dcs_back")
@@ -39,7 +39,7 @@ class DirectCommercialSale(SupportOption):
     def _at_contractor(self, _urgent: bool) -> None:
         condemned = self.condemn() < self.item.condemnation_rate
         if condemned:
-            self.world.recorder.condemned(self.stats, self.nsn)
+            self.recorder.condemned(self.item_stats)
         Call(self.env, self.lead(), self._done, condemned)
 
     def _done(self, new_unit: bool) -> None:
@@ -47,4 +47,4 @@ class DirectCommercialSale(SupportOption):
             self.charge("purchase", self.item.unit_price_usd * self.terms.price_factor)
         else:
             self.charge("repair", self.item.repair_cost_usd * self.terms.price_factor)
-        self.ship(self.back_route, self.customer.receive, self.nsn)
+        self.ship_to_shelf(self.back_route)

@@ -16,6 +16,12 @@ from sim.model.support.base import CarcassToWholesale
 class DirectExchange(CarcassToWholesale):
     key = "direct_exchange"
 
+    def __init__(self, world, customer, nsn, choice) -> None:
+        super().__init__(world, customer, nsn, choice)
+        # The exchange price when the carcass is accepted, the standard price if condemned.
+        self.repaired_bill = self.bill("exchange", self.item.repair_cost_usd)
+        self.condemned_bill = self.bill("exchange", self.item.unit_price_usd)
+
     def on_removal(self, urgent: bool) -> None:
         from_stock = self.requisition(urgent, self.customer.is_fms, self.on_issued)
         self.return_carcass(from_stock)
@@ -31,8 +37,3 @@ class DirectExchange(CarcassToWholesale):
         self.charge("purchase", self.item.unit_price_usd)
         self._issued()
 
-    def carcass_repaired(self) -> None:
-        self.charge("exchange", self.item.repair_cost_usd)
-
-    def carcass_condemned(self) -> None:
-        self.charge("exchange", self.item.unit_price_usd)

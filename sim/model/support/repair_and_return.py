@@ -21,25 +21,25 @@ class RepairAndReturn(SupportOption):
         self.depot = depot
         self.port = depot.port(customer.name, nsn)
         self.repair_cost = depot.repair_cost(nsn)
+        self.repair_bill = self.bill("repair", self.repair_cost)
         self.out_route = self.route(customer.country, depot.country, "carcass")
         self.back_route = self.route(depot.country, customer.country, "return")
-        self.induct = depot.induct
         self.on_repaired = self._repaired
         self.on_condemned = self._condemned
         self.buy_route = None   # made at the first condemnation: most units never need it
 
     def on_removal(self, urgent: bool) -> None:
         job = RepairJob(self.port, self.on_repaired, self.on_condemned, urgent)
-        self.ship_carcass(self.out_route, self.induct, job)
+        self.ship_carcass(self.out_route, job)
 
     def _repaired(self, job: RepairJob) -> None:
-        self.charge("repair", self.repair_cost)
-        self.ship(self.back_route, self.to_shelf, self.nsn)
+        self.repair_bill.n += 1
+        self.ship_to_shelf(self.back_route)
 
     def _condemned(self, job: RepairJob) -> None:
         """A replacement is bought from wholesale while the item is standard; afterwards the
         chain's later options are asked for a new unit (e.g. PROS)."""
-        self.world.recorder.condemned(self.stats, self.nsn)
+        self.recorder.condemned(self.item_stats)
         if self.world.in_inventory(self.nsn):
             if self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought):
                 self.world.item_manager.procure(self.nsn)   # a sale from stock is reordered
@@ -50,5 +50,6 @@ class RepairAndReturn(SupportOption):
         """The replacement is an FMS sale: surcharged even when the repair itself is not."""
         self.charge("purchase", self.item.unit_price_usd, self.fms_rate)
         if self.buy_route is None:
-            self.buy_route = self.route(WHOLESALE_COUNTRY, self.customer.country, "buy")
-        self.ship(self.buy_route, self.customer.receive, self.nsn, self.fms_rate)
+            self.buy_route = self.route(WHOLESALE_COUNTRY, self.customer.country, "buy",
+                                        self.fms_rate)
+        self.ship_to_shelf(self.buy_route)

@@ -14,12 +14,11 @@ class UsWholesale(CarcassToWholesale):
     key = "us_wholesale"
     surcharged = False
 
+    def __init__(self, world, customer, nsn, choice) -> None:
+        super().__init__(world, customer, nsn, choice)
+        self.repaired_bill = self.bill("repair", self.item.repair_cost_usd)
+        self.condemned_bill = self.bill("purchase", self.item.unit_price_usd)
+
     def on_removal(self, urgent: bool) -> None:
         self.requisition(urgent, False, self.on_issued)
         self.return_carcass(True)
-
-    def carcass_repaired(self) -> None:
-        self.charge("repair", self.item.repair_cost_usd)
-
-    def carcass_condemned(self) -> None:
-        self.charge("purchase", self.item.unit_price_usd)
