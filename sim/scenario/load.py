@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,16 +182,18 @@ def parse_text(text: str, source: str = "<scenario>") -> Scenario:
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(source, [Problem("", f"not valid YAML: {reason}", line)]) from None
-    return _validate(data, root, source)
+    return _validate(data, source, lambda: yaml.compose(text, Loader=loader))
 
 
 def validate_mapping(data: Any, source: str = "<scenario>") -> Scenario:
     """Validate a mapping already read (a sweep point) exactly as ``parse_text`` validates a
     file, without line numbers; raise ScenarioError listing every problem."""
-    return _validate(data, None, source)
+    return _validate(data, source, None)
 
 
-def _validate(data: Any, root: yaml.Node | None, source: str) -> Scenario:
+def _validate(data: Any, source: str, compose: Callable[[], yaml.Node] | None) -> Scenario:
+    """Every problem of a mapping; ``compose`` makes the file's node tree to give each
+    problem its line (None: no file, no lines)."""
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", "must be a mapping of scenario keys", 1)])
     root: yaml.Node | None = None
@@ -198,8 +201,10 @@ def _validate(data: Any, root: yaml.Node | None, source: str) -> Scenario:
     def line_of(place: str) -> int | None:
         # The node tree is composed only when there is a problem to place in the file.
         nonlocal root
+        if compose is None:
+            return None
         if root is None:
-            root = yaml.compose(text, Loader=loader)
+            root = compose()
         return _line(root, _split_place(place))
 
     problems: list[Problem] = []

@@ -1,0 +1,49 @@
+"""How much each stock point holds at day 0 and how fast it is drawn: one rule for the
+simulator and the closed form, so "three months of demand" means one number everywhere.
+
+Demand per month of one NSN at a place = aircraft x QPA x flight hours per aircraft per month
+/ MTBR. A customer without bases is one stock point (its ``initial_stock``); with bases, that
+stock is its central store and each base holds its own ``initial_stock``, sized in months of
+the base's own demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sim.scenario.models import DAYS_PER_MONTH, Base, MonthsOfDemand, Quantities
+from sim.scenario.models import Customer as CustomerSpec
+
+
+def months_to_units(months: float, aircraft: int, fh_per_aircraft_month: float,
+                    parts: Mapping[str, int], mtbr: Mapping[str, float]) -> dict[str, int]:
+    """Months of expected demand per NSN, rounded half up to whole units."""
+    fh = aircraft * fh_per_aircraft_month
+    return {nsn: int(months * fh * qpa / mtbr[nsn] + 0.5) for nsn, qpa in parts.items()}
+
+
+def stock_units(spec: MonthsOfDemand | Quantities, aircraft: int, fh_per_aircraft_month: float,
+                parts: Mapping[str, int], mtbr: Mapping[str, float]) -> dict[str, int]:
+    """A stock spec as units per NSN of the parts list."""
+    if isinstance(spec, MonthsOfDemand):
+        return months_to_units(spec.months_of_demand, aircraft, fh_per_aircraft_month, parts,
+                               mtbr)
+    return {nsn: int(spec.quantities.get(nsn, 0)) for nsn in parts}
+
+
+def base_fh(customer: CustomerSpec, base: Base) -> float:
+    """Flight hours per aircraft per month at a base (the fleet's unless it says)."""
+    return (customer.fleet.fh_per_aircraft_month if base.fh_per_aircraft_month is None
+            else base.fh_per_aircraft_month)
+
+
+def base_units(customer: CustomerSpec, base: Base, parts: Mapping[str, int],
+               mtbr: Mapping[str, float]) -> dict[str, int]:
+    """A base shelf at day 0: months of the base's own demand, or explicit quantities."""
+    return stock_units(base.initial_stock, base.aircraft, base_fh(customer, base), parts, mtbr)
+
+
+def removals_per_day(aircraft: int, fh_per_aircraft_month: float, qpa: int,
+                     mtbr_fh: float) -> float:
+    """Removals a day of one NSN with every aircraft flying."""
+    return aircraft * qpa * fh_per_aircraft_month / DAYS_PER_MONTH / mtbr_fh
