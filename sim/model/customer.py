@@ -38,8 +38,9 @@ class Shelf:
     of ``sim.model.clock``.
     """
 
-    __slots__ = ("_arrival", "callbacks", "customer", "entry", "env", "fleet", "item", "nsn",
-                 "on_hand", "recorder", "removals", "stats", "waiting", "warmup")
+    __slots__ = ("_arrival", "added", "callbacks", "customer", "entry", "env", "fleet",
+                 "initial", "item", "nsn", "on_hand", "recorder", "removals", "stats",
+                 "waiting", "warmup")
     _ok = True
 
     def __init__(self, customer: Customer, nsn: str, on_hand: int) -> None:
@@ -47,6 +48,8 @@ class Shelf:
         self.customer = customer
         self.nsn = nsn
         self.on_hand = on_hand
+        self.initial = on_hand
+        self.added = 0
         self.waiting: deque[tuple[float, int]] = deque()
         self.entry: Callable[[bool], None] = _unsupported
         self.stats = customer.stats
@@ -112,9 +115,22 @@ class Shelf:
         fills a backorder or the shelf like an arrival, but was never owed (not pipeline)."""
         item = self.item
         now = self.env._now
+        self.added += 1
         item.pipe_net += 1
         item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         self.receive()
+
+    def conservation_error(self) -> str | None:
+        """Units are conserved: every unit this shelf started with or was given is on it, owed
+        to it (in transit, in repair, on requisition — or never coming, for want of a source)
+        or in an aircraft in place of a unit it owes: on hand + owed - backorders = initial +
+        added. A violation is a bug in the model, named here."""
+        position = self.on_hand + self.item.pipe_net - len(self.waiting)
+        if position != self.initial + self.added:
+            return (f"{self.customer.name} {self.nsn}: on hand {self.on_hand} + owed "
+                    f"{self.item.pipe_net} - backorders {len(self.waiting)} = {position}, not "
+                    f"initial {self.initial} + added {self.added}")
+        return None
 
 
 def _unsupported(urgent: bool) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import simpy
 
@@ -54,6 +54,7 @@ class RunResult:
     depot_timeseries: list[dict]
     events: list[tuple] | None
     sim_events: int
+    conservation: list[str] = field(default_factory=list)   # violated rules (a model bug)
 
 
 def run_unit(scenario: Scenario, alternative: Alternative, replication: int,
@@ -173,5 +174,7 @@ class World:
         self.env.run(until=horizon)
         rec = self.recorder
         rec.finish(horizon, {c.name: c.open_waits() for c in self.customers.values()})
+        errors = [e for c in self.customers.values() for s in c.shelves.values()
+                  if (e := s.conservation_error()) is not None]
         return RunResult(rec.summary_rows(), rec.item_rows(), rec.depot_rows(), rec.timeseries,
-                         rec.depot_timeseries, rec.events, next(self.env._eid))
+                         rec.depot_timeseries, rec.events, next(self.env._eid), errors)
