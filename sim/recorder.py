@@ -131,6 +131,22 @@ class DepotStats:
         self.capacity.value = float(self.lines or 0)
 
 
+@dataclass
+class BaseStats:
+    """One base of a customer with bases: its aircraft's NMCS time, its shelf's backorders,
+    fills and waits, and the lateral transfers it received."""
+
+    customer: str
+    name: str
+    aircraft: int
+    nmcs: Level = field(default_factory=Level)
+    backorders: Level = field(default_factory=Level)
+    demands: int = 0
+    filled: int = 0
+    wait_sum: float = 0.0
+    lateral_issues: int = 0
+
+
 class Bill:
     """Charges of one fixed price to one customer's NSN in one category: the model counts
     them (``bill.n += 1``) and the recorder books count x price when it settles."""
@@ -159,6 +175,7 @@ class Recorder:
         self.measuring = warmup_days <= 0.0
         self.customers: dict[str, CustomerStats] = {}
         self.depots: dict[str, DepotStats] = {}
+        self.bases: list[BaseStats] = []
         self.period_start = 0.0
         self.timeseries: list[dict] = []
         self.depot_timeseries: list[dict] = []
@@ -176,6 +193,11 @@ class Recorder:
     def customer(self, name: str, aircraft: int, nsns: list[str]) -> CustomerStats:
         stats = CustomerStats(name, aircraft, nsns)
         self.customers[name] = stats
+        return stats
+
+    def base(self, customer: str, name: str, aircraft: int) -> BaseStats:
+        stats = BaseStats(customer, name, aircraft)
+        self.bases.append(stats)
         return stats
 
     def depot(self, name: str, lines: int | None) -> DepotStats:
@@ -208,6 +230,10 @@ class Recorder:
             yield d.awp
 
     def _item_levels(self):
+        """Levels reported for the measured window only: per NSN and per base."""
+        for b in self.bases:
+            yield b.nmcs
+            yield b.backorders
         for c in self.customers.values():
             for it in c.items.values():
                 yield it.backorders
@@ -407,6 +433,19 @@ class Recorder:
                     "cost_usd": it.cost,
                 })
         return rows
+
+    def base_rows(self) -> list[dict]:
+        """bases.parquet: per customer base over the measured window."""
+        span = self.horizon - self.warmup
+        return [{
+            "customer": b.customer,
+            "base": b.name,
+            "availability": 1.0 - b.nmcs.measured / span / b.aircraft,
+            "backorders_mean": b.backorders.measured / span,
+            "fill_rate": b.filled / b.demands if b.demands else float("nan"),
+            "cwt_days_mean": b.wait_sum / b.demands if b.demands else float("nan"),
+            "lateral_issues": b.lateral_issues,
+        } for b in self.bases]
 
     def depot_rows(self) -> list[dict]:
         span = self.horizon - self.warmup

@@ -31,6 +31,7 @@ KEYS = {
     "depots": ["alternative", "replication", "depot"],
     "timeseries": ["alternative", "replication", "customer", "period_start_day"],
     "depot_timeseries": ["alternative", "replication", "depot", "period_start_day"],
+    "bases": ["alternative", "replication", "customer", "base"],
     "events": ["alternative", "replication"],
 }
 
@@ -46,12 +47,14 @@ COLUMNS = {
                "utilization", "awaiting_parts", "awaiting_parts_days_mean"],
     "timeseries": ["availability", "backorders_mean", "cost_usd", "flight_hours"],
     "depot_timeseries": ["backlog_mean", "utilization"],
+    "bases": ["availability", "backorders_mean", "fill_rate", "cwt_days_mean",
+              "lateral_issues"],
     "events": ["day", "event", "customer", "nsn", "aircraft"],
 }
 
 INT_COLUMNS = {"replication", "demands", "condemnations", "inductions", "aircraft",
-               "no_source", "awaiting_parts"}
-STRING_COLUMNS = {"alternative", "customer", "nsn", "depot", "event"}
+               "no_source", "awaiting_parts", "lateral_issues"}
+STRING_COLUMNS = {"alternative", "customer", "nsn", "depot", "event", "base"}
 
 
 def _type(name: str) -> pa.DataType:

@@ -48,6 +48,8 @@ def simulate_unit(scenario: Scenario, alt_index: int, replication: int,
         "timeseries": [{**tag, **r} for r in result.timeseries],
         "depot_timeseries": [{**tag, **r} for r in result.depot_timeseries],
     }
+    if any(c.bases for c in scenario.customers):
+        tables["bases"] = [{**tag, **r} for r in result.bases]
     if record_events:
         tables["events"] = [
             {**tag, "day": d, "event": k, "customer": c, "nsn": n, "aircraft": a}
@@ -213,7 +215,8 @@ def run(scenario: Scenario, settings: RunSettings,
     out = ResultDir(settings.out)
     manifest = open_result(scenario, settings, plan)
     alt_names = [a.name for a in scenario.alternatives]
-    tables = TABLES + (["events"] if settings.record_events else [])
+    tables = TABLES + (["bases"] if any(c.bases for c in scenario.customers) else []) + (
+        ["events"] if settings.record_events else [])
     parameters = plan.names if plan is not None else None
     work: dict[int | None, PointWork] = (
         {None: PointWork(scenario)} if plan is None

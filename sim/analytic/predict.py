@@ -45,6 +45,7 @@ from sim.scenario.distributions import (
     mean_of,
 )
 from sim.scenario.models import DAYS_PER_MONTH, Alternative, Scenario, SupportChoice
+from sim.scenario.stocking import base_fh, base_units, removals_per_day
 from sim.scenario.models import Customer as CustomerSpec
 
 Method = Literal["metric", "vari-metric"]
@@ -105,11 +106,31 @@ class Flow:
     back_days: float
     issue_days: float
     level: int = 0          # CLSSA FMSO I stock level: requisitions within it are programmed
+    retro_days: float = 0.0  # bases: NRTS carcass to the central store (rate-weighted)
+
+
+@dataclass(frozen=True, slots=True)
+class BaseItemPrediction:
+    """One base's figures for one NSN (a customer with bases): its shelf against its
+    pipeline — base repair, order-and-ship and its share of the central store's
+    backorders."""
+
+    base: str
+    aircraft: int
+    stock: int
+    demand_per_day: float
+    pipeline_mean: float
+    pipeline_variance: float
+    ebo: float
+    fill_rate: float
 
 
 @dataclass(frozen=True, slots=True)
 class ItemPrediction:
-    """Closed-form figures for one NSN of one customer."""
+    """Closed-form figures for one NSN of one customer. For a customer with bases the stock
+    is the central store's plus the bases', the pipeline is the units owed to the bases, the
+    backorders and fill rate those of the bases' aircraft; ``central_*`` and ``bases`` give
+    the parts."""
 
     nsn: str
     name: str
@@ -125,6 +146,9 @@ class ItemPrediction:
     depot_wait_days: float
     wholesale_stock: int | None
     wholesale_delay_days: float
+    central_stock: int | None = None
+    central_backorders: float | None = None
+    bases: tuple[BaseItemPrediction, ...] = ()
 
     @property
     def pipeline_days(self) -> float:
@@ -150,6 +174,7 @@ class CustomerPrediction:
     fill_rate: float | None = None
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    bases: dict[str, float] = field(default_factory=dict)   # base -> METRIC availability
 
     @property
     def answered(self) -> bool:
@@ -192,6 +217,13 @@ def shelf_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, int]:
     parts = dict(scenario.system(spec.fleet.system).parts)
     mtbr = {nsn: scenario.item(nsn).mtbr_fh for nsn in parts}
     return initial_quantities(spec, parts, mtbr)
+
+
+def base_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, dict[str, int]]:
+    """Each base's shelf at day 0, by the simulator's rule (``sim.scenario.stocking``)."""
+    parts = dict(scenario.system(spec.fleet.system).parts)
+    mtbr = {nsn: scenario.item(nsn).mtbr_fh for nsn in parts}
+    return {b.name: base_units(spec, b, parts, mtbr) for b in spec.bases}
 
 
 def removal_rate(spec: CustomerSpec, qpa: int, mtbr_fh: float) -> float:
@@ -241,6 +273,8 @@ class AlternativeModel:
         self.plt = mean_of(scenario.wholesale.procurement_lead_time_days)
         self.shelf = shelf if shelf is not None else {
             c.name: shelf_stock(c, scenario) for c in scenario.customers}
+        self._base_units = {c.name: base_stock(c, scenario) for c in scenario.customers
+                            if c.bases}
         self.problems: dict[str, dict[str, list[str]]] = {c.name: {} for c in scenario.customers}
         self.notes: dict[str, list[str]] = {c.name: [] for c in scenario.customers}
         ws = scenario.wholesale
@@ -285,6 +319,26 @@ class AlternativeModel:
             raise CannotAnswer("no US depot repairs it")
         return hit
 
+    def _central_rate(self, spec: CustomerSpec, nsn: str, qpa: int) -> tuple[float, float]:
+        """(removals a day that reach the support option, mean retrograde days): the whole
+        fleet's for a customer without bases; with bases, the NRTS share of each base's
+        removals, and their carcasses' rate-weighted time to the central store."""
+        item = self.items[nsn]
+        if not spec.bases:
+            return removal_rate(spec, qpa, item.mtbr_fh), 0.0
+        r = item.base_repair.probability if item.base_repair is not None else 0.0
+        total = retro = 0.0
+        for base in spec.bases:
+            lam = removals_per_day(base.aircraft, base_fh(spec, base), qpa, item.mtbr_fh)
+            nrts = lam * (1.0 - r)
+            total += nrts
+            retro += nrts * self._in_country(base.name, spec.country)
+        return total, retro / total if total > 0 else 0.0
+
+    def _in_country(self, base: str, country: str) -> float:
+        """Mean days between a base and its country's central store (none stated: none)."""
+        return self._leg_days.get(frozenset((base, country)), 0.0)
+
     def _customer_flows(self, spec: CustomerSpec) -> None:
         parts = self.parts[spec.name]
         factor = self.factor.get(spec.name, 1.0)
@@ -303,7 +357,8 @@ class AlternativeModel:
                                          "the DoD inventory)")
         for nsn, qpa in parts.items():
             item = self.items[nsn]
-            rate = removal_rate(spec, qpa, item.mtbr_fh) * factor
+            rate, retro = self._central_rate(spec, nsn, qpa)
+            rate *= factor
             choice = None if spec.kind == "us" else resolved_choice(self.alternative,
                                                                      spec.name, nsn)
             option = US_UNIT if choice is None else choice.option
@@ -320,7 +375,7 @@ class AlternativeModel:
                                 depot.name, restricted=True,
                                 to_depot_days=self._transit(spec.country, depot.country),
                                 back_days=self._transit(depot.country, spec.country),
-                                issue_days=issue)
+                                issue_days=issue, retro_days=retro)
                 elif option in WHOLESALE_OPTIONS or option == US_UNIT:
                     depot_name = self._us_depot(choice, nsn)
                     depot = self.depots[depot_name]
@@ -340,7 +395,7 @@ class AlternativeModel:
                                 to_depot_days=self._transit(spec.country, depot.country),
                                 back_days=0.0,
                                 issue_days=self._transit(WHOLESALE_COUNTRY, spec.country),
-                                level=level)
+                                level=level, retro_days=retro)
                 else:
                     raise CannotAnswer(
                         f"option {option!r} has no closed form here (a commercial source's "
@@ -376,6 +431,8 @@ class AlternativeModel:
         self._f_issue = a([f.issue_days for f in flows], dtype=float)
         self._f_level = a([f.level for f in flows], dtype=np.int64)
         self._f_awp = a([self._awp_days(f.depot, f.nsn) for f in flows], dtype=float)
+        self._f_retro = a([f.retro_days for f in flows], dtype=float)
+        self._base_arrays(flows)
         self._f_stock = a([self.shelf[f.customer][f.nsn] for f in flows], dtype=np.int64)
         ws = self.scenario.wholesale
         self._ws_stock = a([ws.stock.get(n, 0) + self.fmso1[n] for n in nsns], dtype=np.int64)
@@ -384,6 +441,77 @@ class AlternativeModel:
                               dtype=float)
         self._free_before_row = a([self._free_before.get((f.customer, f.nsn), 0)
                                    for f in flows], dtype=np.int64)
+
+    def _base_arrays(self, flows: list[Flow]) -> None:
+        """One row per (base, NSN) of each customer with bases: its demand at full fleet, the
+        share repaired on base and its time, order-and-ship days, shelf stock and aircraft."""
+        rows = []
+        for i, f in enumerate(flows):
+            spec = self.customers[f.customer]
+            if not spec.bases:
+                continue
+            item = self.items[f.nsn]
+            qpa = self.parts[f.customer][f.nsn]
+            repair = item.base_repair
+            r = repair.probability if repair is not None else 0.0
+            t = mean_of(repair.days) if repair is not None else 0.0
+            units = self._base_units[f.customer]
+            for base in spec.bases:
+                lam = removals_per_day(base.aircraft, base_fh(spec, base), qpa, item.mtbr_fh)
+                rows.append((i, lam, r, t, self._in_country(base.name, spec.country),
+                             units[base.name][f.nsn], base.aircraft, qpa, base.name))
+        a = np.asarray
+        self._sp_flow = a([r[0] for r in rows], dtype=np.int64)
+        self._sp_rate0 = a([r[1] for r in rows], dtype=float)
+        self._sp_r = a([r[2] for r in rows], dtype=float)
+        self._sp_t = a([r[3] for r in rows], dtype=float)
+        self._sp_o = a([r[4] for r in rows], dtype=float)
+        self._sp_stock = a([r[5] for r in rows], dtype=np.int64)
+        self._sp_aircraft = a([r[6] for r in rows], dtype=np.int64)
+        self._sp_qpa = a([r[7] for r in rows], dtype=np.int64)
+        self._sp_base = [r[8] for r in rows]
+
+    def _base_figures(self) -> None:
+        """Each base's pipeline — base repair and order-and-ship (Poisson), plus its share
+        f = its NRTS demand / the store's of the central store's backorders, a binomial
+        thinning: mean f·E[B0], variance f(1-f)·E[B0] + f²·Var[B0] (VARI-METRIC; Graves
+        1985 for the exact law) — and its backorders at its own stock."""
+        if self._sp_flow.size == 0:
+            self._bfig = {}
+            return
+        sp = np.arange(self._sp_flow.size)
+        fig = self._bases_at(sp, self._fig["ebo"][self._sp_flow], self._fig["vbo"][self._sp_flow])
+        fig["ebo"] = np.where(self._broken_row[self._sp_flow], np.nan, fig["ebo"])
+        self._bfig = fig
+
+    def _bases_at(self, sp: np.ndarray, e0: np.ndarray, v0: np.ndarray,
+                  stock: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Base rows ``sp`` against central backorders with mean ``e0`` and variance ``v0``
+        (per row), at their own stock or ``stock``."""
+        fac = np.array([self.factor.get(c, 1.0) for c in self._cust_index], dtype=float)
+        flow = self._sp_flow[sp]
+        lam = self._sp_rate0[sp] * fac[self._f_cust[flow]]
+        nrts = lam * (1.0 - self._sp_r[sp])
+        central = self._rate[flow]
+        share = np.where(central > 0, nrts / np.where(central > 0, central, 1.0), 0.0)
+        own = lam * self._sp_r[sp] * self._sp_t[sp] + nrts * self._sp_o[sp]
+        mean = own + share * e0
+        if self.method == "metric":
+            var = mean
+        else:
+            var = np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * v0)
+        stock = self._sp_stock[sp] if stock is None else stock
+        ebo, _, fill = backorders_vec(mean, var, stock)
+        return {"rate": lam, "mean": mean, "var": var, "ebo": ebo, "fill": fill,
+                "stock": stock}
+
+    def _sp_rows(self, customer: str, nsn: str | None = None) -> np.ndarray:
+        """Base rows of a customer (of one NSN)."""
+        if self._sp_flow.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        rows = self._customer_rows(customer) if nsn is None else np.array(
+            [self._rows[(customer, nsn)]])
+        return np.flatnonzero(np.isin(self._sp_flow, rows))
 
     def _awp_days(self, depot: str, nsn: str) -> float:
         """Expected wait for bit-piece parts at induction (it holds no line)."""
@@ -571,7 +699,7 @@ class AlternativeModel:
         own = np.where(repair,
                        rate * ((1 - c) * (self._f_to[rows] + turn + self._f_back[rows])
                                + c * (self._f_to[rows] + self._f_issue[rows])),
-                       rate * self._f_issue[rows])
+                       rate * self._f_issue[rows]) + rate * self._f_retro[rows]
         procured = w_r * (1.0 - p) * self.plt
         own = own + procured
         rate_u = self._rate_u[f_nsn] + shift
@@ -583,10 +711,10 @@ class AlternativeModel:
         else:
             var = np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * v0)
         stock = self._f_stock[rows]
-        ebo, _, fill = backorders_vec(mean, var, stock)
+        ebo, vbo, fill = backorders_vec(mean, var, stock)
         delay = np.where(rate > 0, (share * e0 + procured) / np.where(rate > 0, rate, 1.0), 0.0)
-        return {"mean": mean, "var": var, "ebo": ebo, "fill": fill, "delay": delay,
-                "stock0": stock0, "drawn": (w_u > 0) | (w_r > 0)}
+        return {"mean": mean, "var": var, "ebo": ebo, "vbo": vbo, "fill": fill,
+                "delay": delay, "stock0": stock0, "drawn": (w_u > 0) | (w_r > 0)}
 
     def _on_order(self, rows: np.ndarray, levels: np.ndarray) -> np.ndarray:
         """On-order FMSO I units of a CLSSA flow at a level: the part free stock above
@@ -599,6 +727,7 @@ class AlternativeModel:
         fig = self._figures(rows, np.zeros(rows.size, dtype=np.int64))
         fig["ebo"] = np.where(self._broken_row, np.nan, fig["ebo"])
         self._fig = fig
+        self._base_figures()
 
     # -- answering -------------------------------------------------------------------------
     def wholesale_stock(self, nsn: str, extra: int = 0) -> int:
@@ -626,14 +755,15 @@ class AlternativeModel:
         if self._broken_row[i]:
             raise CannotAnswer(f"{nsn}: depot {f.depot!r} is overloaded")
         if math.isinf(extra):
-            mean = float(self._rate[i] * self._f_issue[i]) if not self._f_repair[i] else None
+            mean = float(self._rate[i] * (self._f_issue[i] + self._f_retro[i])) \
+                if not self._f_repair[i] else None
             if mean is None:
                 fig = {k: v[i] for k, v in self._fig.items()}
             else:
-                ebo, _, fill = backorders_vec(np.array([mean]), np.array([mean]),
-                                              self._f_stock[[i]])
-                fig = {"mean": mean, "var": mean, "ebo": ebo[0], "fill": fill[0],
-                       "delay": 0.0, "stock0": None, "drawn": False}
+                ebo, vbo, fill = backorders_vec(np.array([mean]), np.array([mean]),
+                                                self._f_stock[[i]])
+                fig = {"mean": mean, "var": mean, "ebo": ebo[0], "vbo": vbo[0],
+                       "fill": fill[0], "delay": 0.0, "stock0": None, "drawn": False}
         elif extra:
             out = self._figures(np.array([i]), np.array([int(extra)], dtype=np.int64))
             fig = {k: v[0] for k, v in out.items()}
@@ -642,14 +772,34 @@ class AlternativeModel:
         item = self.items[nsn]
         qpa = self.parts[customer][nsn]
         stock0 = fig["stock0"]
-        return ItemPrediction(
-            nsn=nsn, name=item.name, option=f.option, qpa=qpa, stock=int(self._f_stock[i]),
-            demand_per_day=float(self._rate[i]), pipeline_mean=float(fig["mean"]),
-            pipeline_variance=float(fig["var"]), ebo=float(fig["ebo"]),
-            fill_rate=float(fig["fill"]), depot=f.depot,
+        common = dict(
+            nsn=nsn, name=item.name, option=f.option, qpa=qpa, depot=f.depot,
             depot_wait_days=float(self.depot_wait[f.depot] or 0.0),
             wholesale_stock=int(stock0) if (stock0 is not None and fig["drawn"]) else None,
             wholesale_delay_days=float(fig["delay"]))
+        sp = self._sp_rows(customer, nsn)
+        if sp.size == 0:
+            return ItemPrediction(
+                stock=int(self._f_stock[i]), demand_per_day=float(self._rate[i]),
+                pipeline_mean=float(fig["mean"]), pipeline_variance=float(fig["var"]),
+                ebo=float(fig["ebo"]), fill_rate=float(fig["fill"]), **common)
+        vbo = fig.get("vbo")
+        if vbo is None:                       # no central shortage in the limit of any buy-in
+            vbo = 0.0
+        b = self._bases_at(sp, np.full(sp.size, float(fig["ebo"])), np.full(sp.size, vbo))
+        bases = tuple(BaseItemPrediction(
+            base=self._sp_base[k], aircraft=int(self._sp_aircraft[k]),
+            stock=int(b["stock"][j]), demand_per_day=float(b["rate"][j]),
+            pipeline_mean=float(b["mean"][j]), pipeline_variance=float(b["var"][j]),
+            ebo=float(b["ebo"][j]), fill_rate=float(b["fill"][j])) for j, k in enumerate(sp))
+        rate = float(b["rate"].sum())
+        return ItemPrediction(
+            stock=int(self._f_stock[i] + b["stock"].sum()), demand_per_day=rate,
+            pipeline_mean=float(b["mean"].sum()), pipeline_variance=float(b["var"].sum()),
+            ebo=float(b["ebo"].sum()),
+            fill_rate=float(np.dot(b["rate"], b["fill"]) / rate) if rate > 0 else 1.0,
+            central_stock=int(self._f_stock[i]), central_backorders=float(fig["ebo"]),
+            bases=bases, **common)
 
     def customer_availability(self, name: str, extra: Mapping[str, int] | None = None
                               ) -> float | None:
@@ -668,9 +818,20 @@ class AlternativeModel:
             more = np.array([int(extra.get(self.flows_list[i].nsn, 0)) for i in rows],
                             dtype=np.int64)
             part = self._figures(rows, more)
-            fig = {k: np.zeros(self._base_rate.size) for k in ("mean", "var", "ebo")}
+            fig = {k: np.zeros(self._base_rate.size) for k in ("mean", "var", "ebo", "vbo")}
             for k in fig:
                 fig[k][rows] = part[k]
+        if spec.bases:
+            sp = self._sp_rows(name)
+            b = self._bases_at(sp, fig["ebo"][self._sp_flow[sp]], fig["vbo"][self._sp_flow[sp]])
+            if spec.cannibalization:
+                nmcs = 0.0
+                for base in spec.bases:
+                    at = np.array([self._sp_base[k] == base.name for k in sp])
+                    nmcs += consolidated_nmcs(b["mean"][at], b["var"][at], b["stock"][at],
+                                              self._sp_qpa[sp][at], base.aircraft)
+                return 1.0 - nmcs / n
+            return max(0.0, 1.0 - float(b["ebo"].sum()) / n)
         if spec.cannibalization:
             return 1.0 - consolidated_nmcs(fig["mean"][rows], fig["var"][rows],
                                            self._f_stock[rows], self._qpa(rows), n) / n
@@ -693,6 +854,21 @@ class AlternativeModel:
         n = spec.fleet.aircraft
         ebos = [it.ebo for it in items]
         qpa = [it.qpa for it in items]
+        if spec.bases:
+            metric = sim_rule = 0.0
+            for k, base in enumerate(spec.bases):
+                rows = [(it.bases[k], it.qpa) for it in items]
+                metric += base.aircraft * metric_availability(
+                    [r.ebo for r, _ in rows], base.aircraft, [z for _, z in rows])
+                if spec.cannibalization:
+                    sim_rule += consolidated_nmcs(
+                        np.array([r.pipeline_mean for r, _ in rows]),
+                        np.array([r.pipeline_variance for r, _ in rows]),
+                        np.array([r.stock for r, _ in rows], dtype=np.int64),
+                        np.array([z for _, z in rows], dtype=np.int64), base.aircraft)
+                else:
+                    sim_rule += sum(r.ebo for r, _ in rows)
+            return metric / n, max(0.0, 1.0 - sim_rule / n)
         if spec.cannibalization:
             a = 1.0 - consolidated_nmcs(
                 np.array([it.pipeline_mean for it in items]),
@@ -723,6 +899,10 @@ class AlternativeModel:
         a, _ = self.availabilities(spec, out.items)
         out.availability = a
         out.nmcs_aircraft = spec.fleet.aircraft * (1.0 - a)
+        for k, base in enumerate(spec.bases):
+            out.bases[base.name] = metric_availability(
+                [it.bases[k].ebo for it in out.items], base.aircraft,
+                [it.qpa for it in out.items])
         out.backorders = float(sum(it.ebo for it in out.items))
         rates = np.array([it.demand_per_day for it in out.items])
         fills = np.array([it.fill_rate for it in out.items])
@@ -754,6 +934,8 @@ class AlternativeModel:
         fig = self._fig
         n = spec.fleet.aircraft
         qpa = self._qpa(rows)
+        if spec.bases:
+            return self._fleet_figures_bases(out)
         if spec.cannibalization:
             a = 1.0 - consolidated_nmcs(fig["mean"][rows], fig["var"][rows],
                                         self._f_stock[rows], qpa, n) / n
@@ -764,6 +946,25 @@ class AlternativeModel:
         out.backorders = float(fig["ebo"][rows].sum())
         rate = self._rate[rows]
         out.fill_rate = (float(np.dot(rate, fig["fill"][rows]) / rate.sum())
+                         if rate.sum() > 0 else 1.0)
+        return out
+
+    def _fleet_figures_bases(self, out: CustomerPrediction) -> CustomerPrediction:
+        spec = self.customers[out.customer]
+        sp = self._sp_rows(out.customer)
+        b = self._bfig
+        a = 0.0
+        for base in spec.bases:
+            at = sp[[self._sp_base[k] == base.name for k in sp]]
+            out.bases[base.name] = metric_availability(b["ebo"][at], base.aircraft,
+                                                       self._sp_qpa[at])
+            a += base.aircraft * out.bases[base.name]
+        n = spec.fleet.aircraft
+        out.availability = a / n
+        out.nmcs_aircraft = n - a
+        out.backorders = float(b["ebo"][sp].sum())
+        rate = b["rate"][sp]
+        out.fill_rate = (float(np.dot(rate, b["fill"][sp]) / rate.sum())
                          if rate.sum() > 0 else 1.0)
         return out
 

@@ -55,7 +55,7 @@ class Shelf:
         self.stats = customer.stats
         self.item: ItemStats = customer.stats.items[nsn]
         self.recorder = world.recorder
-        self.fleet = customer.fleet
+        self.fleet = getattr(customer, "fleet", None)   # a base shelf sets its base's
         self.env = world.env
         self.warmup = world.warmup
         self.removals = 0
@@ -154,9 +154,34 @@ class Customer:
         self.stats = world.recorder.customer(spec.name, spec.fleet.aircraft, nsns)
         mtbr = {nsn: world.items[nsn].mtbr_fh for nsn in nsns}
         stock = initial_quantities(spec, dict(self.system.parts), mtbr)
-        self.fleet = Fleet(self)
-        self.shelves = {nsn: Shelf(self, nsn, stock[nsn]) for nsn in nsns}
         self.warmup = world.warmup
+        self.base_shelves: list[dict[str, Shelf]] = []
+        if not spec.bases:
+            self.shelves = {}
+            self.fleet = Fleet(self)
+            self.fleets = [self.fleet]
+            self.shelves.update({nsn: Shelf(self, nsn, stock[nsn]) for nsn in nsns})
+            return
+        # Bases: the customer's shelves are its central store's; aircraft fly at the bases.
+        from sim.model.bases import BaseShelf, CentralStore
+        from sim.scenario.stocking import base_units
+
+        self.shelves = {nsn: CentralStore(self, nsn, stock[nsn]) for nsn in nsns}
+        self.fleets = []
+        for index, base in enumerate(spec.bases):
+            stats = world.recorder.base(spec.name, base.name, base.aircraft)
+            fleet = Fleet(self, base, index, stats)
+            units = base_units(spec, base, dict(self.system.parts), mtbr)
+            fleet.shelves = {nsn: BaseShelf(self, nsn, units[nsn], fleet, base, stats)
+                             for nsn in nsns}
+            self.fleets.append(fleet)
+            self.base_shelves.append(fleet.shelves)
+        self.fleet = self.fleets[0]
+        for nsn in nsns:
+            shelves = [b[nsn] for b in self.base_shelves]
+            for shelf in shelves:
+                shelf.central = self.shelves[nsn]
+                shelf.sisters = [s for s in shelves if s is not shelf]
 
     @property
     def on_hand(self) -> dict[str, int]:
@@ -184,7 +209,14 @@ class Customer:
         self.shelves[nsn].add_stock()
 
     def open_waits(self) -> list[tuple[str, float]]:
-        return [(nsn, day) for nsn, s in self.shelves.items() for day, _ in s.waiting]
+        """Demands still owed to aircraft (at the bases, for a customer with bases)."""
+        places = self.base_shelves or [self.shelves]
+        return [(nsn, day) for shelves in places for nsn, s in shelves.items()
+                for day, _ in s.waiting]
+
+    def all_shelves(self) -> list[Shelf]:
+        """Every stock point: the shelves, and the bases' shelves when it has bases."""
+        return list(self.shelves.values()) + [s for b in self.base_shelves for s in b.values()]
 
 
 __all__ = ["Customer", "Shelf", "initial_quantities"]

@@ -24,6 +24,8 @@ from sim.scenario.models import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     from sim.model.customer import Customer
+    from sim.recorder import BaseStats
+    from sim.scenario.models import Base
 
 
 class Fleet:
@@ -32,21 +34,30 @@ class Fleet:
     Exponential units need no placement (they have no age); Weibull units are moved between
     aircraft physically, each keeping its remaining life."""
 
-    def __init__(self, customer: Customer) -> None:
+    def __init__(self, customer: Customer, base: Base | None = None, index: int = 0,
+                 base_stats: BaseStats | None = None) -> None:
         self.customer = customer
         self.world = customer.world
         spec = customer.spec
-        self.n = spec.fleet.aircraft
+        self.base = base
+        self.index = index
+        self.base_stats = base_stats
+        # Streams of a customer's first base are the customer's own (see sim.model.bases).
+        self.key = () if index == 0 else (base.name,)
+        self.n = spec.fleet.aircraft if base is None else base.aircraft
         self.qpa = dict(customer.system.parts)
-        self.base_fh_per_day = spec.fleet.fh_per_aircraft_month / DAYS_PER_MONTH
+        fh = spec.fleet.fh_per_aircraft_month if base is None or \
+            base.fh_per_aircraft_month is None else base.fh_per_aircraft_month
+        self.base_fh_per_day = fh / DAYS_PER_MONTH
         self.fh_per_day = self.base_fh_per_day
+        self.shelves = customer.shelves
         self.flying = [True] * self.n
         self.holes = [0] * self.n
         self.cannibalize = spec.cannibalization
         self.grounded: list[int] = []
         self.bo = dict.fromkeys(self.qpa, 0)
         self.stats = customer.stats
-        self.stats.fh_rate.value = self.n * self.fh_per_day
+        self.stats.fh_rate.value += self.n * self.fh_per_day
         self.generators: list[ExponentialRemovals] = []
         self.clock: WeibullClock | None = None
 
@@ -69,6 +80,8 @@ class Fleet:
         self.flying[a] = False
         self.stats.nmcs.add(now, 1)
         self.stats.fh_rate.add(now, -self.fh_per_day)
+        if self.base_stats is not None:
+            self.base_stats.nmcs.add(now, 1)
         self.world.recorder.log(now, "nmcs", self.customer.name, "", a)
 
     def _unground(self, a: int) -> None:
@@ -76,6 +89,8 @@ class Fleet:
         self.flying[a] = True
         self.stats.nmcs.add(now, -1)
         self.stats.fh_rate.add(now, self.fh_per_day)
+        if self.base_stats is not None:
+            self.base_stats.nmcs.add(now, -1)
         self.world.recorder.log(now, "mc", self.customer.name, "", a)
         if self.clock is not None:
             self.clock.resume(a)
@@ -184,10 +199,10 @@ class ExponentialRemovals:
         self.nsn = nsn
         streams = fleet.world.streams
         name = fleet.customer.name
-        self.gap = streams.exponential("removal", name, nsn)
-        self.pick = streams.integers(fleet.n, "removal_aircraft", name, nsn)
+        self.gap = streams.exponential("removal", name, *fleet.key, nsn)
+        self.pick = streams.integers(fleet.n, "removal_aircraft", name, *fleet.key, nsn)
         self.flying = fleet.flying
-        self.shelf = fleet.customer.shelves[nsn]
+        self.shelf = fleet.shelves[nsn]
         self.callbacks = [self._candidate]   # bound once: one event per candidate removal
         self.per_fh = fleet.n * fleet.qpa[nsn] / fleet.world.items[nsn].mtbr_fh
         self.rate = 0.0
@@ -226,7 +241,8 @@ class WeibullClock:
             item = self.world.items[nsn]
             law = Weibull.model_validate(
                 {"weibull": {"shape": item.weibull_shape, "mean": item.mtbr_fh}})
-            self.life[nsn] = sampler(law, self.world.streams.key("life", name, nsn))
+            self.life[nsn] = sampler(law, self.world.streams.key("life", name, *fleet.key,
+                                                                  nsn))
         n = fleet.n
         self.hours = [0.0] * n
         self.t_upd = [0.0] * n
@@ -263,7 +279,7 @@ class WeibullClock:
         nsn, k = min(((n, i) for n, dues in self.due[a].items() for i, _ in enumerate(dues)),
                      key=lambda p: self.due[a][p[0]][p[1]])
         del self.due[a][nsn][k]
-        self.fleet.customer.removal(a, nsn)
+        self.fleet.shelves[nsn].removal(a)
         if self.fleet.flying[a]:
             self._schedule(a)
 

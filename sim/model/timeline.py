@@ -51,10 +51,10 @@ def schedule_timeline(world: World) -> None:
     scenario = world.scenario
     for event in scenario.events:
         if isinstance(event, TempoEvent):
-            fleet = world.customers[event.customer].fleet
-            world.after(event.start_day, fleet.set_tempo, event.factor)
-            if event.end_day < scenario.horizon_days:
-                world.after(event.end_day, fleet.set_tempo, 1.0)
+            for fleet in world.customers[event.customer].fleets:
+                world.after(event.start_day, fleet.set_tempo, event.factor)
+                if event.end_day < scenario.horizon_days:
+                    world.after(event.end_day, fleet.set_tempo, 1.0)
         elif isinstance(event, DepotLinesEvent):
             world.after(event.day, world.depots[event.depot].set_lines, event.repair_lines)
     for cust in world.customers.values():
@@ -79,7 +79,8 @@ def _retire_with_system(world: World, cust: Customer) -> None:
     """US units stop flying a system the day it leaves the DoD inventory."""
     day = system_leave_days(world.scenario)[cust.system.name]
     if day < math.inf:
-        world.after(day, cust.fleet.set_tempo, 0.0)
+        for fleet in cust.fleets:
+            world.after(day, fleet.set_tempo, 0.0)
 
 
 def _eda_purchase(arg: tuple[World, int]) -> None:

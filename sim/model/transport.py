@@ -35,8 +35,10 @@ class Transport:
     def leg(self, src: str, dst: str) -> TransportLeg | None:
         return self.legs.get(frozenset((src, dst)))
 
-    def route(self, src: str, dst: str, stream_key: tuple) -> Route:
+    def route(self, src: str, dst: str, stream_key: tuple, in_country: bool = False) -> Route:
+        """The route between two places; ``in_country`` (a base and its country's central
+        store): with no leg stated it takes no time, as a move within one country does."""
         leg = self.leg(src, dst)
-        if leg is None and src != dst:
+        if leg is None and src != dst and not in_country:
             raise RuntimeError(f"no transport leg between {src!r} and {dst!r}")
         return Route(self.world, leg, stream_key)

@@ -55,6 +55,7 @@ class RunResult:
     events: list[tuple] | None
     sim_events: int
     conservation: list[str] = field(default_factory=list)   # violated rules (a model bug)
+    bases: list[dict] = field(default_factory=list)          # per customer base
 
 
 def run_unit(scenario: Scenario, alternative: Alternative, replication: int,
@@ -169,12 +170,18 @@ class World:
         self._clock()
         schedule_timeline(self)
         for cust in self.customers.values():
-            cust.fleet.start()
+            for fleet in cust.fleets:
+                fleet.start()
         horizon = self.scenario.horizon_days
         self.env.run(until=horizon)
         rec = self.recorder
         rec.finish(horizon, {c.name: c.open_waits() for c in self.customers.values()})
-        errors = [e for c in self.customers.values() for s in c.shelves.values()
+        for c in self.customers.values():
+            for shelves in c.base_shelves:
+                for shelf in shelves.values():
+                    shelf.censor(horizon)
+        errors = [e for c in self.customers.values() for s in c.all_shelves()
                   if (e := s.conservation_error()) is not None]
         return RunResult(rec.summary_rows(), rec.item_rows(), rec.depot_rows(), rec.timeseries,
-                         rec.depot_timeseries, rec.events, next(self.env._eid), errors)
+                         rec.depot_timeseries, rec.events, next(self.env._eid), errors,
+                         rec.base_rows())

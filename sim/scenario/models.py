@@ -244,6 +244,10 @@ class Customer(BaseModel):
     bases: list[Base] = Field(
         default_factory=list, description="main operating bases; none: one stock point")
     lateral: Lateral | None = None
+    central_issue: Literal["priority", "fcfs"] = Field(
+        default="priority", description=(
+            "how the central store fills its bases' requisitions: an NMCS aircraft's first "
+            "(priority), or strictly first come, first served (fcfs)"))
 
 
 class DcsTerms(BaseModel):

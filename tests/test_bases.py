@@ -1,0 +1,138 @@
+"""A nation with several bases (issue 9): the model against the single stock point it must
+reduce to, against Graves' exact two-level answer, against Little's law with base repair, and
+lateral resupply's effect — each with tolerances of four standard errors over replications
+plus 1 % for the finite-fleet effect (fleets of 1,000 aircraft with a few backorders)."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.analytic.echelons import BaseDemand, base_pipeline_pmf, ebo_from_pmf, fill_from_pmf
+from tests.helpers import NSN_A, assert_close_to_theory, base_scenario, simulate
+
+NATION = "Nation A"
+
+
+def _two_bases(central: int, north: int, south: int, **customer) -> dict:
+    """1,000 aircraft at 1 FH a day (MTBR 2,000: 0.3 removals a day at North's 600 aircraft,
+    0.2 at South's 400), repaired at the national depot in 20 days (lognormal), central store
+    ``central`` units; North 4 days and South 8 days from the central store (deterministic)."""
+    data = base_scenario(horizon_days=6000, warmup_days=600, replications=12)
+    data["items"][0]["mtbr_fh"] = 2000
+    data["depots"][0]["repair_days"] = {"lognormal": {"mean": 20, "cv": 0.5}}
+    cust = data["customers"][0]
+    cust["fleet"]["aircraft"] = 1000
+    cust["initial_stock"] = {"quantities": {NSN_A: central}}
+    cust["bases"] = [
+        {"name": "North", "aircraft": 600, "initial_stock": {"quantities": {NSN_A: north}}},
+        {"name": "South", "aircraft": 400, "initial_stock": {"quantities": {NSN_A: south}}}]
+    cust.update(customer)
+    data["transport"] += [{"between": ["North", NATION], "days": 4},
+                          {"between": ["South", NATION], "days": 8}]
+    data["alternatives"][0]["support"][NATION] = {"option": "national_depot", "depot": "Home"}
+    data["depots"][0]["kind"] = "national"
+    return data
+
+
+def test_one_base_with_all_the_stock_is_the_single_stock_point():
+    data = base_scenario(replications=3)
+    data["items"][0]["condemnation_rate"] = 0.05
+    data["customers"][0]["initial_stock"] = {"quantities": {NSN_A: 5}}
+    data["alternatives"].append({"name": "DX", "support": {NATION: {
+        "option": "direct_exchange"}}})
+    one = copy.deepcopy(data)
+    one["customers"][0]["initial_stock"] = {"quantities": {NSN_A: 0}}
+    one["customers"][0]["bases"] = [{"name": "Main", "aircraft": 100,
+                                     "initial_stock": {"quantities": {NSN_A: 5}}}]
+    for alt in (0, 1):
+        plain, based = simulate(data, alternative=alt), simulate(one, alternative=alt)
+        for table in ("summary", "items", "timeseries", "depots"):
+            pd.testing.assert_frame_equal(plain[table], based[table])
+        assert "bases" in based and len(based["bases"]) == 3
+        assert based["bases"].availability.to_numpy() == pytest.approx(
+            plain["summary"].availability.to_numpy())
+
+
+@pytest.fixture(scope="module")
+def graves_run():
+    data = _two_bases(central=8, north=2, south=1, central_issue="fcfs")
+    return data, simulate(data)
+
+
+def test_two_bases_against_graves_exact_two_level_answer(graves_run):
+    """The central store is owed a unit from each base requisition until the carcass has come
+    back (retrograde over the base's leg) and been repaired: its pipeline is Poisson(0.3 x
+    (4 + 20) + 0.2 x (8 + 20) = 12.8) by Palm, against 8 units. Each base's orders are its
+    Poisson demand over the deterministic order-and-ship time plus a binomial share (0.6,
+    0.4) of the central backorders (Graves 1985): its backorders and fill rate, exactly."""
+    _, out = graves_run
+    bases = out["bases"]
+    for name, lam, days, share, stock in (("North", 0.3, 4, 0.6, 2), ("South", 0.2, 8, 0.4, 1)):
+        pmf = base_pipeline_pmf(BaseDemand(lam, 0.0, 0.0, days), share, central_mean=12.8,
+                                central_stock=8)
+        rows = bases[bases.base == name]
+        assert_close_to_theory(rows.backorders_mean, ebo_from_pmf(pmf, stock),
+                               f"{name} backorders")
+        assert_close_to_theory(rows.fill_rate, fill_from_pmf(pmf, stock), f"{name} fill rate")
+
+
+def test_the_closed_form_for_bases_is_graves_mean_with_vari_metric_variance(graves_run):
+    from sim.analytic.predict import predict_alternative
+    from sim.scenario import Scenario
+
+    data, out = graves_run
+    scenario = Scenario.model_validate(data)
+    cust = predict_alternative(scenario, scenario.alternatives[0]).customers[0]
+    item = cust.items[0]
+    assert [b.base for b in item.bases] == ["North", "South"]
+    e0 = sum((k - 8) * stats.poisson.pmf(k, 12.8) for k in range(9, 80))
+    assert item.central_backorders == pytest.approx(e0, rel=1e-9)
+    assert item.bases[0].pipeline_mean == pytest.approx(0.3 * 4 + 0.6 * e0, rel=1e-9)
+    bases = out["bases"]
+    for b in item.bases:
+        rows = bases[bases.base == b.base]
+        # VARI-METRIC's negative binomial is an approximation of the exact law: 4 SE + 3 %
+        assert_close_to_theory(rows.backorders_mean, b.ebo, f"{b.base} backorders", rel=0.03)
+
+
+def test_base_repair_pipeline_is_littles_law():
+    """40 % repaired on base in 6 days: units owed to the bases = Σ λ_b (0.4 x 6 + 0.6 x
+    order-and-ship) + the central store's backorders (every base requisition waits for them,
+    whatever the issue priority), the central pipeline Poisson(0.6 x (0.3 x 24 + 0.2 x 28)
+    = 7.68): NRTS carcasses' retrograde and repair."""
+    data = _two_bases(central=5, north=1, south=1)
+    data["items"][0]["base_repair"] = {"probability": 0.4, "days": 6}
+    items = simulate(data)["items"]
+    e0 = sum((k - 5) * stats.poisson.pmf(k, 7.68) for k in range(6, 80))
+    expected = 0.3 * (0.4 * 6 + 0.6 * 4) + 0.2 * (0.4 * 6 + 0.6 * 8) + e0
+    assert_close_to_theory(items.pipeline_mean, expected, "units owed to the bases")
+
+
+def test_lateral_resupply_lowers_backorders_and_is_idle_when_bases_never_run_dry():
+    """Bases far from the central store (20 and 30 days order-and-ship) holding 6 units each,
+    the store 16: a base that runs dry borrows from its sister in a day."""
+    plain = _two_bases(central=16, north=6, south=6)
+    plain["transport"][-2]["days"] = 20
+    plain["transport"][-1]["days"] = 30
+    lateral = copy.deepcopy(plain)
+    lateral["customers"][0]["lateral"] = {"days": 1, "cost_usd": 200}
+    a, b = simulate(plain), simulate(lateral)
+    diff = b["summary"].backorders_mean.to_numpy() - a["summary"].backorders_mean.to_numpy()
+    se = diff.std(ddof=1) / np.sqrt(diff.size)
+    assert diff.mean() < 0 and diff.mean() + 4 * se < 0.0           # paired, same seeds
+    assert (b["bases"].lateral_issues > 0).all()
+    assert (b["summary"].cost_transport_usd > a["summary"].cost_transport_usd).all()
+
+    deep = copy.deepcopy(lateral)
+    deep["customers"][0]["bases"][0]["initial_stock"] = {"quantities": {NSN_A: 60}}
+    deep["customers"][0]["bases"][1]["initial_stock"] = {"quantities": {NSN_A: 60}}
+    undeep = copy.deepcopy(deep)
+    del undeep["customers"][0]["lateral"]
+    c, d = simulate(deep, replications=2), simulate(undeep, replications=2)
+    assert (c["bases"].lateral_issues == 0).all()
+    pd.testing.assert_frame_equal(c["summary"], d["summary"])
