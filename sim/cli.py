@@ -317,6 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--out", help="directory for the buy-in list (CSV and Parquet)")
     rc.add_argument("--verify", action="store_true",
                     help="simulate the recommended buy-in and show its availability")
+    rc.add_argument("--where", action="store_true",
+                    help="the customer's own spares per NSN and place (central store, bases) "
+                         "instead of a CLSSA buy-in")
+    rc.add_argument("--alternative", help="with --where: the alternative (default the first)")
     rc.add_argument("--replications", type=int)
     rc.add_argument("--workers", type=int)
     rc.set_defaults(func=cmd_recommend)

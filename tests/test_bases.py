@@ -136,3 +136,47 @@ def test_lateral_resupply_lowers_backorders_and_is_idle_when_bases_never_run_dry
     c, d = simulate(deep, replications=2), simulate(undeep, replications=2)
     assert (c["bases"].lateral_issues == 0).all()
     pd.testing.assert_frame_equal(c["summary"], d["summary"])
+
+
+def test_recommend_where_writes_the_placement_and_beats_the_scenario_s_own(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    from sim.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "where"
+    assert main(["recommend", str(root / "scenarios" / "bases.yaml"), "--customer",
+                 "Nation A", "--where", "--budget-usd", "1755000", "--json",
+                 "--out", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["places"] == ["central", "Main", "North", "Island"]
+    assert doc["cost_usd"] <= 1_755_000
+    assert doc["availability"] > doc["current_availability"] + 0.02
+    placed = pd.read_parquet(out / "placement.parquet")
+    assert (placed[["central", "Main", "North", "Island"]].sum(axis=1) == placed.total).all()
+    curve = pd.read_parquet(out / "curve.parquet")
+    assert curve.availability.is_monotonic_increasing and curve.recommended.sum() == 1
+    assert main(["recommend", str(root / "scenarios" / "bases.yaml"), "--customer",
+                 "Nation A", "--where", "--target-availability", "0.97", "--json",
+                 "--out", str(tmp_path / "target")]) == 0
+    target = json.loads(capsys.readouterr().out)
+    assert target["availability"] >= 0.97 > doc["availability"]
+    assert main(["recommend", str(root / "scenarios" / "bases.yaml"), "--customer",
+                 "Nobody", "--where", "--budget-usd", "1000",
+                 "--out", str(tmp_path / "never")]) == 2
+    assert not (tmp_path / "never").exists()
+
+
+def test_the_bundled_bases_scenario_shows_placement_matters():
+    """Same spares (or the same budget) placed three ways: the closed form ranks them as the
+    simulation does (README, issue 9's bundled scenario)."""
+    from pathlib import Path
+
+    from sim.analytic.predict import predict
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "bases.yaml")
+    central, pushed, placed = (a.customers[0].availability_finite_fleet
+                               for a in predict(scenario))
+    assert placed > central > pushed and placed - pushed > 0.04

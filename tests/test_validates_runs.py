@@ -70,6 +70,9 @@ def scenarios(draw) -> dict:
             item["failure"] = {"weibull": {"shape": 2.0}}
         if draw(st.integers(0, 4)) == 0:
             item["awaiting_parts"] = {"probability": 0.3, "days": _dist(draw)}
+        if draw(st.integers(0, 3)) == 0:
+            item["base_repair"] = {"probability": draw(st.sampled_from([0.0, 0.4, 1.0])),
+                                   "days": _dist(draw)}
         if draw(st.integers(0, 6)) == 0:
             item["leaves_dod_inventory_day"] = draw(st.sampled_from([0, 150, 150, 150]))
         items.append(item)
@@ -86,7 +89,8 @@ def scenarios(draw) -> dict:
          "security_assistance_relationship": approved, "prime_contractor_approved": approved},
     ]
     legs = [pair for pair in (["US", "Nation A"], ["US", "Nation B"], ["Nation A", "Nation T"],
-                              ["Nation B", "Nation T"], ["US", "US"], ["Nation A", "Nation A"])
+                              ["Nation B", "Nation T"], ["US", "US"], ["Nation A", "Nation A"],
+                              ["Base 0", "Nation A"], ["Base 1", "Nation A"])
             if draw(st.integers(0, 11)) > 0]
     transport = [{"between": pair, "days": _dist(draw), "cost_usd": 100} for pair in legs]
     customers = []
@@ -106,6 +110,18 @@ def scenarios(draw) -> dict:
                     {"months_of_demand": 2}, {"quantities": {nsns[0]: 1}}]))}
         if draw(st.booleans()):
             cust["initial_support_days"] = draw(st.sampled_from([30, 200]))
+        if name == "Nation A" and draw(st.integers(0, 2)) == 0:
+            n = cust["fleet"]["aircraft"]
+            split = draw(st.sampled_from([[n], [max(1, n // 2), n - max(1, n // 2)]]))
+            split = [k for k in split if k > 0]
+            cust["fleet"]["aircraft"] = sum(split)
+            cust["bases"] = [{"name": f"Base {k}", "aircraft": a,
+                              **({"initial_stock": {"months_of_demand": 1}}
+                                 if draw(st.booleans()) else {})}
+                             for k, a in enumerate(split)]
+            cust["central_issue"] = draw(st.sampled_from(["priority", "fcfs"]))
+            if len(split) > 1 and draw(st.booleans()):
+                cust["lateral"] = {"days": _dist(draw), "cost_usd": 100}
         customers.append(cust)
     if draw(st.booleans()):
         customers.append({"name": "US Wing", "kind": "us", "country": "US", "fad": "II",
@@ -117,6 +133,12 @@ def scenarios(draw) -> dict:
                      "support": {c: draw(choices(f"Home {c[-1]}", overrides=n_items > 1))
                                  for c in fms}}
                     for k in range(draw(st.integers(1, 2)))]
+    for alt in alternatives:
+        for c in customers:
+            if c["name"] in alt["support"] and c.get("bases") and draw(st.booleans()):
+                alt["support"][c["name"]]["initial_stock"] = {"quantities": {nsns[0]: 1}}
+                alt["support"][c["name"]]["base_stock"] = {
+                    c["bases"][0]["name"]: {"months_of_demand": 2}}
     data = {"scenario": "property", "horizon_days": 400, "warmup_days": 40, "replications": 1,
             "seed": draw(st.integers(0, 1000)), "period_days": 60,
             "initial_support": draw(st.sampled_from(["direct_exchange", "pros", "dcs"])),

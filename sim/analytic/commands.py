@@ -66,6 +66,7 @@ def analytic_json(scenario, predictions) -> dict:
                 "fill_rate": cp.fill_rate,
                 "notes": cp.notes,
                 "warnings": cp.warnings,
+                "bases": cp.bases,
                 "items": {
                     it.nsn: {
                         "name": it.name,
@@ -82,6 +83,13 @@ def analytic_json(scenario, predictions) -> dict:
                         "depot_wait_days": it.depot_wait_days,
                         "wholesale_stock": it.wholesale_stock,
                         "wholesale_delay_days": it.wholesale_delay_days,
+                        **({"central_stock": it.central_stock,
+                            "central_backorders": it.central_backorders,
+                            "bases": {b.base: {"stock": b.stock, "ebo": b.ebo,
+                                               "fill_rate": b.fill_rate,
+                                               "pipeline_mean": b.pipeline_mean,
+                                               "demand_per_day": b.demand_per_day}
+                                      for b in it.bases}} if it.bases else {}),
                     }
                     for it in cp.items
                 },
@@ -148,6 +156,9 @@ def _print_analytic(scenario, predictions) -> None:
                           f"{it.pipeline_mean:.3f}", f"{it.wholesale_delay_days:.1f}",
                           f"{it.ebo:.4f}", f"{it.fill_rate:.3f}")
             console.print(t)
+            if cp.bases:
+                console.print("  by base (METRIC availability): " + ", ".join(
+                    f"{b} {a:.4f}" for b, a in cp.bases.items()), highlight=False)
 
     unanswered = [(ap.name, cp) for ap in predictions for cp in ap.customers if not cp.answered]
     if unanswered:
@@ -187,10 +198,10 @@ CURVE_COLUMNS = ["step", "nsn", "name", "unit_price_usd", "cumulative_cost_usd",
                  "deposit_total_usd", "availability", "total_ebo", "recommended"]
 
 
-def default_out(scenario_name: str, customer: str) -> Path:
-    """results/<scenario>/recommend_<customer>/, the customer's name made path-safe."""
+def default_out(scenario_name: str, customer: str, what: str = "recommend") -> Path:
+    """results/<scenario>/<what>_<customer>/, the customer's name made path-safe."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", customer).strip("_") or "customer"
-    return Path("results") / scenario_name / f"recommend_{safe}"
+    return Path("results") / scenario_name / f"{what}_{safe}"
 
 
 def buyin_frame(rec):
@@ -274,6 +285,11 @@ def _write(rec, out: Path, verify=None) -> None:
 def cmd_recommend(args: argparse.Namespace) -> int:
     from sim.analytic.recommend import recommend, run_verification, verification_plan
     from sim.cli import check_counts
+
+    if getattr(args, "where", False):
+        from sim.analytic.where import cmd_where
+
+        return cmd_where(args)
 
     scenario = _load(args.scenario)
     check_counts(args)

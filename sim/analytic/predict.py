@@ -45,7 +45,7 @@ from sim.scenario.distributions import (
     mean_of,
 )
 from sim.scenario.models import DAYS_PER_MONTH, Alternative, Scenario, SupportChoice
-from sim.scenario.stocking import base_fh, base_units, removals_per_day
+from sim.scenario.stocking import base_fh, in_country_stock, removals_per_day
 from sim.scenario.models import Customer as CustomerSpec
 
 Method = Literal["metric", "vari-metric"]
@@ -219,13 +219,6 @@ def shelf_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, int]:
     return initial_quantities(spec, parts, mtbr)
 
 
-def base_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, dict[str, int]]:
-    """Each base's shelf at day 0, by the simulator's rule (``sim.scenario.stocking``)."""
-    parts = dict(scenario.system(spec.fleet.system).parts)
-    mtbr = {nsn: scenario.item(nsn).mtbr_fh for nsn in parts}
-    return {b.name: base_units(spec, b, parts, mtbr) for b in spec.bases}
-
-
 def removal_rate(spec: CustomerSpec, qpa: int, mtbr_fh: float) -> float:
     """Removals per day of one NSN with every aircraft flying."""
     return spec.fleet.aircraft * qpa * spec.fleet.fh_per_aircraft_month / DAYS_PER_MONTH / mtbr_fh
@@ -271,10 +264,18 @@ class AlternativeModel:
         self._us_depots: dict[tuple[str | None, str], str] = {}
         self.depots = {d.name: d for d in scenario.depots}
         self.plt = mean_of(scenario.wholesale.procurement_lead_time_days)
-        self.shelf = shelf if shelf is not None else {
-            c.name: shelf_stock(c, scenario) for c in scenario.customers}
-        self._base_units = {c.name: base_stock(c, scenario) for c in scenario.customers
-                            if c.bases}
+        self.shelf: dict[str, Mapping[str, int]] = {}
+        self._base_units: dict[str, dict[str, dict[str, int]]] = {}
+        for c in scenario.customers:
+            choice = alternative.support.get(c.name)
+            if shelf is not None and c.name in shelf and not c.bases and (
+                    choice is None or choice.initial_stock is None):
+                self.shelf[c.name] = shelf[c.name]     # shared across alternatives
+                continue
+            parts = self.parts[c.name]
+            mtbr = {n: self.items[n].mtbr_fh for n in parts}
+            self.shelf[c.name], self._base_units[c.name] = in_country_stock(
+                c, choice, dict(parts), mtbr)
         self.problems: dict[str, dict[str, list[str]]] = {c.name: {} for c in scenario.customers}
         self.notes: dict[str, list[str]] = {c.name: [] for c in scenario.customers}
         ws = scenario.wholesale

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sim.model.fleet import Fleet
 from sim.scenario.models import Customer as CustomerSpec
 from sim.scenario.models import MonthsOfDemand
+from sim.scenario.stocking import in_country_stock
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -153,7 +154,8 @@ class Customer:
         nsns = list(self.system.parts)
         self.stats = world.recorder.customer(spec.name, spec.fleet.aircraft, nsns)
         mtbr = {nsn: world.items[nsn].mtbr_fh for nsn in nsns}
-        stock = initial_quantities(spec, dict(self.system.parts), mtbr)
+        choice = world.alternative.support.get(spec.name)
+        stock, base_stock = in_country_stock(spec, choice, dict(self.system.parts), mtbr)
         self.warmup = world.warmup
         self.base_shelves: list[dict[str, Shelf]] = []
         if not spec.bases:
@@ -164,14 +166,13 @@ class Customer:
             return
         # Bases: the customer's shelves are its central store's; aircraft fly at the bases.
         from sim.model.bases import BaseShelf, CentralStore
-        from sim.scenario.stocking import base_units
 
         self.shelves = {nsn: CentralStore(self, nsn, stock[nsn]) for nsn in nsns}
         self.fleets = []
         for index, base in enumerate(spec.bases):
             stats = world.recorder.base(spec.name, base.name, base.aircraft)
             fleet = Fleet(self, base, index, stats)
-            units = base_units(spec, base, dict(self.system.parts), mtbr)
+            units = base_stock[base.name]
             fleet.shelves = {nsn: BaseShelf(self, nsn, units[nsn], fleet, base, stats)
                              for nsn in nsns}
             self.fleets.append(fleet)

@@ -68,6 +68,14 @@ def implicit_zero_legs(scenario: Scenario) -> list[str]:
                 if src == dst and frozenset((src,)) not in stated:
                     found[src][cust.name].add(what)
     lines = []
+    for cust in scenario.customers:
+        for base in cust.bases:
+            if frozenset((base.name, cust.country)) not in stated:
+                lines.append(
+                    f"{cust.name}: base {base.name!r} has no transport leg to the central "
+                    "store, so order-and-ship and NRTS carcasses take 0 days at no cost; "
+                    f"state one with transport: [{{between: [{base.name}, {cust.country}], "
+                    "days: ..., cost_usd: ...}] if they take time")
     for country, who in found.items():
         parts = "; ".join(f"{name}: {', '.join(sorted(whats))}" for name, whats in who.items())
         lines.append(

@@ -226,6 +226,33 @@ def _alternatives(ctx: _Context) -> list[tuple[str, str]]:
                                     "not an alternative's choice")))
                 continue
             out += _choice(ctx, place, cust, choice, ctx.system_nsns(cust))
+            out += _stock_overrides(ctx, place, cust, choice)
+    return out
+
+
+def _stock_overrides(ctx: _Context, place: str, cust: dict, choice: Any) -> list[tuple[str, str]]:
+    """An alternative's own stock for a customer names its NSNs and bases correctly."""
+    if not isinstance(choice, dict):
+        return []
+    out = []
+    stock = choice.get("initial_stock")
+    if isinstance(stock, dict):
+        for nsn in _keys(stock.get("quantities")):
+            if nsn not in ctx.nsns:
+                out.append((f"{place}.initial_stock.quantities.{nsn}",
+                            f"unknown NSN {nsn!r} (not in items)"))
+    bases = {str(b.get("name")) for _, b in _entries(cust, "bases")}
+    base_stock = choice.get("base_stock")
+    if isinstance(base_stock, dict):
+        for name, spec in base_stock.items():
+            if str(name) not in bases:
+                out.append((f"{place}.base_stock.{name}",
+                            f"unknown base {name!r} of {cust.get('name')!r}"))
+            elif isinstance(spec, dict):
+                for nsn in _keys(spec.get("quantities")):
+                    if nsn not in ctx.nsns:
+                        out.append((f"{place}.base_stock.{name}.quantities.{nsn}",
+                                    f"unknown NSN {nsn!r} (not in items)"))
     return out
 
 

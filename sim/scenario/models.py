@@ -267,6 +267,12 @@ class SupportChoice(BaseModel):
     items: dict[str, SupportChoice] = Field(default_factory=dict)
     fmso1: StockSpec | None = None
     dcs: DcsTerms | None = None
+    initial_stock: StockSpec | None = Field(
+        default=None, description=(
+            "the customer's in-country stock under this alternative — its central store, or "
+            "its one shelf — instead of the customer's own initial_stock"))
+    base_stock: dict[str, StockSpec] = Field(
+        default_factory=dict, description="per base name: its shelf under this alternative")
     end_day: float | None = Field(
         default=None, gt=0, le=MAX_DAYS, description=(
             "the day the customer ends this arrangement (new removals go to the fallback; a "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sim.scenario.models import DAYS_PER_MONTH, Base, MonthsOfDemand, Quantities
+from sim.scenario.models import DAYS_PER_MONTH, Base, MonthsOfDemand, Quantities, SupportChoice
 from sim.scenario.models import Customer as CustomerSpec
 
 
@@ -47,3 +47,22 @@ def removals_per_day(aircraft: int, fh_per_aircraft_month: float, qpa: int,
                      mtbr_fh: float) -> float:
     """Removals a day of one NSN with every aircraft flying."""
     return aircraft * qpa * fh_per_aircraft_month / DAYS_PER_MONTH / mtbr_fh
+
+
+def in_country_stock(customer: CustomerSpec, choice: SupportChoice | None,
+                     parts: Mapping[str, int], mtbr: Mapping[str, float],
+                     ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """(central store or single shelf, {base: shelf}) at day 0 under an alternative: the
+    alternative's own ``initial_stock`` / ``base_stock`` where it states them, else the
+    customer's. Months of demand are the whole fleet's for the central store, each base's
+    own for a base."""
+    spec = choice.initial_stock if choice is not None and choice.initial_stock is not None \
+        else customer.initial_stock
+    central = stock_units(spec, customer.fleet.aircraft, customer.fleet.fh_per_aircraft_month,
+                          parts, mtbr)
+    bases = {}
+    for base in customer.bases:
+        own = choice.base_stock.get(base.name) if choice is not None else None
+        bases[base.name] = stock_units(own or base.initial_stock, base.aircraft,
+                                       base_fh(customer, base), parts, mtbr)
+    return central, bases
