@@ -15,11 +15,27 @@ their discount year, and the booked figures are those of posting each charge.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from sim.scenario.money import Money
+
 DAYS_PER_YEAR = 365.25
-COST_CATEGORIES = ("repair", "purchase", "exchange", "clssa", "transport", "surcharge", "fees")
+COST_CATEGORIES = ("repair", "purchase", "exchange", "clssa", "transport", "surcharge", "fees",
+                   "other")
+CATEGORY_IPS = {
+    # The simulated supply chain's costs by Integrated Product Support element; "other" is
+    # the scenario's own cost elements, each tagged with its element.
+    "repair": "maintenance planning and management",
+    "purchase": "supply support",
+    "exchange": "supply support",
+    "clssa": "supply support",
+    "fees": "supply support",
+    "transport": "packaging, handling, storage and transportation",
+    "surcharge": "product support management",     # the FMS administrative surcharge
+}
 
 
 class Level:
@@ -91,6 +107,11 @@ class CustomerStats:
     nmcs: Level = field(default_factory=Level)
     backorders: Level = field(default_factory=Level)
     fh_rate: Level = field(default_factory=Level)
+    nmcm: Level = field(default_factory=Level)      # down for maintenance, not for parts
+    pmc: Level = field(default_factory=Level)       # flying with a non-essential unit missing
+    nmcs_episodes: int = 0
+    nmcs_episode_days: float = 0.0
+    fy_costs: dict[tuple[str, int], float] = field(default_factory=dict)   # (IPS, FY) -> $
     waits: list[float] = field(default_factory=list)
     costs: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COST_CATEGORIES, 0.0))
     npv: float = 0.0
@@ -167,7 +188,8 @@ class Recorder:
     """Accumulates one run's observations and renders them as result rows."""
 
     def __init__(self, warmup_days: float, horizon_days: float, period_days: float,
-                 discount_rate: float) -> None:
+                 discount_rate: float, money: Money | None = None) -> None:
+        self.money = money
         self.warmup = warmup_days
         self.horizon = horizon_days
         self.period_days = period_days
@@ -223,6 +245,8 @@ class Recorder:
             yield c.nmcs
             yield c.backorders
             yield c.fh_rate
+            yield c.nmcm
+            yield c.pmc
         for d in self.depots.values():
             yield d.queue
             yield d.busy
@@ -268,6 +292,7 @@ class Recorder:
         period and year, so the counted charges all belong to the interval's start."""
         warmup = self.warmup
         factors = self._factors
+        fiscal = self._fiscal_year
         for when, c, nsn, category, amount, rate, investment in self.ledger:
             surcharge = amount * rate
             total = amount + surcharge
@@ -275,8 +300,11 @@ class Recorder:
             if when >= warmup or investment:
                 costs = c.costs
                 costs[category] += amount
+                fy = fiscal(when)
+                _add(c.fy_costs, (CATEGORY_IPS[category], fy), amount)
                 if surcharge:
                     costs["surcharge"] += surcharge
+                    _add(c.fy_costs, (CATEGORY_IPS["surcharge"], fy), surcharge)
                 year = int(when / DAYS_PER_YEAR) + 1
                 factor = factors.get(year)
                 if factor is None:
@@ -299,12 +327,42 @@ class Recorder:
             if measured:
                 costs = c.costs
                 costs[bill.category] += amount
+                fy = fiscal(start)
+                _add(c.fy_costs, (CATEGORY_IPS[bill.category], fy), amount)
                 if surcharge:
                     costs["surcharge"] += surcharge
+                    _add(c.fy_costs, (CATEGORY_IPS["surcharge"], fy), surcharge)
                 c.npv += total * factor
                 if bill.item is not None:
                     bill.item.cost += total
         self.settled_to = now
+
+    def _fiscal_year(self, day: float) -> int:
+        return self.money.fiscal_year(day) if self.money is not None else int(
+            day / DAYS_PER_YEAR) + 1
+
+    def element(self, c: CustomerStats, ips: str, amount: float, when: float,
+                investment: bool) -> None:
+        """Book a cost element's amount at once (they are few): in ``other``, its IPS element
+        and fiscal year, the NPV and the period's cost."""
+        c.period_cost += amount
+        if when >= self.warmup or investment:
+            c.costs["other"] += amount
+            c.npv += amount * self.discount_factor(when)
+            _add(c.fy_costs, (ips, self._fiscal_year(when)), amount)
+
+    def cost_rows(self) -> list[dict]:
+        """costs.parquet: per customer, IPS element and fiscal year, constant and then-year
+        dollars of the measured costs (investments paid in warm-up included, as in
+        ``summary.cost_usd``)."""
+        rows = []
+        for c in self.customers.values():
+            for (ips, fy), amount in sorted(c.fy_costs.items(), key=lambda kv: (kv[0][1],
+                                                                                  kv[0][0])):
+                index = self.money.index(fy) if self.money is not None else 1.0
+                rows.append({"customer": c.name, "ips_element": ips, "fiscal_year": fy,
+                             "constant_usd": amount, "then_year_usd": amount * index})
+        return rows
 
     def discount_factor(self, now: float) -> float:
         """End-of-year discounting: a cost in year y (1-based, 365.25 days) counts
@@ -392,6 +450,8 @@ class Recorder:
                 p50 = p85 = p95 = cwt_mean = float("nan")
             fh = c.fh_rate.measured
             total = sum(c.costs.values())
+            nmcm_mean = c.nmcm.measured / span
+            pmc_mean = c.pmc.measured / span
             row = {
                 "customer": c.name,
                 "availability": 1.0 - nmcs_mean / c.aircraft,
@@ -410,6 +470,13 @@ class Recorder:
                 row[f"cost_{cat}_usd"] = c.costs[cat]
             row["cost_per_fh_usd"] = total / fh if fh else float("nan")
             row["npv_cost_usd"] = c.npv
+            row["mc_rate"] = 1.0 - (nmcs_mean + nmcm_mean) / c.aircraft
+            row["fmc_rate"] = row["mc_rate"] - pmc_mean / c.aircraft
+            row["nmcm_aircraft_mean"] = nmcm_mean
+            row["materiel_availability"] = row["availability"]
+            row["mean_down_time_days"] = (c.nmcs_episode_days / c.nmcs_episodes
+                                          if c.nmcs_episodes else float("nan"))
+            row["mfhbr_fh"] = fh / c.demands if c.demands else float("nan")
             rows.append(row)
         return rows
 
@@ -464,3 +531,7 @@ class Recorder:
                                              else float("nan")),
             })
         return rows
+
+
+def _add(bucket: dict, key: tuple, amount: float) -> None:
+    bucket[key] = bucket.get(key, 0.0) + amount

@@ -32,6 +32,7 @@ KEYS = {
     "timeseries": ["alternative", "replication", "customer", "period_start_day"],
     "depot_timeseries": ["alternative", "replication", "depot", "period_start_day"],
     "bases": ["alternative", "replication", "customer", "base"],
+    "costs": ["alternative", "replication", "customer", "ips_element", "fiscal_year"],
     "events": ["alternative", "replication"],
 }
 
@@ -40,7 +41,9 @@ COLUMNS = {
                 "cwt_days_mean", "cwt_days_p50", "cwt_days_p85", "cwt_days_p95", "demands",
                 "flight_hours", "cost_usd", "cost_repair_usd", "cost_purchase_usd",
                 "cost_exchange_usd", "cost_clssa_usd", "cost_transport_usd",
-                "cost_surcharge_usd", "cost_fees_usd", "cost_per_fh_usd", "npv_cost_usd"],
+                "cost_surcharge_usd", "cost_fees_usd", "cost_other_usd", "cost_per_fh_usd",
+                "npv_cost_usd", "mc_rate", "fmc_rate", "nmcm_aircraft_mean",
+                "materiel_availability", "mean_down_time_days", "mfhbr_fh"],
     "items": ["demands", "fill_rate", "backorders_mean", "pipeline_mean", "cwt_days_mean",
               "condemnations", "cost_usd", "no_source"],
     "depots": ["inductions", "turnaround_days_mean", "queue_days_mean", "backlog_mean",
@@ -49,12 +52,13 @@ COLUMNS = {
     "depot_timeseries": ["backlog_mean", "utilization"],
     "bases": ["availability", "backorders_mean", "fill_rate", "cwt_days_mean",
               "lateral_issues"],
+    "costs": ["constant_usd", "then_year_usd"],
     "events": ["day", "event", "customer", "nsn", "aircraft"],
 }
 
 INT_COLUMNS = {"replication", "demands", "condemnations", "inductions", "aircraft",
-               "no_source", "awaiting_parts", "lateral_issues"}
-STRING_COLUMNS = {"alternative", "customer", "nsn", "depot", "event", "base"}
+               "no_source", "awaiting_parts", "lateral_issues", "fiscal_year"}
+STRING_COLUMNS = {"alternative", "customer", "nsn", "depot", "event", "base", "ips_element"}
 
 
 def _type(name: str) -> pa.DataType:

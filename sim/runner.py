@@ -28,7 +28,7 @@ from sim.results import ResultDir, now_iso, to_table, unit_name
 from sim.scenario import Scenario, scenario_hash
 from sim.scenario.sweep import SweepPlan
 
-TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries"]
+TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries", "costs"]
 
 
 class ResultDirConflict(Exception):
@@ -47,6 +47,7 @@ def simulate_unit(scenario: Scenario, alt_index: int, replication: int,
         "depots": [{**tag, **r} for r in result.depots],
         "timeseries": [{**tag, **r} for r in result.timeseries],
         "depot_timeseries": [{**tag, **r} for r in result.depot_timeseries],
+        "costs": [{**tag, **r} for r in result.costs],
     }
     if any(c.bases for c in scenario.customers):
         tables["bases"] = [{**tag, **r} for r in result.bases]

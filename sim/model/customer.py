@@ -40,8 +40,8 @@ class Shelf:
     """
 
     __slots__ = ("_arrival", "added", "callbacks", "customer", "entry", "env", "fleet",
-                 "initial", "item", "nsn", "on_hand", "recorder", "removals", "stats",
-                 "waiting", "warmup")
+                 "initial", "item", "maint_days", "nsn", "on_hand", "recorder", "removals",
+                 "stats", "waiting", "warmup")
     _ok = True
 
     def __init__(self, customer: Customer, nsn: str, on_hand: int) -> None:
@@ -60,6 +60,7 @@ class Shelf:
         self.env = world.env
         self.warmup = world.warmup
         self.removals = 0
+        self.maint_days = world.items[nsn].maintenance_hours / 24.0
         self._arrival = [self._arrived]
         self.callbacks = self._arrival
 
@@ -88,6 +89,8 @@ class Shelf:
                 item.filled += 1
         if rec.events is not None:
             rec.log(now, "removal", self.customer.name, self.nsn, a)
+        if self.maint_days:
+            self.fleet.start_maintenance(a, self.maint_days)
         item.pipe_net += 1
         item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         self.entry(urgent)

@@ -53,9 +53,15 @@ class Fleet:
         self.shelves = customer.shelves
         self.flying = [True] * self.n
         self.holes = [0] * self.n
+        self.maint = [0] * self.n           # maintenance actions under way (NMCM)
+        self.ne_holes = [0] * self.n        # non-essential units missing (PMC)
+        self.nmcs_since = [0.0] * self.n
         self.cannibalize = spec.cannibalization
         self.grounded: list[int] = []
-        self.bo = dict.fromkeys(self.qpa, 0)
+        items = self.world.items
+        # Non-essential NSNs leave an aircraft partially mission capable, never grounded.
+        self.partial = {nsn for nsn in self.qpa if not items[nsn].essential}
+        self.bo = {nsn: 0 for nsn in self.qpa if nsn not in self.partial}
         self.stats = customer.stats
         self.stats.fh_rate.value += self.n * self.fh_per_day
         self.generators: list[ExponentialRemovals] = []
@@ -63,6 +69,12 @@ class Fleet:
 
     def start(self) -> None:
         items = self.world.items
+        plan = self.customer.spec.scheduled_maintenance
+        if plan is not None:
+            self._inspection = sampler(plan.days, self.world.streams.key(
+                "inspection", self.customer.name, *self.key))
+            for a in range(self.n):
+                self.world.after(plan.every_days * (a + 0.5) / self.n, self._inspect, a)
         weibull = [nsn for nsn in self.qpa if items[nsn].weibull_shape is not None]
         if weibull:
             self.clock = WeibullClock(self, weibull)
@@ -72,28 +84,89 @@ class Fleet:
                 self.generators.append(gen)
                 gen.restart()
 
-    # -- grounding -----------------------------------------------------------------
-    def _ground(self, a: int) -> None:
-        now = self.world.env.now
+    # -- aircraft status: NMCS (awaiting parts) before NMCM (in maintenance), else mission
+    # capable — partially (PMC) while a non-essential unit is missing ------------------------
+    def _stop(self, a: int, now: float) -> None:
+        """``a`` stops flying (its parts stop aging and failing)."""
         if self.clock is not None:
             self.clock.pause(a)
         self.flying[a] = False
-        self.stats.nmcs.add(now, 1)
         self.stats.fh_rate.add(now, -self.fh_per_day)
+        if self.ne_holes[a]:
+            self.stats.pmc.add(now, -1)
+
+    def _start(self, a: int, now: float) -> None:
+        self.flying[a] = True
+        self.stats.fh_rate.add(now, self.fh_per_day)
+        if self.ne_holes[a]:
+            self.stats.pmc.add(now, 1)
+        if self.clock is not None:
+            self.clock.resume(a)
+
+    def _ground(self, a: int) -> None:
+        now = self.world.env._now
+        self.stats.nmcs.add(now, 1)
         if self.base_stats is not None:
             self.base_stats.nmcs.add(now, 1)
+        self.nmcs_since[a] = now
+        if self.maint[a]:
+            self.stats.nmcm.add(now, -1)        # down for parts now, not for maintenance
+        else:
+            self._stop(a, now)
         self.world.recorder.log(now, "nmcs", self.customer.name, "", a)
 
     def _unground(self, a: int) -> None:
-        now = self.world.env.now
-        self.flying[a] = True
-        self.stats.nmcs.add(now, -1)
-        self.stats.fh_rate.add(now, self.fh_per_day)
+        now = self.world.env._now
+        stats = self.stats
+        stats.nmcs.add(now, -1)
         if self.base_stats is not None:
             self.base_stats.nmcs.add(now, -1)
+        if now >= self.world.warmup:
+            stats.nmcs_episodes += 1
+            stats.nmcs_episode_days += now - self.nmcs_since[a]
+        if self.maint[a]:
+            stats.nmcm.add(now, 1)
+        else:
+            self._start(a, now)
         self.world.recorder.log(now, "mc", self.customer.name, "", a)
+
+    def _nmcs(self, a: int) -> bool:
+        return a in self.grounded if self.cannibalize else self.holes[a] > 0
+
+    def _inspect(self, a: int) -> None:
+        """A scheduled inspection: down for maintenance, the next one a period later."""
+        self.start_maintenance(a, self._inspection())
+        self.world.after(self.customer.spec.scheduled_maintenance.every_days, self._inspect, a)
+
+    def start_maintenance(self, a: int, days: float) -> None:
+        """``a`` is down for maintenance for ``days`` (removing and replacing a unit, or a
+        scheduled inspection)."""
+        now = self.world.env._now
+        self.maint[a] += 1
+        if self.maint[a] == 1 and not self._nmcs(a):
+            self.stats.nmcm.add(now, 1)
+            self._stop(a, now)
+        self.world.after(days, self._end_maintenance, a)
+
+    def _end_maintenance(self, a: int) -> None:
+        now = self.world.env._now
+        self.maint[a] -= 1
+        if self.maint[a] == 0 and not self._nmcs(a):
+            self.stats.nmcm.add(now, -1)
+            self._start(a, now)
+
+    def open_partial(self, a: int) -> None:
+        """A non-essential unit is missing: ``a`` flies on, partially mission capable."""
+        self.ne_holes[a] += 1
+        if self.ne_holes[a] == 1 and self.flying[a]:
+            self.stats.pmc.add(self.world.env._now, 1)
+
+    def close_partial(self, a: int, nsn: str) -> None:
         if self.clock is not None:
-            self.clock.resume(a)
+            self.clock.install(a, nsn)
+        self.ne_holes[a] -= 1
+        if self.ne_holes[a] == 0 and self.flying[a]:
+            self.stats.pmc.add(self.world.env._now, -1)
 
     def _needed(self) -> int:
         return max((math.ceil(b / self.qpa[n]) for n, b in self.bo.items() if b), default=0)
@@ -104,6 +177,9 @@ class Fleet:
 
     def open_hole(self, a: int, nsn: str) -> None:
         """Aircraft ``a`` lost a unit of ``nsn`` and no serviceable was on the shelf."""
+        if nsn in self.partial:
+            self.open_partial(a)
+            return
         if self.cannibalize:
             self.bo[nsn] += 1
             if self._needed() > len(self.grounded):
@@ -119,6 +195,9 @@ class Fleet:
 
     def close_hole(self, a: int, nsn: str) -> None:
         """A serviceable arrived for the oldest backorder of ``nsn``."""
+        if nsn in self.partial:
+            self.close_partial(a, nsn)
+            return
         if self.cannibalize:
             self.bo[nsn] -= 1
             if self._aged(nsn):

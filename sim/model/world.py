@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from sim.model.clock import Call
+from sim.model.cost_elements import CostElements
 from sim.model.customer import Customer
 from sim.model.depot import Depot
 from sim.model.fmso1 import Fmso1Account
@@ -23,6 +24,7 @@ from sim.model.transport import Transport
 from sim.recorder import DAYS_PER_YEAR, Recorder
 from sim.rng import Streams
 from sim.scenario.models import Alternative, Scenario, SupportChoice
+from sim.scenario.money import Money
 
 
 @contextmanager
@@ -56,6 +58,7 @@ class RunResult:
     sim_events: int
     conservation: list[str] = field(default_factory=list)   # violated rules (a model bug)
     bases: list[dict] = field(default_factory=list)          # per customer base
+    costs: list[dict] = field(default_factory=list)          # per IPS element, fiscal year
 
 
 def run_unit(scenario: Scenario, alternative: Alternative, replication: int,
@@ -91,8 +94,9 @@ class World:
         self.streams = Streams(scenario.seed if seed is None else seed, replication)
         self.warmup = scenario.warmup_days
         self.surcharge_rate = scenario.fms_surcharge_rate
+        self.money = Money(scenario)
         self.recorder = Recorder(scenario.warmup_days, scenario.horizon_days,
-                                 scenario.period_days, scenario.discount_rate)
+                                 scenario.period_days, scenario.discount_rate, self.money)
         if record_events:
             self.recorder.events = []
         self.items = {it.nsn: it for it in scenario.items}
@@ -148,6 +152,8 @@ class World:
     def _clock(self) -> None:
         rec = self.recorder
         horizon = self.scenario.horizon_days
+        self.elements = CostElements(self)
+        self.elements.schedule()          # first: at a shared instant, accruals book first
         if self.warmup > 0:
             self.after(self.warmup, rec.start_measuring, self.warmup)
         # Period boundaries; start_measuring is scheduled first, so at equal times it runs first.
@@ -161,6 +167,8 @@ class World:
         while year * DAYS_PER_YEAR < horizon:
             self.after(year * DAYS_PER_YEAR, rec.year_boundary, year * DAYS_PER_YEAR)
             year += 1
+        for day in self.money.boundaries():          # fiscal years: counted charges too
+            self.after(day, rec.year_boundary, day)
 
     def run(self) -> RunResult:
         with cyclic_gc_paused():
@@ -175,6 +183,7 @@ class World:
         horizon = self.scenario.horizon_days
         self.env.run(until=horizon)
         rec = self.recorder
+        self.elements.accrue(horizon)
         rec.finish(horizon, {c.name: c.open_waits() for c in self.customers.values()})
         for c in self.customers.values():
             for shelves in c.base_shelves:
@@ -184,4 +193,4 @@ class World:
                   if (e := s.conservation_error()) is not None]
         return RunResult(rec.summary_rows(), rec.item_rows(), rec.depot_rows(), rec.timeseries,
                          rec.depot_timeseries, rec.events, next(self.env._eid), errors,
-                         rec.base_rows())
+                         rec.base_rows(), rec.cost_rows())

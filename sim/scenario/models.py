@@ -124,6 +124,16 @@ class Item(BaseModel):
         default=None, description="bit-piece wait at induction; overrides the depot's")
     base_repair: BaseRepair | None = Field(
         default=None, description="share repaired on base (customers with bases); none: NRTS")
+    essential: bool = Field(
+        default=True, description=("a failure grounds the aircraft (not mission capable); "
+                                   "false: it flies on partially mission capable"))
+    maintenance_hours: float = Field(
+        default=0.0, ge=0, le=24 * 365, description=(
+            "elapsed hours to remove and replace the unit: the aircraft is not mission "
+            "capable for maintenance (NMCM) meanwhile"))
+    configuration_dependent: bool = Field(
+        default=False, description=("tied to the software/configuration baseline: non-standard "
+                                    "for a nation that leaves the US baseline"))
 
     @property
     def weibull_shape(self) -> float | None:
@@ -227,6 +237,15 @@ class Lateral(BaseModel):
     cost_usd: Usd = 0.0
 
 
+class ScheduledMaintenance(BaseModel):
+    """Periodic inspections: each aircraft is down for maintenance ``days`` every
+    ``every_days`` (the fleet's inspections staggered evenly)."""
+
+    model_config = _STRICT
+    every_days: float = Field(gt=0, le=MAX_DAYS)
+    days: Distribution
+
+
 class Customer(BaseModel):
     """A US unit or an FMS nation."""
 
@@ -244,6 +263,10 @@ class Customer(BaseModel):
     bases: list[Base] = Field(
         default_factory=list, description="main operating bases; none: one stock point")
     lateral: Lateral | None = None
+    availability_target: Fraction | None = Field(
+        default=None, description="the availability the customer needs: risk figures and the "
+                                  "report's recommendation use it")
+    scheduled_maintenance: ScheduledMaintenance | None = None
     central_issue: Literal["priority", "fcfs"] = Field(
         default="priority", description=(
             "how the central store fills its bases' requisitions: an NMCS aircraft's first "
@@ -273,6 +296,15 @@ class SupportChoice(BaseModel):
             "its one shelf — instead of the customer's own initial_stock"))
     base_stock: dict[str, StockSpec] = Field(
         default_factory=dict, description="per base name: its shelf under this alternative")
+    software_support: Literal["us_baseline", "national"] = Field(
+        default="us_baseline", description=(
+            "who supports the customer's software and configuration: on the US baseline its "
+            "configuration-dependent items stay standard; national: they become non-standard "
+            "for it after divergence_days"))
+    divergence_days: float | None = Field(
+        default=None, ge=0, le=MAX_DAYS, description=(
+            "with national software support: the day its configuration departs from the US "
+            "baseline"))
     end_day: float | None = Field(
         default=None, gt=0, le=MAX_DAYS, description=(
             "the day the customer ends this arrangement (new removals go to the fallback; a "
@@ -442,6 +474,63 @@ class Sweep(BaseModel):
         return self
 
 
+IPS_ELEMENTS = (
+    "product support management", "design interface", "sustaining engineering",
+    "supply support", "maintenance planning and management",
+    "packaging, handling, storage and transportation", "technical data",
+    "support equipment", "training and training support", "manpower and personnel",
+    "facilities and infrastructure", "IT systems continuous support")
+IpsElement = Literal[
+    "product support management", "design interface", "sustaining engineering",
+    "supply support", "maintenance planning and management",
+    "packaging, handling, storage and transportation", "technical data",
+    "support equipment", "training and training support", "manpower and personnel",
+    "facilities and infrastructure", "IT systems continuous support"]
+
+
+class OneTimeCost(BaseModel):
+    model_config = _STRICT
+    day: Day
+    amount_usd: float = Field(ge=-MAX_USD, le=MAX_USD)
+
+
+class RecurringCost(BaseModel):
+    model_config = _STRICT
+    per: Literal["year", "flight_hour", "aircraft_year"]
+    amount_usd: float = Field(ge=-MAX_USD, le=MAX_USD)
+    start_day: Day = 0.0
+    end_day: float | None = Field(default=None, gt=0, le=MAX_DAYS)
+
+
+class CostElement(BaseModel):
+    """A cost outside the simulated supply chain (DoD Product Support BCA guidebook: the
+    twelve Integrated Product Support elements), charged to customers under alternatives:
+    once on a day, or recurring per year, per flight hour flown or per aircraft-year."""
+
+    model_config = _STRICT
+    name: Name
+    ips_element: IpsElement
+    customers: Literal["all"] | list[Name] = "all"
+    alternatives: Literal["all"] | list[Name] = "all"
+    one_time: OneTimeCost | None = None
+    recurring: RecurringCost | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CostElement:
+        if (self.one_time is None) == (self.recurring is None):
+            raise ValueError("give exactly one of one_time and recurring")
+        return self
+
+
+class IndexTable(BaseModel):
+    model_config = _STRICT
+    indices: dict[int, Annotated[float, Field(gt=0, le=1000)]] = Field(
+        min_length=1, description="fiscal year -> index (1 in the base year)")
+
+
+EscalationRate = Annotated[float, Field(ge=-0.5, le=1.0)]
+
+
 class Scenario(BaseModel):
     """The whole scenario file."""
 
@@ -467,6 +556,17 @@ class Scenario(BaseModel):
     events: list[TimelineEvent] = Field(default_factory=list)
     eda: Eda | None = None
     sweep: Sweep | None = None
+    cost_elements: list[CostElement] = Field(default_factory=list)
+    base_year: int | None = Field(
+        default=None, ge=1900, le=2200, description=(
+            "the constant-dollar year, and the fiscal year that contains day 0"))
+    fiscal_year_start_day: Day = Field(
+        default=0.0, description="the first day (after day 0) a new fiscal year starts; 0: "
+                                 "day 0 starts one")
+    escalation: EscalationRate | IndexTable = Field(
+        default=0.0, description=("then-year dollars: an annual rate (then-year = constant x "
+                                  "(1 + rate)^(fiscal year - base year)) or a table of "
+                                  "indices by fiscal year"))
 
     def item(self, nsn: str) -> Item:
         return next(i for i in self.items if i.nsn == nsn)
