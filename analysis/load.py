@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import InvalidInput
 
-TABLES = ("summary", "items", "depots", "timeseries", "depot_timeseries")
+TABLES = ("summary", "items", "depots", "timeseries", "depot_timeseries", "costs", "bases")
 REQUIRED_SUMMARY = ("alternative", "replication", "customer", "availability")
 
 
@@ -40,6 +40,8 @@ class ResultSet:
     timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
     depot_timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
     analytic: pd.DataFrame = field(default_factory=pd.DataFrame)  # a sweep's closed-form screen
+    costs: pd.DataFrame = field(default_factory=pd.DataFrame)     # by IPS element, fiscal year
+    bases: pd.DataFrame = field(default_factory=pd.DataFrame)     # customers with bases
 
     @property
     def scenario(self) -> dict[str, Any]:
@@ -82,6 +84,12 @@ class ResultSet:
         return 0.0
 
     @property
+    def base_year(self) -> int | None:
+        """The constant-dollar year every money label names (None: the scenario names none)."""
+        year = self.scenario.get("base_year")
+        return int(year) if year is not None else None
+
+    @property
     def discount_rate(self) -> float:
         return float(self.scenario.get("discount_rate", 0.02))
 
@@ -94,6 +102,10 @@ class ResultSet:
     def us_units(self) -> list[str]:
         """US units: context (they compete for wholesale stock and depots), not a choice."""
         return [c for c in self.customers if self.customer_spec(c).get("kind") == "us"]
+
+    def availability_target(self, customer: str) -> float | None:
+        target = self.customer_spec(customer).get("availability_target")
+        return float(target) if target is not None else None
 
     def customer_spec(self, name: str) -> dict[str, Any]:
         return next((c for c in self.scenario.get("customers") or [] if c.get("name") == name),
@@ -145,4 +157,5 @@ def load_result(result_dir: str | Path) -> ResultSet:
             raise InvalidInput(f"{path / 'analytic.parquet'}: unreadable ({exc})") from None
     return ResultSet(path=path, manifest=manifest, summary=summary, items=tables["items"],
                      depots=tables["depots"], timeseries=tables["timeseries"],
-                     depot_timeseries=tables["depot_timeseries"], analytic=analytic)
+                     depot_timeseries=tables["depot_timeseries"], analytic=analytic,
+                     costs=tables["costs"], bases=tables["bases"])

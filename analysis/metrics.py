@@ -45,13 +45,21 @@ SUMMARY_METRICS: tuple[Metric, ...] = (
     Metric("cost_transport_usd", "Cost: transport", "$M", "lower"),
     Metric("cost_surcharge_usd", "Cost: FMS surcharge", "$M", "lower"),
     Metric("cost_fees_usd", "Cost: fees", "$M", "lower"),
+    Metric("cost_other_usd", "Cost: other IPS elements", "$M", "lower"),
     Metric("cost_per_fh_usd", "Cost per flight hour", "$/FH", "lower"),
     Metric("npv_cost_usd", "NPV cost", "$M", "lower"),
+    # Readiness as the DoD defines it, each labelled as what it is.
+    Metric("mc_rate", "Mission-capable rate (not NMCS, not NMCM)", "%", "higher"),
+    Metric("fmc_rate", "Full-mission-capable rate", "%", "higher"),
+    Metric("nmcm_aircraft_mean", "NMCM aircraft, mean", "aircraft", "lower"),
+    Metric("materiel_availability", "Materiel availability (KPP)", "%", "higher"),
+    Metric("mean_down_time_days", "Mean down time (NMCS episode)", "days", "lower"),
+    Metric("mfhbr_fh", "Mean flight hours between removals", "FH", "higher"),
 )
 
 COST_CATEGORIES: tuple[str, ...] = (
     "cost_repair_usd", "cost_purchase_usd", "cost_exchange_usd", "cost_clssa_usd",
-    "cost_transport_usd", "cost_surcharge_usd", "cost_fees_usd",
+    "cost_transport_usd", "cost_surcharge_usd", "cost_fees_usd", "cost_other_usd",
 )
 
 # The headline columns of the comparison table, in reading order.

@@ -38,12 +38,12 @@ def check_counts(args: argparse.Namespace) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario.advisories import implicit_zero_legs
+    from sim.scenario.advisories import advisories
 
     scenario = load_runnable(args.scenario)
     print(f"{args.scenario}: valid — {len(scenario.items)} NSNs, {len(scenario.customers)} "
           f"customers, {len(scenario.alternatives)} alternatives")
-    for line in implicit_zero_legs(scenario):
+    for line in advisories(scenario):
         print(f"warning: {line}")
     return EXIT_OK
 

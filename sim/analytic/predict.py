@@ -1026,7 +1026,7 @@ def loss_release(above: int, unrestricted: float, restricted: float) -> float:
 def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: str) -> list[str]:
     """Why the steady-state answer may not describe what a simulation of this customer under
     this alternative measures: things on the timeline inside the measured window."""
-    from sim.model.timeline import leave_days, system_leave_days
+    from sim.model.timeline import divergence_days, leave_days, system_leave_days
 
     spec = next(c for c in scenario.customers if c.name == customer)
     start, end = scenario.warmup_days, scenario.horizon_days
@@ -1051,6 +1051,16 @@ def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: st
         out.append(f"{len(wholesale)} NSN(s) on Direct Exchange or CLSSA leave the DoD inventory "
                    f"from day {day:g} ({share(day)} after it): the fallback supports them then, "
                    "and the answer describes only the time before")
+    diverge = divergence_days(scenario, alternative)
+    diverged = [n for n in parts if (c := resolved_choice(alternative, customer, n)) is not None
+                and c.option in WHOLESALE_OPTIONS and diverge.get((customer, n), end) < min(
+                    end, leave[n])]
+    if diverged:
+        day = min(diverge[(customer, n)] for n in diverged)
+        out.append(f"under national software support {len(diverged)} configuration-dependent "
+                   f"NSN(s) on Direct Exchange or CLSSA become non-standard for {customer} from "
+                   f"day {day:g} ({share(day)} after it): the fallback supports them then, and "
+                   "the answer describes only the time before")
     top = alternative.support.get(customer)
     if top is not None and top.end_day is not None and top.end_day < end:
         out.append(f"the arrangement ends at day {top.end_day:g} ({share(top.end_day)} after "

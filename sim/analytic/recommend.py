@@ -349,15 +349,17 @@ def verification_plan(rec: Recommendation, replications: int | None) -> VerifyPl
                 f"matures) and the horizon to {data['horizon_days']:g} days, keeping the "
                 f"{window:g}-day measured window")
     from sim.analytic.predict import scenario_notes
-    from sim.model.timeline import leave_days
+    from sim.model.timeline import standard_until
 
     parts = scenario.system(next(c for c in scenario.customers
                                  if c.name == rec.customer).fleet.system).parts
-    leaves = min(leave_days(scenario)[n] for n in parts)
+    standard = standard_until(scenario, rec.alternative)
+    leaves = min(standard[(rec.customer, n)] for n in parts)
     cut = data["warmup_days"] + 30.0 < leaves < data["horizon_days"]
     if cut:
-        changes.append(f"horizon cut to day {leaves:g}, when the customer's items leave the DoD "
-                       "inventory and CLSSA (and the buy-in) stops applying")
+        changes.append(f"horizon cut to day {leaves:g}, when the customer's items become "
+                       "non-standard "
+                       "for it and CLSSA (and the buy-in) stops applying")
         data["horizon_days"] = leaves
     changes += [f"caution: {n}" for n in scenario_notes(scenario)
                 if not n.startswith("warm-up is shorter")

@@ -76,6 +76,8 @@ class Shelf:
             clock = self.fleet.clock
             if clock is not None:
                 clock.install(a, self.nsn)     # a Weibull unit starts a fresh life
+            if self.maint_days:                # removed and replaced now: NMCM meanwhile
+                self.fleet.start_maintenance(a, self.maint_days)
         else:
             self.waiting.append((now, a))
             self.stats.backorders.add(now, 1)
@@ -89,8 +91,6 @@ class Shelf:
                 item.filled += 1
         if rec.events is not None:
             rec.log(now, "removal", self.customer.name, self.nsn, a)
-        if self.maint_days:
-            self.fleet.start_maintenance(a, self.maint_days)
         item.pipe_net += 1
         item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         self.entry(urgent)
@@ -110,6 +110,8 @@ class Shelf:
             self.stats.backorders.add(now, -1)
             item.backorders.add(now, -1)
             self.recorder.wait(self.stats, item, day, now)
+            if self.maint_days:                # the unit is installed: NMCM, not NMCS, now
+                self.fleet.start_maintenance(a, self.maint_days)
             self.fleet.close_hole(a, self.nsn)
         else:
             self.on_hand += 1

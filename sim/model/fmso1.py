@@ -17,8 +17,9 @@ requisitions coded programmed (ch. 2 and 4), the termination file and drawdown r
   level. Beyond it a requisition is unprogrammed and the non-CLSSA asset-release rule
   applies. This is our operational reading of the brochure's eligible-to-be-programmed
   quantity: the level is the share of the resupply pipeline the customer has paid to stock.
-- **Termination** (the item leaves the DoD inventory, or the customer's choice ends at its
-  ``end_day``): the assets left of the level (level less units drawn and not restored) are
+- **Termination** (the item leaves the DoD inventory, the customer's configuration of it
+  departs from the US baseline under national software support, or the customer's choice
+  ends at its ``end_day``): the assets left of the level (level less units drawn and not restored) are
   drawn down to the customer's shelf — from wholesale stock at once, and on-order units not
   yet delivered when they arrive — and the customer is billed their standard price less the
   deposit it paid (a credit when little is left). The SSA surcharge is not refunded.
@@ -125,7 +126,7 @@ def start(world: World) -> None:
                                world.streams.key("fmso1_maturity", cust.name, nsn))()
                 world.after(lead, _on_order_arrives, (world, cust, nsn))
             choice = clssa_choice(world, cust, nsn)
-            end = min(world.leave_day[nsn], choice.end_day or math.inf)
+            end = min(world.standard_day[(cust.name, nsn)], choice.end_day or math.inf)
             if end < world.scenario.horizon_days:
                 world.after(end, _terminate, (world, cust, nsn, row["deposit"]))
 

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 
 from sim.model import fmso1
 from sim.model.distributions import sampler
-from sim.scenario.models import DepotLinesEvent, LeaveInventoryEvent, Scenario, TempoEvent
+from sim.scenario.models import (
+    Alternative,
+    DepotLinesEvent,
+    LeaveInventoryEvent,
+    Scenario,
+    TempoEvent,
+)
 
 if TYPE_CHECKING:
     from sim.model.customer import Customer
@@ -45,6 +51,36 @@ def leave_days(scenario: Scenario) -> dict[str, float]:
         for nsn in scenario.system(name).parts:
             day[nsn] = min(day[nsn], when)
     return day
+
+
+def divergence_days(scenario: Scenario, alternative: Alternative) -> dict[tuple[str, str], float]:
+    """(customer, NSN) -> the day the customer's configuration of a configuration-dependent
+    item departs from the US baseline, for customers whose software the alternative leaves to
+    national support: from then on the item is non-standard *for that customer* (no Direct
+    Exchange or CLSSA; the fallback applies), as if it had left the DoD inventory."""
+    out = {}
+    dependent = [it.nsn for it in scenario.items if it.configuration_dependent]
+    if not dependent:
+        return out
+    for cust in scenario.customers:
+        choice = alternative.support.get(cust.name)
+        if choice is None or choice.software_support != "national":
+            continue
+        parts = scenario.system(cust.fleet.system).parts
+        day = choice.divergence_days if choice.divergence_days is not None else 0.0
+        for nsn in dependent:
+            if nsn in parts:
+                out[(cust.name, nsn)] = day
+    return out
+
+
+def standard_until(scenario: Scenario, alternative: Alternative) -> dict[tuple[str, str], float]:
+    """(customer, NSN) -> the day the NSN stops being standard for that customer: it leaves
+    the DoD inventory, or the customer's configuration diverges, whichever comes first."""
+    leave = leave_days(scenario)
+    diverge = divergence_days(scenario, alternative)
+    return {(c.name, nsn): min(leave[nsn], diverge.get((c.name, nsn), math.inf))
+            for c in scenario.customers for nsn in scenario.system(c.fleet.system).parts}
 
 
 def schedule_timeline(world: World) -> None:

@@ -19,7 +19,7 @@ from sim.model.depot import Depot
 from sim.model.fmso1 import Fmso1Account
 from sim.model.item_manager import ItemManager
 from sim.model.support import OPTIONS, SupportChain, UsWholesale
-from sim.model.timeline import leave_days, schedule_timeline
+from sim.model.timeline import leave_days, schedule_timeline, standard_until
 from sim.model.transport import Transport
 from sim.recorder import DAYS_PER_YEAR, Recorder
 from sim.rng import Streams
@@ -101,6 +101,7 @@ class World:
             self.recorder.events = []
         self.items = {it.nsn: it for it in scenario.items}
         self.leave_day = leave_days(scenario)
+        self.standard_day = standard_until(scenario, alternative)
         self.depots = {d.name: Depot(self, d) for d in scenario.depots}
         self.transport = Transport(self, scenario.transport)
         self.item_manager = ItemManager(self)
@@ -144,6 +145,11 @@ class World:
     def in_inventory(self, nsn: str) -> bool:
         """Standard (in the DoD inventory) now: wholesale, DX and CLSSA still serve it."""
         return self.env._now < self.leave_day[nsn]
+
+    def standard_for(self, customer: str, nsn: str) -> bool:
+        """Standard for this customer now: in the DoD inventory and, if the customer left the
+        US software baseline, its configuration not yet diverged."""
+        return self.env._now < self.standard_day[(customer, nsn)]
 
     def after(self, delay: float, fn: Callable, arg: object = None) -> None:
         """Call ``fn(arg)`` after ``delay`` days: one scheduled event, no process."""

@@ -1,10 +1,10 @@
 """Advisories: things a valid scenario says that an analyst may not have meant.
 
-Not errors — the scenario runs — but printed by ``sustain validate`` and ``sustain run`` so
-nothing surprising is silent. Today: movements within one country with no transport leg
-stated, which take no time and cost nothing ("no hidden delays": a delay the file does not
+Not errors — the scenario runs — but printed by ``sustain validate`` so nothing surprising is
+silent: movements within one country with no transport leg stated, which take no time and cost nothing ("no hidden delays": a delay the file does not
 state is zero). US units' carcasses recycling instantly to a US depot, for example, understate
-their competition with FMS customers for wholesale stock.
+their competition with FMS customers for wholesale stock. And national software support that
+changes nothing because the customer's system has no configuration-dependent item.
 """
 
 from __future__ import annotations
@@ -83,3 +83,24 @@ def implicit_zero_legs(scenario: Scenario) -> list[str]:
             f"({parts}); state one with transport: [{{between: [{country}, {country}], "
             "days: ..., cost_usd: ...}] if they take time")
     return lines
+
+
+def software_without_effect(scenario: Scenario) -> list[str]:
+    """National software support where no item of the customer's system is
+    configuration-dependent: its costs apply, its readiness effect cannot show."""
+    dependent = {it.nsn for it in scenario.items if it.configuration_dependent}
+    lines = []
+    for alt in scenario.alternatives:
+        for cust in scenario.customers:
+            choice = alt.support.get(cust.name)
+            if choice is not None and choice.software_support == "national" and not (
+                    dependent & set(scenario.system(cust.fleet.system).parts)):
+                lines.append(f"{alt.name}: {cust.name} takes national software support but no "
+                             "item of its system is configuration_dependent: true, so its "
+                             "configuration never diverges in the model")
+    return lines
+
+
+def advisories(scenario: Scenario) -> list[str]:
+    """Every advisory for a valid scenario."""
+    return implicit_zero_legs(scenario) + software_without_effect(scenario)

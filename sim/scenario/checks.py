@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from sim.scenario.money import fiscal_years_of
+
 US = "US"
 # Support options whose replacement comes from DoD wholesale stock in the US.
 WHOLESALE_OPTIONS = {"direct_exchange", "clssa"}
@@ -91,6 +93,8 @@ def cross_reference_problems(data: Any) -> list[tuple[str, str]]:
     problems += _events(ctx)
     problems += _initial_support(ctx)
     problems += _eda(ctx)
+    problems += _cost_elements(ctx)
+    problems += _escalation(data)
     return problems
 
 
@@ -227,6 +231,36 @@ def _alternatives(ctx: _Context) -> list[tuple[str, str]]:
                 continue
             out += _choice(ctx, place, cust, choice, ctx.system_nsns(cust))
             out += _stock_overrides(ctx, place, cust, choice)
+            out += _software(place, choice)
+    return out
+
+
+def _software(place: str, choice: Any) -> list[tuple[str, str]]:
+    """Software support is the customer's, per alternative: stated on its choice, with the
+    day its configuration diverges when national."""
+    if not isinstance(choice, dict):
+        return []
+    out = []
+    national = choice.get("software_support") == "national"
+    if national and choice.get("divergence_days") is None:
+        out.append((f"{place}.software_support",
+                    "national software support needs divergence_days (the day the "
+                    "customer's configuration departs from the US baseline)"))
+    if not national and choice.get("divergence_days") is not None:
+        out.append((f"{place}.divergence_days",
+                    "applies only with software_support: national"))
+    nested = [(f"{place}.items.{n}", sub) for n, sub in choice["items"].items()] if isinstance(
+        choice.get("items"), dict) else []
+    fallback = choice.get("fallback")
+    while isinstance(fallback, dict):
+        nested.append((f"{place}.fallback", fallback))
+        fallback = fallback.get("fallback")
+    for where, sub in nested:
+        if isinstance(sub, dict):
+            for key in ("software_support", "divergence_days"):
+                if key in sub:
+                    out.append((f"{where}.{key}", "software support is chosen once per "
+                                "customer and alternative, on its support choice"))
     return out
 
 
@@ -413,6 +447,55 @@ def _eda(ctx: _Context) -> list[tuple[str, str]]:
                             (f"NSN {nsn!r} is not in the parts list of {cust.get('name')!r}'s "
                             "system")))
     return out
+
+
+def _cost_elements(ctx: _Context) -> list[tuple[str, str]]:
+    """Cost elements name known customers and alternatives and fall inside the run."""
+    out = []
+    alternatives = {str(a.get("name")) for _, a in _entries(ctx.data, "alternatives")}
+    horizon = ctx.data.get("horizon_days")
+    for i, el in _entries(ctx.data, "cost_elements"):
+        place = f"cost_elements[{i}]"
+        for key, known, what in (("customers", ctx.customers, "customer"),
+                                 ("alternatives", alternatives, "alternative")):
+            names = el.get(key)
+            if isinstance(names, list):
+                for j, name in enumerate(names):
+                    if str(name) not in known:
+                        out.append((f"{place}.{key}[{j}]", f"unknown {what} {name!r}"))
+        once, rec = el.get("one_time"), el.get("recurring")
+        if isinstance(once, dict) and _number(horizon) and _number(once.get("day")) \
+                and once["day"] >= horizon:
+            out.append((f"{place}.one_time.day",
+                        f"must be before horizon_days ({horizon}), got {once['day']}"))
+        if isinstance(rec, dict):
+            start, end = rec.get("start_day", 0), rec.get("end_day")
+            if _number(start) and _number(end) and end <= start:
+                out.append((f"{place}.recurring.end_day", "must be after start_day"))
+            if _number(start) and _number(horizon) and start >= horizon:
+                out.append((f"{place}.recurring.start_day",
+                            f"must be before horizon_days ({horizon}), got {start}"))
+    return out
+
+
+def _escalation(data: dict) -> list[tuple[str, str]]:
+    """A table of escalation indices names the base year and covers every fiscal year."""
+    esc = data.get("escalation")
+    if not isinstance(esc, dict) or not isinstance(esc.get("indices"), dict):
+        return []
+    base = data.get("base_year")
+    if not isinstance(base, int) or isinstance(base, bool):
+        return [("base_year", "an escalation table needs base_year (the constant-dollar "
+                 "year, whose index is 1)")]
+    horizon, start = data.get("horizon_days"), data.get("fiscal_year_start_day", 0)
+    if not (_number(horizon) and _number(start)) or horizon <= 0:
+        return []
+    have = {k for k in esc["indices"] if isinstance(k, int)}
+    missing = [fy for fy in fiscal_years_of(horizon, base, start) if fy not in have]
+    if missing:
+        return [("escalation.indices", "no index for fiscal year(s) " + ", ".join(
+            map(str, missing)) + " of the run")]
+    return []
 
 
 def _events(ctx: _Context) -> list[tuple[str, str]]:

@@ -18,6 +18,20 @@ from sim.scenario.models import IndexTable, Scenario
 DAYS_PER_YEAR = 365.25
 
 
+def fiscal_year_of(day: float, first: int, start_day: float) -> int:
+    """The fiscal year ``day`` falls in, when day 0 lies in fiscal year ``first`` and a new
+    one starts on ``start_day`` (mod a year) and every year after it."""
+    start = start_day % DAYS_PER_YEAR
+    shift = 1 if start > 0 else 0
+    return first + math.floor((day - start) / DAYS_PER_YEAR) + shift
+
+
+def fiscal_years_of(horizon: float, first: int, start_day: float) -> list[int]:
+    """Every fiscal year the run's days [0, horizon) touch."""
+    return list(range(fiscal_year_of(0.0, first, start_day),
+                      fiscal_year_of(horizon - 1e-9, first, start_day) + 1))
+
+
 class Money:
     """Fiscal-year and escalation arithmetic of one scenario."""
 
@@ -29,8 +43,7 @@ class Money:
 
     def fiscal_year(self, day: float) -> int:
         """The fiscal year a day falls in."""
-        shift = 1 if self.start > 0 else 0
-        return self.first + math.floor((day - self.start) / DAYS_PER_YEAR) + shift
+        return fiscal_year_of(day, self.first, self.start)
 
     def boundaries(self) -> list[float]:
         """Days inside the horizon on which a new fiscal year starts."""
@@ -42,7 +55,7 @@ class Money:
         return out
 
     def fiscal_years(self) -> list[int]:
-        return list(range(self.fiscal_year(0.0), self.fiscal_year(self.horizon - 1e-9) + 1))
+        return fiscal_years_of(self.horizon, self.first, self.start)
 
     def index(self, fy: int) -> float:
         """Then-year dollars per constant dollar in a fiscal year."""

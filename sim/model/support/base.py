@@ -7,7 +7,8 @@ Routes and depot ports are resolved once, at construction, to keep each removal 
 
 Options of one (customer, NSN) form a ``SupportChain``: the alternative's choice, then its
 ``fallback``, and so on. A removal goes to the first option that is ``available()`` (Direct
-Exchange and CLSSA stop when the item leaves the DoD inventory); an option that fails later
+Exchange and CLSSA stop when the item leaves the DoD inventory, or for one customer when its
+configuration departs from the US baseline); an option that fails later
 (no commercial source) hands the removal on with ``fallback_removal``, and one that needs a
 new unit without a carcass to work on (a condemnation after the item left the inventory)
 asks the chain with ``fallback_replace``.
@@ -224,6 +225,9 @@ class CarcassToWholesale(SupportOption):
         self.on_repaired = self._repaired
         self.on_condemned = self._condemned
         self.on_issued = self._issued
+        # Standard for this customer until it leaves the DoD inventory or the customer's
+        # configuration diverges from the US baseline.
+        self.standard_day = world.standard_day[(customer.name, nsn)]
         self.repaired_bill: Bill | None = None      # what a subclass bills per carcass
         self.condemned_bill: Bill | None = None
 
@@ -258,10 +262,10 @@ class CarcassToWholesale(SupportOption):
         self.carcass_condemned()
 
     def available(self) -> bool:
-        return self.world.in_inventory(self.nsn) and self.env._now < self.end_day
+        return self.env._now < self.standard_day and self.env._now < self.end_day
 
     def always_available(self) -> bool:
-        return self.world.leave_day[self.nsn] == float("inf") and super().always_available()
+        return self.standard_day == float("inf") and super().always_available()
 
     def carcass_repaired(self) -> None:
         """Bill for a carcass repaired into wholesale."""

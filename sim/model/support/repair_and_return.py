@@ -40,7 +40,7 @@ class RepairAndReturn(SupportOption):
         """A replacement is bought from wholesale while the item is standard; afterwards the
         chain's later options are asked for a new unit (e.g. PROS)."""
         self.recorder.condemned(self.item_stats)
-        if self.world.in_inventory(self.nsn):
+        if self.world.standard_for(self.customer_name, self.nsn):
             if self.requisition(job.context, restricted=self.customer.is_fms, fill=self._bought):
                 self.world.item_manager.procure(self.nsn)   # a sale from stock is reordered
         else:
