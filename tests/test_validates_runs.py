@@ -1,6 +1,7 @@
 """The property behind "a scenario that validates always runs": scenarios built from valid
 pieces — every option and fallback chain, timeline events, legs present or absent,
-condemnation rates zero or not, customers of every kind — either fail ``validate`` with exit
+condemnation rates zero or not, customers of every kind, bases, cost elements, fiscal years and
+escalation, software support, non-essential items, maintenance times and inspections — either fail ``validate`` with exit
 2 and nothing written, or pass it, and then ``run`` (one replication, short horizon) exits 0
 and ``analytic`` answers or names a reason for every customer. Never exit 1.
 
@@ -75,6 +76,12 @@ def scenarios(draw) -> dict:
                                    "days": _dist(draw)}
         if draw(st.integers(0, 6)) == 0:
             item["leaves_dod_inventory_day"] = draw(st.sampled_from([0, 150, 150, 150]))
+        if draw(st.integers(0, 3)) == 0:
+            item["essential"] = False
+        if draw(st.integers(0, 2)) == 0:
+            item["maintenance_hours"] = draw(st.sampled_from([0.5, 6, 48]))
+        if draw(st.integers(0, 2)) == 0:
+            item["configuration_dependent"] = True
         items.append(item)
     nsns = [i["nsn"] for i in items]
     approved = draw(st.integers(0, 3)) > 0
@@ -110,6 +117,11 @@ def scenarios(draw) -> dict:
                     {"months_of_demand": 2}, {"quantities": {nsns[0]: 1}}]))}
         if draw(st.booleans()):
             cust["initial_support_days"] = draw(st.sampled_from([30, 200]))
+        if draw(st.integers(0, 3)) == 0:
+            cust["scheduled_maintenance"] = {"every_days": draw(st.sampled_from([20, 90])),
+                                             "days": _dist(draw)}
+        if draw(st.integers(0, 3)) == 0:
+            cust["availability_target"] = 0.8
         if name == "Nation A" and draw(st.integers(0, 2)) == 0:
             n = cust["fleet"]["aircraft"]
             split = draw(st.sampled_from([[n], [max(1, n // 2), n - max(1, n // 2)]]))
@@ -134,6 +146,10 @@ def scenarios(draw) -> dict:
                                  for c in fms}}
                     for k in range(draw(st.integers(1, 2)))]
     for alt in alternatives:
+        for choice in alt["support"].values():
+            if draw(st.integers(0, 3)) == 0:
+                choice["software_support"] = "national"
+                choice["divergence_days"] = draw(st.sampled_from([0, 100, 1000]))
         for c in customers:
             if c["name"] in alt["support"] and c.get("bases") and draw(st.booleans()):
                 alt["support"][c["name"]]["initial_stock"] = {"quantities": {nsns[0]: 1}}
@@ -167,6 +183,20 @@ def scenarios(draw) -> dict:
                        "repair_lines": 2})
     if events:
         data["events"] = events
+    if draw(st.integers(0, 2)) == 0:
+        data.update(base_year=2030, fiscal_year_start_day=draw(st.sampled_from([0, 273])),
+                    escalation=draw(st.sampled_from([0.02, {"indices": {
+                        2030: 1.0, 2031: 1.02, 2032: 1.04}}])))
+        data["cost_elements"] = [
+            {"name": "Training", "ips_element": "training and training support",
+             "recurring": {"per": draw(st.sampled_from(["year", "flight_hour",
+                                                         "aircraft_year"])),
+                           "amount_usd": 1000, "start_day": draw(st.sampled_from([0, 100])),
+                           **({"end_day": 300} if draw(st.booleans()) else {})}},
+            {"name": "Tools", "ips_element": "support equipment",
+             "one_time": {"day": draw(st.sampled_from([0, 20, 390])), "amount_usd": 5000},
+             **({"customers": fms[:1]} if draw(st.booleans()) else {}),
+             **({"alternatives": [alternatives[0]["name"]]} if draw(st.booleans()) else {})}]
     if fms and draw(st.integers(0, 3)) == 0:
         data["eda"] = {"purchases": [{"customer": fms[0], "day": 120, "airframes": 1,
                                       "condition": "fair", "acquisition_value_usd": 1e6,
