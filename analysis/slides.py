@@ -1,0 +1,147 @@
+"""``report.pptx`` (``sustain report --pptx``): the briefing as a 16:9 deck.
+
+Title; executive summary table; one key chart per slide, its finding as the slide title;
+assumptions; risks. The banner, when given, is on every slide, top and bottom. Charts are the
+300 dpi PNGs written beside the report; the SVGs (editable text) are there for anyone who
+wants to restyle a chart in PowerPoint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from analysis import narrative, tables
+from analysis.bca import Bca
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+INK = RGBColor(0x1A, 0x1A, 0x1A)
+MUTED = RGBColor(0x59, 0x59, 0x59)
+BANNER = RGBColor(0xB0, 0x00, 0x20)
+HEAD = RGBColor(0xDC, 0xE6, 0xF1)
+
+
+def write_deck(bca: Bca, figures: list, folder: Path, path: Path, banner: str = "") -> Path:
+    """``figures``: the key charts (``report.FigureView`` with ``png_name`` in ``folder``)."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = WIDTH, HEIGHT
+    blank = prs.slide_layouts[6]
+    m = bca.result.manifest
+
+    s = prs.slides.add_slide(blank)
+    _text(s, Inches(0.7), Inches(2.2), Inches(11.9), Inches(1.2),
+          f"Business Case Analysis: {bca.result.name}", 36, bold=True)
+    _text(s, Inches(0.7), Inches(3.5), Inches(11.9), Inches(1.6), narrative.question(bca), 18,
+          color=MUTED)
+    _text(s, Inches(0.7), Inches(5.4), Inches(11.9), Inches(0.8),
+          f"Scenario SHA-256 {str(m.get('scenario_sha256', ''))[:16]}… · sustain "
+          f"{m.get('package_version', '?')} · {bca.result.replications} replications · run "
+          f"{str(m.get('finished_at') or m.get('started_at') or '')[:10]}", 12, color=MUTED)
+    _banner(s, banner)
+
+    s = prs.slides.add_slide(blank)
+    _title(s, "Executive summary: the recommendation per nation")
+    t = tables.summary(bca)
+    keep = [0, 1, 2, 3, 5, 6]
+    _table(s, [t.headers[i] for i in keep], [[r[i] for i in keep] for r in t.rows],
+           Inches(0.4), Inches(1.3), Inches(12.5))
+    notes = narrative.summary_notes(bca)
+    if notes:
+        _text(s, Inches(0.4), Inches(1.45 + 0.55 * (len(t.rows) + 1)), Inches(12.5),
+              Inches(1.8), " ".join(notes), 12, color=MUTED)
+    _banner(s, banner)
+
+    for f in figures:
+        s = prs.slides.add_slide(blank)
+        _title(s, f.title)
+        pic_w = Inches(11.2)
+        pic_h = Emu(int(pic_w * 5.625 / 10.0))
+        s.shapes.add_picture(str(folder / f.png_name), int((WIDTH - pic_w) / 2), Inches(1.35),
+                             width=pic_w, height=pic_h)
+        _banner(s, banner)
+
+    s = prs.slides.add_slide(blank)
+    _title(s, "Assumptions and method")
+    rows = [(k, str(v)) for k, v in tables.assumptions(bca)
+            if k in ("Scenario", "Scenario SHA-256", "Replications", "Alternatives", "Horizon",
+                     "Discount rate", "FMS surcharge", "Money", "Differences against",
+                     "Package version")]
+    _bullets(s, [f"{k}: {v}" for k, v in rows] + [narrative.method(bca)], 13)
+    _banner(s, banner)
+
+    s = prs.slides.add_slide(blank)
+    _title(s, "Main risks of the recommendation")
+    risks = narrative.summary_risks(bca) or ["No binding depot, no-source, waiver or inventory "
+                                             "exit risk was found for the recommendations."]
+    _bullets(s, risks, 14)
+    _banner(s, banner)
+
+    prs.save(str(path))
+    return path
+
+
+def _text(slide, left, top, width, height, text: str, size: float, bold: bool = False,
+          color: RGBColor = INK, align=PP_ALIGN.LEFT):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    p = frame.paragraphs[0]
+    p.alignment = align
+    run = p.add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = color
+    return box
+
+
+def _title(slide, text: str) -> None:
+    _text(slide, Inches(0.4), Inches(0.35), Inches(12.5), Inches(0.95), text, 22, bold=True)
+
+
+def _banner(slide, banner: str) -> None:
+    if not banner:
+        return
+    for top in (Inches(0.02), HEIGHT - Inches(0.38)):
+        _text(slide, Inches(0.4), top, Inches(12.5), Inches(0.35), banner, 12, bold=True,
+              color=BANNER, align=PP_ALIGN.CENTER)
+
+
+def _bullets(slide, lines: list[str], size: float) -> None:
+    box = slide.shapes.add_textbox(Inches(0.5), Inches(1.35), Inches(12.3), Inches(5.6))
+    frame = box.text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = p.add_run()
+        run.text = f"• {line}"
+        run.font.size = Pt(size)
+        run.font.color.rgb = INK
+        p.space_after = Pt(6)
+
+
+def _table(slide, headers: list[str], rows: list[list[str]], left, top, width) -> None:
+    shape = slide.shapes.add_table(len(rows) + 1, len(headers), left, top, width,
+                                   Inches(0.5) * (len(rows) + 1))
+    table = shape.table
+    for j, h in enumerate(headers):
+        c = table.cell(0, j)
+        c.text = h
+        for p in c.text_frame.paragraphs:
+            for r in p.runs:
+                r.font.size, r.font.bold = Pt(12), True
+                r.font.color.rgb = INK
+        c.fill.solid()
+        c.fill.fore_color.rgb = HEAD
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            c = table.cell(i, j)
+            c.text = str(v)
+            for p in c.text_frame.paragraphs:
+                for r in p.runs:
+                    r.font.size = Pt(11)
+                    r.font.color.rgb = INK
