@@ -13,6 +13,7 @@ begins with '=' must never become a formula).
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -66,8 +67,9 @@ def unit_of(column: str) -> str:
     base = column[:-3] if column.endswith("_ci") else column
     if base in PERCENT_COLUMNS:
         return "%"
-    if base == "nmcs_aircraft":
-        return "aircraft"
+    named = re.search(r"\(([^()]+)\)$", NAMES.get(base, ""))
+    if named:
+        return named.group(1)
     m = metric(base)
     return {"$M": "USD", "$/FH": "USD/FH"}.get(m.unit, m.unit)
 

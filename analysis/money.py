@@ -109,7 +109,7 @@ def counted_by_year(summary: pd.DataFrame, timeseries: pd.DataFrame,
     tot = per.groupby(keys, sort=False)[["cost_usd", "npv_cost_usd"]].sum()
     s = summary.set_index(keys)[["cost_usd", "npv_cost_usd"]]
     s = s[~s.index.duplicated()]
-    resid = s.join(tot, rsuffix="_ts", how="inner")
+    resid = s.join(tot.rename(columns=lambda c: f"{c}_ts"), how="inner")
     resid["r_cost"] = resid["cost_usd"] - resid["cost_usd_ts"]
     resid["r_npv"] = resid["npv_cost_usd"] - resid["npv_cost_usd_ts"]
     resid = resid[(resid["r_cost"].abs() > CENT) | (resid["r_npv"].abs() > CENT)]

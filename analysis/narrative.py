@@ -24,15 +24,15 @@ def question(bca: Bca) -> str:
         fleet = c.get("fleet") or {}
         if fleet:
             fleets.append(f"{name}'s {fleet.get('aircraft')} {fleet.get('system')} aircraft "
-                          f"({fleet.get('fh_per_aircraft_month'):g} flight hours per aircraft "
-                          "per month)")
+                          f"({fleet.get('fh_per_aircraft_month'):g} FH per aircraft-month)")
         else:
             fleets.append(name)
-    alts = _join(bca.alternatives)
+    n = len(bca.alternatives)
+    alts = f" — {_join(bca.alternatives)} —" if n <= 4 else ""
     years = float(sc.get("horizon_days") or bca.result.horizon_days) / DAYS_PER_YEAR
-    return (f"Which of the {len(bca.alternatives)} support alternatives — {alts} — should "
-            f"support {_join(fleets)} over the next {years:.0f} years, and what does each do "
-            "to availability, customer wait time and cost?")
+    which = f"Which of the {n} support alternatives{alts}" if n > 1 else "What does the support"
+    return (f"{which} should support {_join(fleets)} over the next {years:.0f} years, and what "
+            "does each do to availability, customer wait time and cost?")
 
 
 def method(bca: Bca) -> str:

@@ -46,6 +46,8 @@ class FigureView:
     data_uri: str
     main: bool = False
     customer: str | None = None
+    header_in: float = 0.0  # height of the chart's own banner, title and caption (inches)
+    bottom_in: float = 0.0  # height of the chart's own bottom banner (inches)
 
 
 def write_report(result_dir: Path, pptx: bool = False, banner: str = "",
@@ -115,11 +117,13 @@ def _charts(bca: Bca, out: Path, banner: str = "",
         for n, e in enumerate(catalog.build(bca, style), start=1):
             suffix = f"_{slugs[e.customer]}" if e.customer is not None else ""
             stem = f"{n:02d}_{e.chart.key}{suffix}"
+            header = float(getattr(e.chart.figure, "sustain_header_in", 0.0))
+            bottom = float(getattr(e.chart.figure, "sustain_bottom_in", 0.0))
             png_path, svg_path, png = render(e.chart, out, stem)
             uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
             figures.setdefault(e.customer, []).append(
                 FigureView(e.chart.title, e.chart.caption, png_path.name, svg_path.name, uri,
-                           e.main, e.customer))
+                           e.main, e.customer, header, bottom))
             e.chart.figure = None  # drop the emptied figure now, not at the end
             del e, png
             if n % 6 == 0:

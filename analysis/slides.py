@@ -8,6 +8,7 @@ wants to restyle a chart in PowerPoint.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from pptx import Presentation
@@ -46,22 +47,25 @@ def write_deck(bca: Bca, figures: list, folder: Path, path: Path, banner: str = 
     s = prs.slides.add_slide(blank)
     _title(s, "Executive summary: the recommendation per nation")
     t = tables.summary(bca)
-    keep = [0, 1, 2, 3, 5, 6]
+    keep = [0, 1, 3, 4, 6, 2]
     _table(s, [t.headers[i] for i in keep], [[r[i] for i in keep] for r in t.rows],
            Inches(0.4), Inches(1.3), Inches(12.5))
     notes = narrative.summary_notes(bca)
     if notes:
-        _text(s, Inches(0.4), Inches(1.45 + 0.55 * (len(t.rows) + 1)), Inches(12.5),
-              Inches(1.8), " ".join(notes), 12, color=MUTED)
+        _text(s, Inches(0.4), Inches(5.6), Inches(12.5), Inches(1.4), " ".join(notes), 12,
+              color=MUTED)
     _banner(s, banner)
 
     for f in figures:
         s = prs.slides.add_slide(blank)
         _title(s, f.title)
-        pic_w = Inches(11.2)
-        pic_h = Emu(int(pic_w * 5.625 / 10.0))
-        s.shapes.add_picture(str(folder / f.png_name), int((WIDTH - pic_w) / 2), Inches(1.35),
-                             width=pic_w, height=pic_h)
+        image, (w_px, h_px) = _body(folder / f.png_name, f.header_in, f.bottom_in)
+        box_w, box_h = Inches(12.5), Inches(5.65)   # below the title, above the banner
+        scale = min(box_w / w_px, box_h / h_px)
+        pic_w, pic_h = Emu(int(w_px * scale)), Emu(int(h_px * scale))
+        s.shapes.add_picture(image, int((WIDTH - pic_w) / 2), Inches(1.4), width=pic_w,
+                             height=pic_h)
+        s.notes_slide.notes_text_frame.text = f"{f.caption}\n\nFiles: {f.png_name}, {f.svg_name}"
         _banner(s, banner)
 
     s = prs.slides.add_slide(blank)
@@ -84,6 +88,25 @@ def write_deck(bca: Bca, figures: list, folder: Path, path: Path, banner: str = 
     return path
 
 
+def _body(png: Path, header_in: float, bottom_in: float = 0.0
+          ) -> tuple[io.BytesIO, tuple[int, int]]:
+    """The chart without its own banners, title and caption (the slide says them); the
+    footer that traces it to the run stays."""
+    from PIL import Image
+
+    from analysis.style import DPI
+
+    with Image.open(png) as im:
+        top = int(round(header_in * DPI))
+        bottom = im.height - int(round(bottom_in * DPI))
+        ok = 0 <= top < bottom <= im.height
+        body = im.crop((0, top, im.width, bottom)) if ok else im.copy()
+    buf = io.BytesIO()
+    body.save(buf, format="PNG", compress_level=4)
+    buf.seek(0)
+    return buf, body.size
+
+
 def _text(slide, left, top, width, height, text: str, size: float, bold: bool = False,
           color: RGBColor = INK, align=PP_ALIGN.LEFT):
     box = slide.shapes.add_textbox(left, top, width, height)
@@ -100,7 +123,8 @@ def _text(slide, left, top, width, height, text: str, size: float, bold: bool = 
 
 
 def _title(slide, text: str) -> None:
-    _text(slide, Inches(0.4), Inches(0.35), Inches(12.5), Inches(0.95), text, 22, bold=True)
+    size = 24 if len(text) <= 75 else (20 if len(text) <= 150 else 16)
+    _text(slide, Inches(0.4), Inches(0.3), Inches(12.5), Inches(1.05), text, size, bold=True)
 
 
 def _banner(slide, banner: str) -> None:

@@ -178,6 +178,8 @@ def new_figure(title: str, caption: str, style: Style, height_in: float = HEIGHT
         fig.get_layout_engine().set(rect=(0.0, (foot_h + 0.02) / height_in, 1.0,
                                           (y - foot_h - 0.02) / height_in),
                                     h_pad=0.06, w_pad=0.08)
+        fig.sustain_header_in = height_in - y  # banner, title and caption: a slide crops them
+        fig.sustain_bottom_in = 0.26 if banner else 0.0  # the bottom banner: a slide has its own
     return fig
 
 
@@ -193,13 +195,17 @@ def render(chart: Chart, out_dir: Path, stem: str) -> tuple[Path, Path, bytes]:
     PNG at screen resolution for the HTML page. The figure is emptied afterwards: a report
     renders one chart at a time, so memory holds one figure, not all of them."""
     png_path, svg_path = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
+    fig = chart.figure
     with matplotlib.rc_context(RC):
-        chart.figure.savefig(png_path, format="png", dpi=DPI, facecolor="white")
-        chart.figure.savefig(svg_path, format="svg", facecolor="white",
-                             metadata={"Date": None})
+        fig.savefig(png_path, format="png", dpi=DPI, facecolor="white",
+                    pil_kwargs={"compress_level": 4})
+        # The layout is settled: keep it for the other two files instead of solving it again.
+        fig.set_layout_engine("none")
+        fig.savefig(svg_path, format="svg", facecolor="white", metadata={"Date": None})
         buf = io.BytesIO()
-        chart.figure.savefig(buf, format="png", dpi=SCREEN_DPI, facecolor="white")
-    chart.figure.clear()
+        fig.savefig(buf, format="png", dpi=SCREEN_DPI, facecolor="white",
+                    pil_kwargs={"compress_level": 1})
+    fig.clear()
     return png_path, svg_path, compact_png(buf.getvalue())
 
 
@@ -229,7 +235,7 @@ def compact_png(png: bytes, colors: int = 256) -> bytes:
     pal.putpalette(flat)
     out = im.quantize(palette=pal, dither=Image.Dither.NONE)
     buf = io.BytesIO()
-    out.save(buf, format="PNG", optimize=True)
+    out.save(buf, format="PNG", compress_level=6)
     return buf.getvalue()
 
 

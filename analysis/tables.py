@@ -245,15 +245,15 @@ def summary(bca: Bca) -> Table:
                       f"{narrative.usd(m.mean, signed=True)} ± {narrative.usd(m.ci)} NPV")
         else:
             runner = rec.runner_up or "–"
-        rows.append([c, rec.alternative,
+        rows.append([c, rec.alternative, narrative.rule_short(rec),
                      cell("availability", r["availability"], r["availability_ci"])
                      + narrative.phase_text(bca, c, rec.alternative),
                      cell("npv_cost_usd", r["npv_cost_usd"], r["npv_cost_usd_ci"]),
                      "–" if pa is None else f"{pa.mean / 1e6:,.2f} ± {pa.ci / 1e6:,.2f}",
-                     runner, narrative.rule_short(rec)])
-    return Table(["Nation", "Recommended", "Availability (%)", "NPV cost ($M)",
-                  "NPV per aircraft kept flying ($M)", "Runner-up: difference (paired)",
-                  "Rule"], rows, left=2, caption=(
+                     runner])
+    return Table(["Nation", "Recommended", "Rule", "Availability (%)", "NPV cost ($M)",
+                  "NPV per aircraft kept flying ($M)", "Runner-up: difference (paired)"],
+                 rows, left=3, caption=(
                       "Mean ± 95 % CI half-width over replications; availability by phase in "
                       "brackets; runner-up minus recommended, replication by replication."))
 

@@ -30,7 +30,9 @@ def depot_capacity(style: Style, table: pd.DataFrame,
     if used.empty:
         return None
     chosen = set((recommended or {}).values())
-    binding = used[(used["utilization"] >= UTILIZATION_LIMIT) | (
+    if used["utilization"].isna().all() and "backlog_mean" not in used.columns:
+        return None
+    binding = used[(used["utilization"].fillna(0) >= UTILIZATION_LIMIT) | (
         used.get("queue_days_mean", pd.Series(0.0, index=used.index)).fillna(0)
         >= QUEUE_DAYS_LIMIT)]
     pick = binding[binding["alternative"].isin(chosen)]
@@ -45,10 +47,14 @@ def depot_capacity(style: Style, table: pd.DataFrame,
                     else ""))
         if who:
             title += f" — recommended for {_join(who)}"
-    else:
+    elif used["utilization"].notna().any():
         top = used.loc[used["utilization"].idxmax()]
         title = (f"No depot binds: the busiest, {top['depot']} under {top['alternative']}, "
                  f"runs at {100 * top['utilization']:.1f} % utilization")
+    else:
+        top = used.loc[used["backlog_mean"].fillna(0).idxmax()]
+        title = (f"Every depot has ample repair lines; {top['depot']} holds the most units "
+                 f"under {top['alternative']}: {top['backlog_mean']:.1f} on average")
     caption = ("Per depot and alternative that sends it work, over the measured window: share "
                "of repair-line time in use, mean wait for a line, and units at the depot "
                "(queued, awaiting parts or in repair); mean and 95 % CI over replications; "
@@ -72,7 +78,7 @@ def depot_capacity(style: Style, table: pd.DataFrame,
     panels = [("utilization", "Utilization (%)", 100.0),
               ("queue_days_mean", "Queue for a line (days)", 1.0),
               ("backlog_mean", "Backlog (units)", 1.0)]
-    panels = [p for p in panels if p[0] in table.columns]
+    panels = [p for p in panels if p[0] in table.columns and used[p[0]].notna().any()]
     axes = subplots(fig, 1, len(panels), sharey=True)
     colors = [style.color(r["alternative"]) for r in rows]
     for ax, (col, xlabel, scale) in zip(axes, panels, strict=True):
