@@ -185,7 +185,8 @@ def _decide(bca: Bca) -> None:
         bca.recommendations[customer] = rec
         found = []
         found += risks.capacity(bca.depots, r.scenario, rec.alternative, customer,
-                                r.decision_customers)
+                                r.decision_customers, r.depot_timeseries, bca.plan(customer),
+                                r.warmup_days, r.horizon_days)
         found += risks.no_source(r.scenario, r.items, rec.alternative, customer)
         found += risks.waivers(r.scenario, rec.alternative, customer)
         found += risks.exit_effect(bca.phase_rows, r.scenario, customer, rec.alternative,

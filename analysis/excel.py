@@ -64,7 +64,7 @@ PERCENT_COLUMNS = {"availability", "fill_rate", "share", "utilization"}
 
 def unit_of(column: str) -> str:
     """The spreadsheet unit of a column: fractions as %, money in USD."""
-    base = column[:-3] if column.endswith("_ci") else column
+    base = column.removesuffix("_ci")
     if base in PERCENT_COLUMNS:
         return "%"
     named = re.search(r"\(([^()]+)\)$", NAMES.get(base, ""))
@@ -256,7 +256,7 @@ def write_workbook(bca: Bca, path: Path, banner: str = "") -> Path:
 
 
 def _known(column: str) -> bool:
-    base = column[:-3] if column.endswith("_ci") else column
+    base = column.removesuffix("_ci")
     return column in NAMES or base in NAMES or metric(base).unit != "" or base in PERCENT_COLUMNS
 
 

@@ -134,7 +134,7 @@ def _paid_in(cost: float, npv: float, rate: float) -> int:
     if rate <= 0 or cost <= 0 or npv <= 0:
         return 1
     y = math.log(cost / npv) / math.log(1.0 + rate)
-    return max(1, int(round(y)))
+    return max(1, round(y))
 
 
 def cost_by_year(summary: pd.DataFrame, timeseries: pd.DataFrame, scenario: dict[str, Any],

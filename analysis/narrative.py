@@ -10,7 +10,7 @@ import math
 
 from analysis.bca import Bca
 from analysis.metrics import fmt_half, fmt_value, metric
-from analysis.stats import DAYS_PER_YEAR, efficient
+from analysis.stats import DAYS_PER_YEAR
 
 SHORT = {"availability": "availability", "npv_cost_usd": "NPV cost",
          "cwt_days_mean": "mean customer wait"}
@@ -93,8 +93,7 @@ def bottom_line(bca: Bca, customer: str) -> list[str]:
     out.append(figures + ".")
     if rec.runner_up:
         out.append(runner_up_text(bca, customer))
-    for note in rec.notes:
-        out.append(note)
+    out += rec.notes
     return out
 
 
@@ -119,17 +118,17 @@ def runner_up_text(bca: Bca, customer: str) -> str:
     text = f"Runner-up {rec.runner_up}"
     if a is None or c is None:
         return text + "."
-    flying = rec.aircraft * a.mean if rec.aircraft == rec.aircraft else float("nan")
+    flying = rec.aircraft * a.mean if not math.isnan(rec.aircraft) else math.nan
     text += (f": {fmt_diff('availability', a.mean)} (± {_half('availability', a.ci)}"
              f"{'' if a.significant else ', not significant'})")
-    if flying == flying:
+    if not math.isnan(flying):
         text += f", {'+' if flying >= 0 else '−'}{abs(flying):.1f} aircraft flying,"
     text += (f" for {fmt_diff('npv_cost_usd', c.mean)} NPV (± {_half('npv_cost_usd', c.ci)}"
              f"{'' if c.significant else ', not significant'})")
     if a.mean != 0 and abs(a.mean) > 1e-9:
         per_point = c.mean / (100 * a.mean)
         text += f": ${abs(per_point) / 1e6:,.2f} M per point"
-        if flying == flying and abs(flying) > 1e-9:
+        if not math.isnan(flying) and abs(flying) > 1e-9:
             text += f", ${abs(c.mean / flying) / 1e6:,.2f} M per aircraft"
         text += " kept flying" if a.mean > 0 and c.mean > 0 else (
             " saved" if a.mean < 0 and c.mean < 0 else "")
@@ -157,7 +156,7 @@ def same_choice(bca: Bca, customer: str, a: str, b: str | None) -> bool:
 
 def usd(value: float, signed: bool = False) -> str:
     """Dollars at a readable scale: '$26.23 M', '$2.4 k', '$850'."""
-    if value != value:
+    if math.isnan(value):
         return "–"
     sign = ("+" if value >= 0 else "−") if signed else ("−" if value < 0 else "")
     a = abs(value)
@@ -193,9 +192,10 @@ def summary_risks(bca: Bca) -> list[str]:
         d = found[0][1].data
         q = d["queue_days"]
         who = _join([c for c, _ in found])
-        queue = "" if q != q else f" with a {q:.1f}-day queue for a repair line"
+        queue = "" if math.isnan(q) else f" with a {q:.1f}-day mean queue for a repair line"
         out.append(f"Binding depot capacity: {depot} runs at {100 * d['utilization']:.1f} % "
-                   f"utilization{queue} under {alt} (recommended for {who}); a surge or "
+                   f"utilization{d.get('phase_text', '')}{queue} under {alt} (recommended for "
+                   f"{who}); a surge or "
                    "another user lengthens the queue quickly, and nations sharing it slow "
                    "each other down.")
     exits = by_kind.get("exit", [])

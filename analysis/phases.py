@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -100,8 +101,8 @@ def _exits(scenario: dict[str, Any], spec: dict[str, Any]) -> list[tuple[float, 
             out.append((day, f"{system} leaves the DoD inventory"))
         else:
             n = len(keys)
-            out.append((day, f"{n} NSN{'s' if n != 1 else ''} leave{'s' if n == 1 else ''} "
-                             "the DoD inventory"))
+            verb = "leaves" if n == 1 else "leave"
+            out.append((day, f"{n} NSN{'s' if n != 1 else ''} {verb} the DoD inventory"))
     return out
 
 
@@ -165,7 +166,7 @@ def phases(scenario: dict[str, Any], customer: str, warmup_days: float,
                    if warmup_days + EPS < b.day < horizon_days - EPS})
     edges = [warmup_days, *cuts, horizon_days]
     out: list[Phase] = []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in pairwise(edges):
         if b - a <= EPS:
             continue
         name = _state_name(scenario, spec, (a + b) / 2)
@@ -230,10 +231,9 @@ def replication_rows(timeseries: pd.DataFrame, scenario: dict[str, Any],
                       sort=False, as_index=False)[["days", *levels, *sums]].sum()
         for c in levels:
             g[c] = g[c] / g["days"]
-        by_index = {p.index: p for p in plan}
-        g["phase"] = g["phase_index"].map(lambda i: by_index[i].name)
-        g["start_day"] = g["phase_index"].map(lambda i: by_index[i].start_day)
-        g["end_day"] = g["phase_index"].map(lambda i: by_index[i].end_day)
+        g["phase"] = g["phase_index"].map({p.index: p.name for p in plan})
+        g["start_day"] = g["phase_index"].map({p.index: p.start_day for p in plan})
+        g["end_day"] = g["phase_index"].map({p.index: p.end_day for p in plan})
         frames.append(g)
     if not frames:
         return pd.DataFrame(columns=cols)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
@@ -174,7 +175,7 @@ def frontier_steps(t: pd.DataFrame, aircraft: float) -> tuple[list[str], list[St
     front = [a for a, o in zip(t.index, on, strict=True) if o]
     front.sort(key=lambda a: (t.loc[a, "npv_cost_usd"], -t.loc[a, "availability"]))
     steps = []
-    for lo, hi in zip(front[:-1], front[1:], strict=True):
+    for lo, hi in pairwise(front):
         gain = float(t.loc[hi, "availability"] - t.loc[lo, "availability"])
         steps.append(Step(lo, hi, 100 * gain,
                           float(t.loc[hi, "npv_cost_usd"] - t.loc[lo, "npv_cost_usd"]),

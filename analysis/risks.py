@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import phases as ph
@@ -73,9 +74,38 @@ def depots_named(scenario: dict[str, Any], alternative: str, customer: str) -> s
         support_choice(scenario, alternative, customer)) if c.get("depot")}
 
 
+def phase_utilization(depot_ts: pd.DataFrame, plan: list, alternative: str, depot: str,
+                      warmup_days: float, horizon_days: float) -> list[tuple[Any, float]]:
+    """(phase, mean utilization) of one depot under one alternative, from the periodic depot
+    table: means over replications of each phase's periods (by midpoint, after warm-up)."""
+    if depot_ts is None or depot_ts.empty or "utilization" not in depot_ts.columns \
+            or len(plan) < 2:
+        return []
+    t = depot_ts[(depot_ts["alternative"] == alternative) & (depot_ts["depot"] == depot)]
+    if t.empty:
+        return []
+    start = t["period_start_day"].to_numpy(dtype=float)
+    lengths = ph.period_lengths(depot_ts["period_start_day"].to_numpy(dtype=float),
+                                horizon_days)
+    length = pd.Series(start).map(lengths).to_numpy(dtype=float)
+    idx = ph.phase_index(start, length, plan, warmup_days)
+    f = pd.DataFrame({"replication": t["replication"].to_numpy(), "phase": idx,
+                      "u": t["utilization"].to_numpy(dtype=float) * length, "w": length})
+    f = f[(f["phase"] >= 0) & ~np.isnan(f["u"])]
+    if f.empty:
+        return []
+    g = f.groupby(["phase", "replication"])[["u", "w"]].sum()
+    per = (g["u"] / g["w"]).groupby(level="phase").mean()
+    return [(p, float(per[p.index])) for p in plan if p.index in per.index]
+
+
 def capacity(depots: pd.DataFrame, scenario: dict[str, Any], alternative: str,
-             customer: str, customers: list[str]) -> list[Risk]:
-    """Binding depots under the alternative (``depots``: the per-depot CI table)."""
+             customer: str, customers: list[str], depot_ts: pd.DataFrame | None = None,
+             plan: list | None = None, warmup_days: float = 0.0,
+             horizon_days: float = 0.0) -> list[Risk]:
+    """Binding depots under the alternative (``depots``: the per-depot CI table), over the
+    whole window or in one of the customer's phases (``depot_ts``: the periodic depot
+    table, ``plan``: the customer's phases)."""
     if depots.empty or "utilization" not in depots.columns:
         return []
     d = depots[depots["alternative"] == alternative]
@@ -86,8 +116,12 @@ def capacity(depots: pd.DataFrame, scenario: dict[str, Any], alternative: str,
     for _, r in d.iterrows():
         util = float(r["utilization"])
         queue = float(r.get("queue_days_mean", math.nan))
+        by_phase = phase_utilization(depot_ts, plan or [], alternative, str(r["depot"]),
+                                     warmup_days, horizon_days)
+        peak = max(by_phase, key=lambda pu: pu[1], default=None)
         if not (util >= UTILIZATION_LIMIT or (not math.isnan(queue) and
-                                             queue >= QUEUE_DAYS_LIMIT)):
+                                             queue >= QUEUE_DAYS_LIMIT)
+                or (peak is not None and peak[1] >= UTILIZATION_LIMIT)):
             continue
         depot = str(r["depot"])
         sharing = [c for c in customers if c != customer
@@ -96,13 +130,18 @@ def capacity(depots: pd.DataFrame, scenario: dict[str, Any], alternative: str,
                  else "the alternative's wholesale repairs go there")
         if sharing:
             whose += f", shared with {_join(sharing)}"
-        queue_text = "" if math.isnan(queue) else f", a {queue:.1f}-day queue for a line"
+        queue_text = "" if math.isnan(queue) else f", a {queue:.1f}-day mean queue for a line"
+        phase_text = ""
+        if peak is not None and abs(peak[1] - util) >= 0.05:
+            phase_text = (f" ({100 * peak[1]:.1f} % in the {peak[0].name.lower()} phase, "
+                          f"{peak[0].days})")
         out.append(Risk("capacity", (
             f"Binding depot capacity: {depot} runs at {100 * util:.1f} % utilization"
-            f"{queue_text} under {alternative} ({whose}); more demand — a surge, another "
-            "user — lengthens the queue quickly."), {
+            f"{phase_text}{queue_text} under {alternative} ({whose}); more demand — a surge, "
+            "another user — lengthens the queue quickly."), {
                 "depot": depot, "alternative": alternative, "utilization": util,
-                "queue_days": queue, "sharing": sharing, "named": depot in mine}))
+                "queue_days": queue, "sharing": sharing, "named": depot in mine,
+                "phase_text": phase_text}))
     return out
 
 

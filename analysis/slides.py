@@ -79,8 +79,9 @@ def write_deck(bca: Bca, figures: list, folder: Path, path: Path, banner: str = 
 
     s = prs.slides.add_slide(blank)
     _title(s, "Main risks of the recommendation")
-    risks = narrative.summary_risks(bca) or ["No binding depot, no-source, waiver or inventory "
-                                             "exit risk was found for the recommendations."]
+    none = ("No binding depot, no-source, waiver or inventory exit risk was found for the "
+            "recommendations.")
+    risks = narrative.summary_risks(bca) or [none]
     _bullets(s, risks, 14)
     _banner(s, banner)
 
@@ -97,8 +98,8 @@ def _body(png: Path, header_in: float, bottom_in: float = 0.0
     from analysis.style import DPI
 
     with Image.open(png) as im:
-        top = int(round(header_in * DPI))
-        bottom = im.height - int(round(bottom_in * DPI))
+        top = round(header_in * DPI)
+        bottom = im.height - round(bottom_in * DPI)
         ok = 0 <= top < bottom <= im.height
         body = im.crop((0, top, im.width, bottom)) if ok else im.copy()
     buf = io.BytesIO()

@@ -58,8 +58,7 @@ def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float,
                "(investments paid in warm-up included), undiscounted, "
                f"{dollars.replace('$M, ', '')} dollars; whisker: 95 % CI of the total, which "
                "is the comparison table's cost.")
-    height = max(3.6, 2.2 + 0.55 * len(t))
-    fig = new_figure(title, caption, style, height_in=min(height, 7.5))
+    fig = new_figure(title, caption, style)  # 16:9 whatever the number of alternatives
     (ax,) = subplots(fig)
     ypos = np.arange(len(t))[::-1]
     left = np.zeros(len(t))

@@ -73,8 +73,7 @@ def depot_capacity(style: Style, table: pd.DataFrame,
             y += 1.0
         centers.append((-(start + y - 1) / 2, depot))
         y += 0.6
-    height = min(7.5, max(3.8, 2.6 + 0.3 * len(rows)))
-    fig = new_figure(title, caption, style, height_in=height)
+    fig = new_figure(title, caption, style)  # 16:9, for a slide
     panels = [("utilization", "Utilization (%)", 100.0),
               ("queue_days_mean", "Queue for a line (days)", 1.0),
               ("backlog_mean", "Backlog (units)", 1.0)]
@@ -141,7 +140,8 @@ def depot_backlog_over_time(style: Style, band: pd.DataFrame, busy: pd.DataFrame
     caption = (f"Units at each depot (queued or in repair), mean per {period_days:g}-day period "
                "over replications, band: 95 % CI; whole horizon from day 0; every customer's "
                "and US units' carcasses count.")
-    fig = new_figure(title, caption, style, height_in=min(9.0, 2.4 + 2.3 * len(depots)))
+    fig = new_figure(title, caption, style, height_in=5.625 if len(depots) <= 3 else
+                     min(9.0, 2.4 + 1.5 * len(depots)))
     axes = subplots(fig, len(depots), 1, sharex=True)
     shown: list[str] = []
     for ax, depot in zip(axes, depots, strict=True):

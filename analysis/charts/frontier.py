@@ -129,18 +129,41 @@ def frontier(style: Style, table: pd.DataFrame, customer: str, discount_rate: fl
                               label="recommended"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13),
               ncol=len(handles), frameon=False)
-    obstacles: list[Bbox] = []
     inset = None
     if not main.all():
         inset, box = _inset(ax, style, names, x, y, on, main, ref)
-        fig.canvas.draw()
-        obstacles.append(inset.get_tightbbox(fig.canvas.get_renderer()))
+
+    def obstacles() -> list[Bbox]:
+        out = _whiskers(ax, x[main], y[main], xe[main], ye[main],
+                        [names[i] == ref for i in np.flatnonzero(main)])
+        if inset is not None:
+            out.append(inset.get_tightbbox(fig.canvas.get_renderer()))
+        return out
+
     place_labels(ax, [names[i] for i in np.flatnonzero(main)], list(x[main]), list(y[main]),
                  obstacles=obstacles, bold={ref} if ref else set())
     if inset is not None:  # the labels may have widened the view: show it as it is
         xl, yl = ax.get_xlim(), ax.get_ylim()
         box.set_bounds(xl[0], yl[0], xl[1] - xl[0], yl[1] - yl[0])
     return Chart("frontier", title, caption, fig)
+
+
+def _whiskers(ax, x, y, xe, ye, ringed) -> list[Bbox]:
+    """Boxes a label must not cover: each CI whisker (a thin box along it) and the ring."""
+    fig = ax.figure
+    to = ax.transData.transform
+    px = 2.5 * fig.dpi / 72  # half the thickness kept clear, in pixels
+    out = []
+    for xi, yi, dx, dy, ring in zip(x, y, xe, ye, ringed, strict=True):
+        (x0, yc), (x1, _) = to((xi - dx, yi)), to((xi + dx, yi))
+        (xc, y0), (_, y1) = to((xi, yi - dy)), to((xi, yi + dy))
+        out.append(Bbox([[x0 - px, yc - px], [x1 + px, yc + px]]))
+        out.append(Bbox([[xc - px, y0 - px], [xc + px, y1 + px]]))
+        if ring:
+            r = 13 * fig.dpi / 72
+            cx, cy = to((xi, yi))
+            out.append(Bbox([[cx - r, cy - r], [cx + r, cy + r]]))
+    return out
 
 
 def _limits(ax, x, y, xe, ye) -> None:
@@ -213,18 +236,20 @@ _LEADER = 30   # points: beyond this offset a thin line joins the label to its m
 
 
 def place_labels(ax, names: list[str], xs: list[float], ys: list[float],
-                 obstacles: list[Bbox] | None = None, fontsize: float = 10,
+                 obstacles=None, fontsize: float = 10,
                  bold: set[str] | None = None,
                  all_xy: tuple[list[float], list[float]] | None = None) -> None:
     """Name each point where its label overlaps no other label, marker, obstacle or the axes
     edge (first free spot from a list of offsets, nearest first). When no spot is free the
     view is widened and the labels are placed again; the last resort is the least crowded
-    spot."""
+    spot. ``obstacles``: boxes in display coordinates, or a function that returns them
+    (called again whenever the view changes)."""
     fig = ax.figure
-    for attempt in range(4):
+    for attempt in range(5):
         fig.canvas.draw()  # settle the layout so data-to-pixel positions are final
-        done = _try_place(ax, names, xs, ys, obstacles or [], fontsize, bold or set(),
-                          all_xy, last=attempt == 3)
+        boxes = obstacles() if callable(obstacles) else list(obstacles or [])
+        done = _try_place(ax, names, xs, ys, boxes, fontsize, bold or set(),
+                          all_xy, last=attempt == 4)
         if done:
             return
         x0, x1 = ax.get_xlim()

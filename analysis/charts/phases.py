@@ -31,7 +31,7 @@ def by_phase(style: Style, table: pd.DataFrame, comparison: pd.DataFrame,
                "measured window (grey bar), per alternative and nation; the line joins one "
                "alternative's phases. Shaded: the nation's recommended alternative.")
     ncols = len(customers)
-    fig = new_figure(title, caption, style, height_in=min(7.5, max(5.625, 2.6 + 0.34 * len(alts))))
+    fig = new_figure(title, caption, style)  # 16:9, for a slide
     axes = subplots(fig, 1, ncols, sharey=True, sharex=True)
     ypos = np.arange(len(alts))[::-1].astype(float)
     names_all: list[str] = []

@@ -3,6 +3,8 @@ phase means, the others as thin lines; phases shaded, timeline events numbered."
 
 from __future__ import annotations
 
+import math
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,7 @@ def year_axis(ax: Axes, scenario: dict[str, Any], horizon_days: float) -> None:
     start = money.fiscal_start(scenario) or 0.0
     edges = [start + k * DAYS_PER_YEAR for k in range(-1, int(horizon_days / DAYS_PER_YEAR) + 2)]
     edges = sorted({min(max(e, 0.0), horizon_days) for e in edges})
-    mids = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True) if b - a > 30]
+    mids = [(a + b) / 2 for a, b in pairwise(edges) if b - a > 30]
     labels = [money.year_label(int(money.year_of([m], scenario)[0]), scenario) for m in mids]
     step = 1 if len(mids) <= 12 else 2
     ax.xaxis.set_major_locator(FixedLocator(edges))
@@ -173,7 +175,7 @@ def over_time(style: Style, band: pd.DataFrame, customer: str, column: str,
 
 
 def _fmt(column: str, v: float) -> str:
-    if v != v:
+    if math.isnan(v):
         return "–"
     return f"{100 * v:.1f}{NBSP}%" if column == "availability" else f"{v:.1f}"
 
@@ -208,9 +210,3 @@ def _backorder_finding(overall: pd.Series, ref: str | None) -> str:
     if worst != ref:
         text += f"; {worst} carries the most ({overall[worst]:.1f})"
     return text
-
-
-def annual_means(band: pd.DataFrame, column: str, start_day: float) -> pd.DataFrame:
-    after = band[band["period_start_day"] >= start_day - 1e-9].copy()
-    after["year"] = np.floor(after["period_start_day"] / DAYS_PER_YEAR + 1e-9).astype(int)
-    return after.pivot_table(index="year", columns="alternative", values=column)

@@ -9,7 +9,6 @@ import itertools
 import re
 import struct
 from html.parser import HTMLParser
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -358,3 +357,16 @@ def test_report_of_one_alternative_and_one_replication(tmp_path):
     assert {"frontier", "availability_by_phase", "availability_over_time"} <= set(keys)
     html = render_html(bca, {})
     assert "One alternative was simulated" in html and "Only alternative" in html
+
+
+def test_dollars_named_and_fiscal_years_on_axes():
+    from analysis import money
+
+    assert money.dollars({"base_year": 2026}) == "constant 2026 US dollars"
+    assert money.dollars({}) == "constant-year US dollars of the scenario"
+    plain = {}
+    assert list(money.year_of([0, 365.2, 365.25, 800], plain)) == [1, 1, 2, 3]
+    assert money.year_label(3, plain) == "Year 3" and "year 1 = days 0" in money.year_axis(plain)
+    fiscal = {"fiscal_year_start_day": 273.0}   # day 0 is 1 January; FY starts 1 October
+    assert list(money.year_of([0, 272.9, 273.0, 638.25], fiscal)) == [1, 1, 2, 3]
+    assert money.year_label(2, fiscal) == "FY 2" and "day 273" in money.year_axis(fiscal)
