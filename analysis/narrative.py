@@ -125,7 +125,11 @@ def runner_up_text(bca: Bca, customer: str) -> str:
         text += f", {'+' if flying >= 0 else '−'}{abs(flying):.1f} aircraft flying,"
     text += (f" for {fmt_diff('npv_cost_usd', c.mean)} NPV (± {_half('npv_cost_usd', c.ci)}"
              f"{'' if c.significant else ', not significant'})")
-    if a.mean != 0 and abs(a.mean) > 1e-9:
+    if a.mean < 0 < c.mean:
+        text += f": {rec.runner_up} costs more and gives less (dominated)"
+    elif c.mean < 0 < a.mean:
+        text += f": {rec.runner_up} costs less and gives more"
+    elif a.mean != 0 and abs(a.mean) > 1e-9:
         per_point = c.mean / (100 * a.mean)
         text += f": ${abs(per_point) / 1e6:,.2f} M per point"
         if not math.isnan(flying) and abs(flying) > 1e-9:

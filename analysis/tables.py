@@ -177,8 +177,12 @@ def years(bca: Bca, customer: str) -> Table:
         g = y[y["alternative"] == a].set_index("year_label")
         row = [a]
         for lab in labels:
-            row.append(fmt_value("cost_usd", g.loc[lab, "cost_usd"], bare=True)
-                       if lab in g.index else "–")
+            if lab not in g.index:
+                row.append("–")
+            elif abs(g.loc[lab, "cost_usd"]) < 0.005 and g.loc[lab, "warmup_cost_usd"] > 0:
+                row.append("warm-up")   # nothing counted: all of it is warm-up operations
+            else:
+                row.append(fmt_value("cost_usd", g.loc[lab, "cost_usd"], bare=True))
         row.append(fmt_value("cost_usd", comp.loc[a, "cost_usd"], bare=True))
         row.append(fmt_value("npv_cost_usd", comp.loc[a, "npv_cost_usd"], bare=True))
         inv = float(g["investment_usd"].sum())

@@ -24,14 +24,15 @@ def scurves(style: Style, summary: pd.DataFrame, customer: str,
         return None
     n = int(s.groupby("alternative")["replication"].nunique().min())
     if len(alts) > 1 and ref in alts:
-        wide_a = s.pivot_table(index="replication", columns="alternative", values="availability")
         wide_c = s.pivot_table(index="replication", columns="alternative", values="npv_cost_usd")
         cheaper = int((wide_c[ref].to_numpy()[:, None] <= wide_c.drop(columns=ref).to_numpy())
                       .all(axis=1).sum())
-        better = int((wide_a[ref].to_numpy()[:, None] >= wide_a.drop(columns=ref).to_numpy())
-                     .all(axis=1).sum())
-        title = (f"{ref} has the lowest NPV cost in {cheaper} of {n} replications and the "
-                 f"highest availability in {better} of {n}")
+        av = _wins(s, "availability", True)
+        title = f"{ref} has the lowest NPV cost in {cheaper} of {n} replications"
+        if av.idxmax() == ref:
+            title += f" and the highest availability in {av.max()} of {n}"
+        else:
+            title += f"; {av.idxmax()} the highest availability in {av.max()} of {n}"
     elif len(alts) > 1:
         av, co = _wins(s, "availability", True), _wins(s, "npv_cost_usd", False)
         title = (f"{av.idxmax()} has the highest availability in {av.max()} of {n} replications;"

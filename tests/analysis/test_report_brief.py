@@ -9,6 +9,7 @@ import itertools
 import re
 import struct
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,7 @@ def test_executive_summary_first_with_a_recommendation_per_nation(case_study):
     html = (case_study / "report.html").read_text(encoding="utf-8")
     page = parse(html)
     assert page.sections[0] == "summary" and page.sections[1] == "key-charts"
+    assert 'class="banner top"' in html and 'class="banner bottom"' in html and BANNER in html
     summary = html[html.index('id="summary"'):html.index('id="key-charts"')]
     rows = page.tables["summary-table"]
     assert rows[0][:3] == ["Nation", "Recommended", "Rule"]
@@ -314,7 +316,10 @@ def test_no_two_chart_labels_overlap(case_study):
 
 
 def test_cost_category_colours_are_fixed_and_never_an_alternatives(tmp_path):
+    from analysis.style import EVENT_COLOR
+
     assert not set(CATEGORY_COLORS.values()) & set(PALETTE)
+    assert EVENT_COLOR not in PALETTE                     # timeline markers are not alternatives
     table = pd.DataFrame([{"alternative": "A", "customer": "X", "cost_usd": 3e6,
                            "cost_usd_ci": 1e5, "cost_transport_usd": 1e6,
                            "cost_repair_usd": 0.0, "cost_fees_usd": 2e6}])
@@ -370,3 +375,49 @@ def test_dollars_named_and_fiscal_years_on_axes():
     fiscal = {"fiscal_year_start_day": 273.0}   # day 0 is 1 January; FY starts 1 October
     assert list(money.year_of([0, 272.9, 273.0, 638.25], fiscal)) == [1, 1, 2, 3]
     assert money.year_label(2, fiscal) == "FY 2" and "day 273" in money.year_axis(fiscal)
+
+
+# -- the recommendation rules -----------------------------------------------------------------
+
+def _with_target(path: Path, target: float | None) -> Path:
+    import json
+
+    m = json.loads((path / "manifest.json").read_text())
+    for c in m["scenario"]["customers"]:
+        c["availability_target"] = target
+    (path / "manifest.json").write_text(json.dumps(m))
+    return path
+
+
+def test_frontier_rule_lowest_npv_per_aircraft_kept_flying(result_dir):
+    """conftest: 20 aircraft; Base availability 0.90/0.80/0.70 at NPV 10/12/14 $M, Alt
+    0.95/0.86/0.74 at 11/13.5/15 $M. Both are on the frontier."""
+    bca = analyse(load_result(result_dir))
+    rec = bca.recommendations["Nation A"]
+    base = np.mean([10e6 / 18, 12e6 / 16, 14e6 / 14])
+    alt = np.mean([11e6 / 19, 13.5e6 / 17.2, 15e6 / 14.8])
+    assert rec.per_aircraft["Base"].mean == pytest.approx(base)
+    assert rec.per_aircraft["Alt"].mean == pytest.approx(alt)
+    assert rec.rule == "frontier" and rec.alternative == "Base" and rec.runner_up == "Alt"
+    (step,) = rec.steps
+    assert step.points == pytest.approx(5.0) and step.npv_usd == pytest.approx(7e6 / 6)
+    assert step.per_point_usd == pytest.approx(7e6 / 30)
+    assert step.per_aircraft_usd == pytest.approx(7e6 / 6)      # 5 points of 20 aircraft
+    assert rec.separation["availability"].mean == pytest.approx(0.05)
+    assert bca.reference("Nation A") == "Base"
+    assert set(bca.paired["baseline"]) == {"Base"}
+
+
+@pytest.mark.parametrize(("target", "chosen", "rule"), [
+    (0.70, "Base", "target"),    # both meet it in 3 of 3 replications: the cheaper
+    (0.72, "Alt", "target"),     # Base meets it in 2 of 3 (67 % < 90 %)
+    (0.96, "Base", "frontier"),  # none meets it: the frontier decides, and says why
+])
+def test_target_rule_cheapest_meeting_the_target_in_90_percent(tmp_path, target, chosen, rule):
+    bca = analyse(load_result(_with_target(build(tmp_path / "t"), target)))
+    rec = bca.recommendations["Nation A"]
+    assert (rec.alternative, rec.rule) == (chosen, rule)
+    assert rec.meets == {"Base": pytest.approx(np.mean([a >= target for a in (.9, .8, .7)])),
+                         "Alt": pytest.approx(np.mean([a >= target for a in (.95, .86, .74)]))}
+    if rule == "frontier":
+        assert any("No alternative meets" in n for n in rec.notes)
