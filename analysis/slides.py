@@ -98,7 +98,7 @@ def _body(png: Path, header_in: float, bottom_in: float = 0.0
     from analysis.style import DPI
 
     with Image.open(png) as im:
-        top = round(header_in * DPI)
+        top = round(max(0.0, header_in - 0.05) * DPI)
         bottom = im.height - round(bottom_in * DPI)
         ok = 0 <= top < bottom <= im.height
         body = im.crop((0, top, im.width, bottom)) if ok else im.copy()

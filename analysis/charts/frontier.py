@@ -115,7 +115,7 @@ def frontier(style: Style, table: pd.DataFrame, customer: str, discount_rate: fl
     _limits(ax, x[main], y[main], xe[main], ye[main])
     ax.set_xlabel(f"NPV cost of support ({dollars}, {100 * discount_rate:g} % real discount "
                   "rate)")
-    ax.set_ylabel("Availability (% of aircraft-days not NMCS)")
+    ax.set_ylabel("Availability (% not NMCS)")
     pct_axis(ax, "y")
     money_axis(ax, "x")
     handles = [Line2D([], [], color="#7F7F7F", linestyle="--", label="efficient frontier"),

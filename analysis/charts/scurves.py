@@ -61,7 +61,7 @@ def scurves(style: Style, summary: pd.DataFrame, customer: str,
     ax_cost.set_xlabel("NPV cost ($M, constant-year)")
     ax_cost.set_title("NPV cost")
     money_axis(ax_cost, "x")
-    ax_av.set_xlabel("Availability (% of aircraft-days not NMCS)")
+    ax_av.set_xlabel("Availability (% not NMCS)")
     ax_av.set_title("Availability")
     pct_axis(ax_av, "x")
     alt_legend(ax_av, style, alts, markers=False)

@@ -115,7 +115,7 @@ def over_time(style: Style, band: pd.DataFrame, customer: str, column: str,
         pm = phase_means[phase_means["customer"] == customer]
     if column == "availability":
         title = _availability_finding(overall, alts, ref, runner, exit_risk)
-        ylabel, key = "Availability (% of aircraft-days not NMCS)", "availability_over_time"
+        ylabel, key = "Availability (% not NMCS)", "availability_over_time"
     else:
         title = _backorder_finding(overall, ref)
         ylabel, key = "Backorders (units owed to the shelf, period average)", "backorders_over_time"
