@@ -9,7 +9,11 @@ The API for scripts and notebooks::
     cost_by_year(res.timeseries, res.discount_rate, res.warmup_days)
     nmcs_drivers(res.items, res.summary, res.item_names())
 
-``analysis.report.write_report(path)`` writes the charts, report.html and summary.xlsx.
+``analysis.bca.analyse(res)`` computes every table the report shows, with the recommendation
+per FMS nation (``analysis.recommend``), its risks (``analysis.risks``), results by phase
+(``analysis.phases``) and cost by year reconciled with the comparison (``analysis.money``).
+``analysis.report.write_report(path, pptx=False, banner="")`` writes the charts, report.html,
+summary.xlsx and optionally report.pptx.
 """
 
 from analysis.load import ResultSet, load_result, read_manifest, read_table

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from analysis import stats
+from analysis import money, stats
+from analysis import phases as ph
 from analysis.load import ResultSet
 from analysis.metrics import KEY_METRICS
 from analysis.style import Footer
@@ -31,13 +32,13 @@ class Bca:
     result: ResultSet  # the base-case rows (a sweep's base point)
     full: ResultSet  # every row, sweep points included
     sweep: SweepInfo | None
-    baseline: str
+    baseline: str  # the scenario's first alternative; differences use ``reference(customer)``
     alternatives: list[str]
     customers: list[str]
     metrics: list[str]
     comparison: pd.DataFrame  # stats.summarize
-    paired: pd.DataFrame  # stats.paired_differences
-    years: pd.DataFrame  # stats.cost_by_year
+    paired: pd.DataFrame  # stats.paired_differences, each customer against its reference
+    years: pd.DataFrame  # money.cost_by_year: reconciled with the comparison table
     drivers: pd.DataFrame  # stats.nmcs_drivers
     depots: pd.DataFrame  # per (alternative, depot): means and CIs
     depot_band: pd.DataFrame  # per (alternative, depot, period): backlog mean and CI
@@ -47,6 +48,10 @@ class Bca:
     break_even: dict[str, pd.DataFrame] = field(default_factory=dict)  # metric -> table
     analytic_tornado: pd.DataFrame = field(default_factory=pd.DataFrame)  # closed-form swings
     notes: list[str] = field(default_factory=list)  # what the report could not show, and why
+    phase_rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # phases.replication_rows
+    phases: pd.DataFrame = field(default_factory=pd.DataFrame)  # phases.phase_table
+    recommendations: dict = field(default_factory=dict)  # customer -> recommend.Recommendation
+    risks: dict = field(default_factory=dict)  # customer -> list[risks.Risk]
 
     @property
     def key_metrics(self) -> list[str]:
@@ -56,13 +61,29 @@ class Bca:
     def measured_years(self) -> float:
         return (self.result.horizon_days - self.result.warmup_days) / stats.DAYS_PER_YEAR
 
-    def footer(self) -> Footer:
+    @property
+    def dollars(self) -> str:
+        """'constant 2026 US dollars' or 'constant-year US dollars of the scenario'."""
+        return money.dollars(self.result.scenario)
+
+    def plan(self, customer: str) -> list[ph.Phase]:
+        """The customer's phases (the measured window split at its timeline events)."""
+        r = self.result
+        return ph.phases(r.scenario, customer, r.warmup_days, r.horizon_days)
+
+    def reference(self, customer: str) -> str:
+        """What a customer's differences are taken against, in every title, bullet and
+        paired table: its recommended alternative (a US unit's: the first alternative)."""
+        rec = self.recommendations.get(customer)
+        return rec.alternative if rec is not None else self.baseline
+
+    def footer(self, banner: str = "") -> Footer:
         m = self.result.manifest
         when = str(m.get("finished_at") or m.get("started_at") or "")[:10]
         return Footer(scenario=self.result.name, sha256=str(m.get("scenario_sha256") or ""),
                       run_date=when or datetime.now(UTC).date().isoformat(),
                       version=str(m.get("package_version") or "?"),
-                      replications=self.result.replications)
+                      replications=self.result.replications, banner=banner)
 
 
 def analyse(full: ResultSet) -> Bca:
@@ -108,10 +129,13 @@ def analyse(full: ResultSet) -> Bca:
     exclude = info.parameters if info else []
     metrics = stats.metric_columns(summary, exclude=exclude)
     comparison = stats.summarize(summary, metrics)
-    paired = (stats.paired_differences(summary, baseline, metrics)
-              if len(alternatives) > 1 else stats.paired_differences(summary.iloc[:0], baseline))
+    paired = stats.paired_differences(summary.iloc[:0], baseline)
     ts = result.timeseries
-    years = stats.cost_by_year(ts, result.discount_rate, result.warmup_days)
+    years = money.cost_by_year(summary, ts, result.scenario, result.warmup_days,
+                               result.discount_rate)
+    phase_rows = ph.replication_rows(ts, result.scenario, result.customers, result.warmup_days,
+                                     result.horizon_days)
+    phase_table = ph.phase_table(phase_rows)
     drivers = stats.nmcs_drivers(result.items, summary, result.item_names())
     depots = pd.DataFrame()
     if not result.depots.empty:
@@ -132,9 +156,39 @@ def analyse(full: ResultSet) -> Bca:
         notes.append("Depot backlog over time is not in this result directory (no "
                      "depot_timeseries.parquet: written by an older version); the depot chart "
                      "shows the measured-window average only.")
-    return Bca(result=result, full=full, sweep=info, baseline=baseline,
-               alternatives=alternatives, customers=result.customers, metrics=metrics,
-               comparison=comparison, paired=paired, years=years, drivers=drivers,
-               depots=depots, depot_band=depot_band, bands=bands, tornado=tornado,
-               sensitivity=sensitivity, break_even=brk,
-               analytic_tornado=analytic_tornado, notes=notes)
+    bca = Bca(result=result, full=full, sweep=info, baseline=baseline,
+              alternatives=alternatives, customers=result.customers, metrics=metrics,
+              comparison=comparison, paired=paired, years=years, drivers=drivers,
+              depots=depots, depot_band=depot_band, bands=bands, tornado=tornado,
+              sensitivity=sensitivity, break_even=brk,
+              analytic_tornado=analytic_tornado, notes=notes, phase_rows=phase_rows,
+              phases=phase_table)
+    _decide(bca)
+    if len(alternatives) > 1:
+        frames = [stats.paired_differences(summary[summary["customer"] == c],
+                                           bca.reference(c), metrics)
+                  for c in bca.customers]
+        bca.paired = pd.concat([f for f in frames if not f.empty] or [paired],
+                               ignore_index=True)
+    return bca
+
+
+def _decide(bca: Bca) -> None:
+    """The recommendation and the main risks for each FMS customer."""
+    from analysis import recommend, risks
+
+    r = bca.result
+    for customer in r.decision_customers:
+        rec = recommend.recommend(bca, customer)
+        if rec is None:
+            continue
+        bca.recommendations[customer] = rec
+        found = []
+        found += risks.capacity(bca.depots, r.scenario, rec.alternative, customer,
+                                r.decision_customers, r.depot_timeseries, bca.plan(customer),
+                                r.warmup_days, r.horizon_days)
+        found += risks.no_source(r.scenario, r.items, rec.alternative, customer)
+        found += risks.waivers(r.scenario, rec.alternative, customer)
+        found += risks.exit_effect(bca.phase_rows, r.scenario, customer, rec.alternative,
+                                   bca.alternatives, r.warmup_days, r.horizon_days)
+        bca.risks[customer] = found

@@ -1,4 +1,10 @@
-"""``summary.xlsx``: one sheet per table, numbers as numbers, CIs as their own columns.
+"""``summary.xlsx`` for analysts: one sheet per table, numbers as numbers, every sheet
+filterable, units in every header, one name per column across sheets.
+
+Conventions: availability, fill rate and shares are fractions shown as percentages (Excel's
+percent format, so 0.792 reads 79.2 %); money is in US dollars to the cent (the report shows
+$M); a confidence interval is always "… 95 % CI half-width (unit)". The cost-by-year sheet's
+total rows are the comparison sheet's cost and NPV, and its years sum to them.
 
 Written cell by cell with openpyxl so that user text is always stored as text (a name that
 begins with '=' must never become a formula).
@@ -7,66 +13,259 @@ begins with '=' must never become a formula).
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analysis import stats
+from analysis import narrative, stats
 from analysis.bca import Bca
+from analysis.metrics import metric
 from analysis.tables import assumptions
 
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+TOTAL_FONT = Font(bold=True)
+
+NAMES = {
+    "alternative": "Alternative", "customer": "Customer", "replication": "Replication",
+    "replications": "Replications", "nsn": "NSN", "name": "Item", "depot": "Depot",
+    "period_start_day": "Period start (day)", "year": "Year (number)", "year_label": "Year",
+    "phase": "Phase", "phase_index": "Phase (number)", "start_day": "Phase start (day)",
+    "end_day": "Phase end (day)", "rank": "Rank", "n": "Replications", "point": "Sweep point",
+    "metric": "Metric", "baseline": "Against", "pairs": "Pairs", "significant": "Significant",
+    "difference": "Difference", "ci": "Difference 95 % CI half-width",
+    "unpaired_ci": "Difference 95 % CI half-width, unpaired", "width_ratio":
+    "Unpaired / paired CI width (ratio)", "share": "Share of backorders (%)",
+    "nmcs_aircraft": "NMCS aircraft attributed (aircraft)", "inductions": "Inductions (count)",
+    "turnaround_days_mean": "Turnaround, mean (days)", "queue_days_mean":
+    "Queue for a line, mean (days)", "backlog_mean": "Backlog, time-average (units)",
+    "utilization": "Utilization (%)", "awaiting_parts": "Awaiting parts (count)",
+    "awaiting_parts_days_mean": "Awaiting parts, mean (days)", "pipeline_mean":
+    "Pipeline, time-average (units)", "condemnations": "Condemnations (count)",
+    "no_source": "No source found (count)", "warmup_cost_usd":
+    "Warm-up cost, not counted (USD)", "investment_usd": "Investment paid in warm-up (USD)",
+    "unit": "Unit", "days": "Days covered (days)",
+    "counted_cost_usd": "Cost counted in the totals (USD)",
+    "counted_cost_usd_ci": "Cost counted in the totals 95 % CI half-width (USD)",
+    "counted_npv_usd": "NPV of the cost counted (USD)",
+    "counted_npv_usd_ci": "NPV of the cost counted 95 % CI half-width (USD)",
+    "phase_cost_usd": "Cost in the phase (USD)",
+    "phase_cost_usd_ci": "Cost in the phase 95 % CI half-width (USD)",
+    "period_cost_usd": "Cost in the period (USD)",
+    "period_cost_usd_ci": "Cost in the period 95 % CI half-width (USD)",
+}
+# Columns whose meaning differs by table get their name from the table.
+PERCENT_COLUMNS = {"availability", "fill_rate", "share", "utilization"}
+
+
+def unit_of(column: str) -> str:
+    """The spreadsheet unit of a column: fractions as %, money in USD."""
+    base = column.removesuffix("_ci")
+    if base in PERCENT_COLUMNS:
+        return "%"
+    named = re.search(r"\(([^()]+)\)$", NAMES.get(base, ""))
+    if named:
+        return named.group(1)
+    m = metric(base)
+    return {"$M": "USD", "$/FH": "USD/FH"}.get(m.unit, m.unit)
+
+
+def header(column: str) -> str:
+    """One header per column name, the same on every sheet, unit in brackets."""
+    if column in NAMES:
+        return NAMES[column]
+    if column.endswith("_ci"):
+        base = column[:-3]
+        label = NAMES.get(base, "").split(" (")[0] or metric(base).label
+        unit = unit_of(base)
+        return f"{label} 95 % CI half-width ({unit})" if unit else f"{label} 95 % CI half-width"
+    label = metric(column).label
+    unit = unit_of(column)
+    return f"{label} ({unit})" if unit else label
+
+
+def number_format(column: str) -> str | None:
+    unit = unit_of(column)
+    return {"%": "0.0%", "USD": "#,##0.00", "USD/FH": "#,##0.00", "days": "0.00",
+            "aircraft": "0.00", "units": "0.00", "count": "#,##0", "FH": "#,##0.0"}.get(unit)
 
 
 def sheets(bca: Bca) -> dict[str, pd.DataFrame]:
-    """The tables, by sheet name, in workbook order."""
+    """The tables, by sheet name, in workbook order (raw column names; ``header`` names
+    them)."""
     out: dict[str, pd.DataFrame] = {
+        "Summary": _summary(bca),
         "Assumptions": pd.DataFrame(assumptions(bca), columns=["item", "value"]),
-        "Comparison": stats.long_form(bca.comparison, ["alternative", "customer",
-                                                        "replications"], bca.metrics),
-        "Paired differences": bca.paired,
-        "Cost by year": bca.years,
-        "NMCS drivers": bca.drivers,
-        "Depots": bca.depots,
+        "Comparison": _ordered(bca, bca.comparison),
+        "Phases": bca.phases.drop(columns=["n"], errors="ignore").rename(columns={
+            "cost_usd": "phase_cost_usd", "cost_usd_ci": "phase_cost_usd_ci"}),
+        "Paired differences": _paired(bca),
+        "Cost by year": _years(bca),
+        "NMCS drivers": bca.drivers.drop(columns=["n"], errors="ignore"),
+        "Depots": bca.depots.drop(columns=["n"], errors="ignore"),
+        "Time series": _timeseries(bca),
         "Replications": bca.result.summary,
     }
-    for metric, table in bca.tornado.items():
-        out[f"Tornado {metric}"[:31]] = table
-    for metric, table in bca.sensitivity.items():
-        out[f"Sensitivity {metric}"[:31]] = table
-    for metric, table in bca.break_even.items():
-        out[f"Break-even {metric}"[:31]] = table
+    for metric_name, table in bca.tornado.items():
+        out[f"Tornado {metric_name}"[:31]] = table
+    for metric_name, table in bca.sensitivity.items():
+        out[f"Sensitivity {metric_name}"[:31]] = table
+    for metric_name, table in bca.break_even.items():
+        out[f"Break-even {metric_name}"[:31]] = table
     return out
 
 
-def write_workbook(bca: Bca, path: Path) -> Path:
+def _ordered(bca: Bca, t: pd.DataFrame) -> pd.DataFrame:
+    order_c = {c: i for i, c in enumerate(bca.customers)}
+    order_a = {a: i for i, a in enumerate(bca.alternatives)}
+    return t.assign(_c=t["customer"].map(order_c), _a=t["alternative"].map(order_a)).sort_values(
+        ["_c", "_a"], kind="stable").drop(columns=["_c", "_a"]).reset_index(drop=True)
+
+
+def _summary(bca: Bca) -> pd.DataFrame:
+    rows = []
+    for c in bca.result.decision_customers:
+        rec = bca.recommendations.get(c)
+        if rec is None:
+            continue
+        r = bca.comparison[(bca.comparison["customer"] == c)
+                           & (bca.comparison["alternative"] == rec.alternative)].iloc[0]
+        sep = rec.separation
+        pa = rec.per_aircraft.get(rec.alternative)
+        rows.append({
+            "customer": c, "Recommended": rec.alternative, "Rule": narrative.rule_short(rec),
+            "availability": r["availability"], "availability_ci": r["availability_ci"],
+            "npv_cost_usd": r["npv_cost_usd"], "npv_cost_usd_ci": r["npv_cost_usd_ci"],
+            "cost_usd": r["cost_usd"], "cost_usd_ci": r["cost_usd_ci"],
+            "NPV cost per aircraft kept flying (USD)": pa.mean if pa else math.nan,
+            "Runner-up": rec.runner_up or "",
+            "Runner-up minus recommended: availability (%)":
+                sep["availability"].mean if "availability" in sep else math.nan,
+            "Runner-up minus recommended: availability 95 % CI half-width (%)":
+                sep["availability"].ci if "availability" in sep else math.nan,
+            "Runner-up minus recommended: NPV cost (USD)":
+                sep["npv_cost_usd"].mean if "npv_cost_usd" in sep else math.nan,
+            "Runner-up minus recommended: NPV cost 95 % CI half-width (USD)":
+                sep["npv_cost_usd"].ci if "npv_cost_usd" in sep else math.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def _paired(bca: Bca) -> pd.DataFrame:
+    p = bca.paired.copy()
+    if p.empty:
+        return p
+    p.insert(p.columns.get_loc("metric") + 1, "unit", [unit_of(m) for m in p["metric"]])
+    p["metric"] = [metric(m).label for m in p["metric"]]
+    return p
+
+
+def _years(bca: Bca) -> pd.DataFrame:
+    """Counted cost by year with a total row per (alternative, customer) equal to the
+    comparison's cost and NPV."""
+    y = bca.years
+    if y.empty:
+        return y
+    comp = bca.comparison.set_index(["alternative", "customer"])
+    frames = []
+    for (alt, cust), g in y.groupby(["alternative", "customer"], sort=False):
+        g = g.drop(columns=["n"], errors="ignore").copy()
+        total = {"alternative": alt, "customer": cust, "year": np.nan, "year_label": "Total",
+                 "cost_usd": float(comp.loc[(alt, cust), "cost_usd"]),
+                 "cost_usd_ci": float(comp.loc[(alt, cust), "cost_usd_ci"]),
+                 "npv_cost_usd": float(comp.loc[(alt, cust), "npv_cost_usd"]),
+                 "npv_cost_usd_ci": float(comp.loc[(alt, cust), "npv_cost_usd_ci"]),
+                 "warmup_cost_usd": float(g["warmup_cost_usd"].sum()),
+                 "investment_usd": float(g["investment_usd"].sum())}
+        frames += [g, pd.DataFrame([total])]
+    return pd.concat(frames, ignore_index=True).rename(columns={
+        "cost_usd": "counted_cost_usd", "cost_usd_ci": "counted_cost_usd_ci",
+        "npv_cost_usd": "counted_npv_usd", "npv_cost_usd_ci": "counted_npv_usd_ci"})
+
+
+def _timeseries(bca: Bca) -> pd.DataFrame:
+    """Per (alternative, customer, period): mean and CI over replications, and its phase."""
+    ts = bca.result.timeseries
+    if ts.empty:
+        return ts
+    cols = [c for c in ("availability", "backorders_mean", "cost_usd", "flight_hours")
+            if c in ts.columns]
+    t = stats.ci_table(ts, ["alternative", "customer", "period_start_day"], cols)
+    t = t.drop(columns=["n"])
+    phase = []
+    r = bca.result
+    plans = {c: bca.plan(c) for c in bca.customers}
+    for c, day in zip(t["customer"], t["period_start_day"], strict=True):
+        if day < r.warmup_days - 1e-9:
+            phase.append("warm-up")
+            continue
+        p = next((p for p in plans.get(c, []) if p.start_day - 1e-9 <= day < p.end_day), None)
+        phase.append(p.name if p else "")
+    t.insert(3, "phase", phase)
+    return t.rename(columns={"cost_usd": "period_cost_usd", "cost_usd_ci": "period_cost_usd_ci"})
+
+
+def write_workbook(bca: Bca, path: Path, banner: str = "") -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     for name, df in sheets(bca).items():
         ws = wb.create_sheet(name[:31])
-        headers = [str(c) for c in df.columns]
+        top = 1
+        if banner:
+            ws.append([banner])
+            ws.cell(1, 1).font = Font(bold=True, color="B00020")
+            top = 2
+        raw = [str(c) for c in df.columns]
+        headers = [header(c) if c in NAMES or c in df.columns and _known(c) else c for c in raw]
         ws.append(headers)
         for row in df.itertuples(index=False):
             ws.append([_value(v) for v in row])
-        for col in ws.iter_cols(min_row=2):
+        for col in ws.iter_cols(min_row=top + 1):
             for c in col:
                 if isinstance(c.value, str):
                     c.data_type = "s"  # text stays text, whatever it starts with
-        for c in ws[1]:
+        for c in ws[top]:
             c.font = Font(bold=True)
             c.fill = HEADER_FILL
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-        for i, h in enumerate(headers, start=1):
+        ws.freeze_panes = ws.cell(top + 1, 1).coordinate
+        if len(df.columns):
+            last = get_column_letter(len(df.columns))
+            ws.auto_filter.ref = f"A{top}:{last}{top + max(len(df), 1)}"
+        for i, (h, rawname) in enumerate(zip(headers, raw, strict=True), start=1):
             values = df.iloc[:200, i - 1] if len(df) else []
-            width = max([len(h)] + [len(_shown(v)) for v in values])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
-        _number_formats(ws, headers)
+            width = max([min(len(h), 28)] + [len(_shown(v)) for v in values])
+            ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 48)
+            fmt = number_format(rawname) if _known(rawname) else _format_from_header(h)
+            if fmt:
+                for (cell,) in ws.iter_rows(min_row=top + 1, min_col=i, max_col=i):
+                    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                        cell.number_format = fmt
+        if "year_label" in raw:
+            k = raw.index("year_label") + 1
+            for row in ws.iter_rows(min_row=top + 1):
+                if row[k - 1].value == "Total":
+                    for cell in row:
+                        cell.font = TOTAL_FONT
     wb.save(path)
     return path
+
+
+def _known(column: str) -> bool:
+    base = column.removesuffix("_ci")
+    return column in NAMES or base in NAMES or metric(base).unit != "" or base in PERCENT_COLUMNS
+
+
+def _format_from_header(h: str) -> str | None:
+    if h.endswith("(%)"):
+        return "0.0%"
+    if h.endswith("(USD)"):
+        return "#,##0.00"
+    return None
 
 
 def _value(v):
@@ -80,17 +279,4 @@ def _value(v):
 
 
 def _shown(v) -> str:
-    return f"{v:,.4f}" if isinstance(v, float) else str(v)
-
-
-def _number_formats(ws, headers: list[str]) -> None:
-    for i, h in enumerate(headers, start=1):
-        fmt = None
-        if h.endswith(("_usd", "_usd_ci")):
-            fmt = "#,##0"
-        elif h.startswith(("availability", "fill_rate", "share")):
-            fmt = "0.0000"
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                if isinstance(cell.value, float):
-                    cell.number_format = fmt
+    return f"{v:,.2f}" if isinstance(v, float) else str(v)

@@ -37,7 +37,7 @@ SUMMARY_METRICS: tuple[Metric, ...] = (
     Metric("cwt_days_p95", "Customer wait time, 95th percentile", "days", "lower"),
     Metric("demands", "Demands", "count"),
     Metric("flight_hours", "Flight hours", "FH"),
-    Metric("cost_usd", "Cost, measured years", "$M", "lower"),
+    Metric("cost_usd", "Cost over the measured window", "$M", "lower"),
     Metric("cost_repair_usd", "Cost: repair", "$M", "lower"),
     Metric("cost_purchase_usd", "Cost: purchase", "$M", "lower"),
     Metric("cost_exchange_usd", "Cost: exchange", "$M", "lower"),

@@ -21,17 +21,39 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-# Okabe & Ito (2008), safe for the common colour-vision deficiencies; yellow last (low
-# contrast on white) and black only when everything else is taken.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
-           "#F0E442")
-MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+# Alternatives: Okabe & Ito (2008), safe for the common colour-vision deficiencies, with
+# their pale yellow (nearly invisible on white, on a screen or a projector) replaced by a
+# blue-violet; black last. Markers are all large, filled shapes (a star reads as a dot when
+# small).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#7570B3",
+           "#000000")
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "p")
 LINESTYLES = ("-", "--", "-.", ":")
 GREY = "#595959"
 LIGHT = "#D9D9D9"
 
+# Cost categories: one fixed colour per category, whatever the run holds, and none of them an
+# alternative's colour (a stacked bar's segments must never read as alternatives).
+CATEGORY_COLORS = {
+    "cost_repair_usd": "#332288",      # indigo
+    "cost_purchase_usd": "#DDCC77",    # sand
+    "cost_exchange_usd": "#44AA99",    # teal
+    "cost_clssa_usd": "#882255",       # wine
+    "cost_transport_usd": "#999933",   # olive
+    "cost_surcharge_usd": "#BBBBBB",   # light grey
+    "cost_fees_usd": "#AA4499",        # purple
+    "cost_other_usd": "#661100",       # brown (whole-BCA cost elements, issue 14)
+}
+OTHER_CATEGORY_COLOR = "#7F7F7F"
+
+# Timeline events and phases are not alternatives: one dark grey, told apart by line style.
+EVENT_COLOR = "#4D4D4D"
+PHASE_SHADES = ("#FFFFFF", "#F1F1F1")  # alternating phase backgrounds
+BANNER_COLOR = "#B00020"
+
 WIDTH_IN, HEIGHT_IN = 10.0, 5.625  # 16:9, a full slide body
-DPI = 300
+DPI = 300          # the files beside the report, for slides and print
+SCREEN_DPI = 120   # the images inside report.html: 1200 px wide, sharp on screen, small
 
 RC = {
     "font.family": "DejaVu Sans",
@@ -56,7 +78,7 @@ RC = {
     "legend.frameon": False,
     "text.parse_math": False,  # user names and "$" amounts are plain text, never mathtext
     "svg.hashsalt": "sustain",  # stable SVG ids: the same result gives the same file
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text stays text: editable after pasting into PowerPoint
 }
 
 
@@ -69,6 +91,7 @@ class Footer:
     run_date: str
     version: str
     replications: int
+    banner: str = ""  # e.g. "NOTIONAL DATA — ILLUSTRATIVE" or a classification line
 
     def text(self) -> str:
         sha = self.sha256[:12] + "…" if len(self.sha256) > 12 else (self.sha256 or "unknown")
@@ -133,13 +156,21 @@ def new_figure(title: str, caption: str, style: Style, height_in: float = HEIGHT
         caption_lines = textwrap.wrap(caption, 125) or [""]
         pad, title_h, cap_h, foot_h = 0.14, 0.27, 0.2, 0.34
         y = height_in - pad
+        banner = style.footer.banner
+        foot_y = 0.1
+        if banner:  # top and bottom, centred, as a classification line is
+            for yy, va in ((height_in - 0.06, "top"), (0.06, "bottom")):
+                fig.text(0.5, yy / height_in, banner, ha="center", va=va, fontsize=9,
+                         fontweight="bold", color=BANNER_COLOR)
+            y -= 0.2
+            foot_y, foot_h = 0.3, 0.54
         fig.text(0.1 / width_in, y / height_in, "\n".join(title_lines), ha="left", va="top",
                  fontsize=14, fontweight="bold", color="#1A1A1A", linespacing=1.15)
         y -= title_h * len(title_lines) + 0.06
         fig.text(0.1 / width_in, y / height_in, "\n".join(caption_lines), ha="left", va="top",
                  fontsize=9.5, color=GREY, linespacing=1.2)
         y -= cap_h * len(caption_lines) + 0.1
-        fig.text(0.1 / width_in, 0.1 / height_in, style.footer.text(), ha="left",
+        fig.text(0.1 / width_in, foot_y / height_in, style.footer.text(), ha="left",
                  va="bottom", fontsize=7.5, color=GREY)
         fig.add_artist(Line2D(
             [0.1 / width_in, 1 - 0.1 / width_in], [foot_h / height_in] * 2,
@@ -147,6 +178,8 @@ def new_figure(title: str, caption: str, style: Style, height_in: float = HEIGHT
         fig.get_layout_engine().set(rect=(0.0, (foot_h + 0.02) / height_in, 1.0,
                                           (y - foot_h - 0.02) / height_in),
                                     h_pad=0.06, w_pad=0.08)
+        fig.sustain_header_in = height_in - y  # banner, title and caption: a slide crops them
+        fig.sustain_bottom_in = 0.26 if banner else 0.0  # the bottom banner: a slide has its own
     return fig
 
 
@@ -158,16 +191,52 @@ def subplots(fig: Figure, nrows: int = 1, ncols: int = 1, **kw) -> list[Axes]:
 
 
 def render(chart: Chart, out_dir: Path, stem: str) -> tuple[Path, Path, bytes]:
-    """Write ``stem.png`` (300 dpi) and ``stem.svg``; return both paths and the PNG bytes."""
+    """Write ``stem.png`` (300 dpi) and ``stem.svg`` (text as text); return both paths and a
+    PNG at screen resolution for the HTML page. The figure is emptied afterwards: a report
+    renders one chart at a time, so memory holds one figure, not all of them."""
     png_path, svg_path = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
+    fig = chart.figure
     with matplotlib.rc_context(RC):
+        fig.savefig(png_path, format="png", dpi=DPI, facecolor="white",
+                    pil_kwargs={"compress_level": 4})
+        # The layout is settled: keep it for the other two files instead of solving it again.
+        fig.set_layout_engine("none")
+        fig.savefig(svg_path, format="svg", facecolor="white", metadata={"Date": None})
         buf = io.BytesIO()
-        chart.figure.savefig(buf, format="png", dpi=DPI, facecolor="white")
-        png = buf.getvalue()
-        png_path.write_bytes(png)
-        chart.figure.savefig(svg_path, format="svg", facecolor="white",
-                             metadata={"Date": None})
-    return png_path, svg_path, png
+        fig.savefig(buf, format="png", dpi=SCREEN_DPI, facecolor="white",
+                    pil_kwargs={"compress_level": 1})
+    fig.clear()
+    return png_path, svg_path, compact_png(buf.getvalue())
+
+
+def fixed_colors() -> list[str]:
+    """Colours that must come through a palette reduction exactly: alternatives, cost
+    categories, events, banner, text greys."""
+    return list(dict.fromkeys([*PALETTE, *CATEGORY_COLORS.values(), OTHER_CATEGORY_COLOR,
+                               EVENT_COLOR, BANNER_COLOR, GREY, LIGHT, "#1A1A1A", "#FFFFFF",
+                               *PHASE_SHADES]))
+
+
+def compact_png(png: bytes, colors: int = 256) -> bytes:
+    """The PNG as 8-bit palette colour: a third of the size for a chart, which has few
+    colours beyond its antialiasing. The palette is the image's own (octree) with every
+    fixed colour forced in, so no two alternatives or categories ever merge."""
+    try:
+        from PIL import Image
+    except ImportError:  # Pillow comes with matplotlib; without it, keep the RGBA PNG
+        return png
+    im = Image.open(io.BytesIO(png)).convert("RGB")
+    fixed = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in fixed_colors()]
+    own = im.quantize(colors=colors - len(fixed), method=Image.Quantize.FASTOCTREE,
+                      dither=Image.Dither.NONE)
+    flat = [v for rgb in fixed for v in rgb] + (own.getpalette() or [])[: 3 * (colors - len(fixed))]
+    flat += [0] * (3 * colors - len(flat))
+    pal = Image.new("P", (1, 1))
+    pal.putpalette(flat)
+    out = im.quantize(palette=pal, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", compress_level=6)
+    return buf.getvalue()
 
 
 def millions(values):

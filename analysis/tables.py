@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis import narrative
 from analysis.bca import Bca
 from analysis.metrics import fmt_half, fmt_value, metric
 from analysis.narrative import fmt_diff
@@ -31,20 +32,90 @@ def cell(column: str, mean: float, half: float) -> str:
 
 
 def comparison(bca: Bca, customer: str | None = None) -> Table:
-    """Headline metrics per alternative (and customer), mean ± 95 % CI half-width."""
+    """Headline metrics per alternative (and customer), mean ± 95 % CI half-width, with each
+    phase's availability beside the whole."""
     t = bca.comparison if customer is None else bca.comparison[
         bca.comparison["customer"] == customer]
     t = _by_customer(bca, t)
     cols = bca.key_metrics
-    rows = []
+    names = phase_names(bca, [customer] if customer else bca.result.decision_customers)
+    p = bca.phases
+    rows, marks = [], []
     for _, r in t.iterrows():
         lead = [r["alternative"]] + ([r["customer"]] if customer is None else [])
-        rows.append(lead + [str(int(r["replications"]))]
-                    + [cell(c, r[c], r[f"{c}_ci"]) for c in cols])
+        cells = [cell(c, r[c], r[f"{c}_ci"]) for c in cols]
+        if names:
+            mine = p[(p["customer"] == r["customer"]) & (p["alternative"] == r["alternative"])]
+            by_name = {row["phase"]: row for _, row in mine.iterrows()}
+            extra = [cell("availability", by_name[n]["availability"],
+                          by_name[n]["availability_ci"]) if n in by_name else "–"
+                     for n in names]
+            cells = cells[:1] + extra + cells[1:]
+        rows.append(lead + [str(int(r["replications"]))] + cells)
+        rec = bca.recommendations.get(r["customer"])
+        marks.append(rec is not None and rec.alternative == r["alternative"])
     heads = ["Alternative"] + (["Customer"] if customer is None else []) + ["Reps"]
-    return Table(heads + [metric(c).heading for c in cols], rows,
-                 caption="Mean ± 95 % CI half-width over replications (percentage points for %).",
-                 left=2 if customer is None else 1)
+    metric_heads = [metric(c).heading for c in cols]
+    if names:
+        metric_heads = (metric_heads[:1] + [f"Availability: {n.lower()} (%)" for n in names]
+                        + metric_heads[1:])
+    caption = ("Mean ± 95 % CI half-width over replications (percentage points for %); bold: "
+               "the nation's recommended alternative.")
+    if names:
+        caption += (" Availability by phase: means of the periodic results within each phase "
+                    "after warm-up (phase days in the phase tables).")
+    return Table(heads + metric_heads, rows, caption=caption,
+                 left=2 if customer is None else 1, marks=marks)
+
+
+def phase_names(bca: Bca, customers: list[str]) -> list[str]:
+    """Phase names in order of first appearance, when some customer has more than one."""
+    names: list[str] = []
+    for c in customers:
+        plan = bca.plan(c)
+        if len(plan) > 1:
+            names += [p.name for p in plan]
+    return list(dict.fromkeys(names))
+
+
+def phases(bca: Bca, customer: str) -> Table | None:
+    """Availability, backorders and cost in each phase beside the whole window."""
+    plan = bca.plan(customer)
+    p = bca.phases
+    if len(plan) < 2 or p.empty:
+        return None
+    p = p[p["customer"] == customer]
+    comp = bca.comparison[bca.comparison["customer"] == customer].set_index("alternative")
+    rows, marks = [], []
+    rec = bca.recommendations.get(customer)
+    for alt in [a for a in bca.alternatives if a in comp.index]:
+        mine = p[p["alternative"] == alt].set_index("phase_index")
+        row = [alt]
+        for ph in plan:
+            if ph.index in mine.index:
+                r = mine.loc[ph.index]
+                row += [cell("availability", r["availability"], r["availability_ci"]),
+                        cell("backorders_mean", r["backorders_mean"], r["backorders_mean_ci"]),
+                        fmt_value("cost_usd", r["cost_usd"], bare=True)]
+            else:
+                row += ["–", "–", "–"]
+        w = comp.loc[alt]
+        row += [cell("availability", w["availability"], w["availability_ci"]),
+                cell("backorders_mean", w["backorders_mean"], w["backorders_mean_ci"])
+                if "backorders_mean" in comp.columns else "–",
+                fmt_value("cost_usd", w["cost_usd"], bare=True)]
+        rows.append(row)
+        marks.append(rec is not None and rec.alternative == alt)
+    heads = ["Alternative"]
+    for ph in plan:
+        heads += [f"{ph.name}, {ph.days}: availability (%)", "backorders (units)",
+                  "cost ($M)"]
+    heads += ["Whole window: availability (%)", "backorders (units)", "cost ($M)"]
+    return Table(heads, rows, marks=marks, caption=(
+        "Each phase: means over replications of the length-weighted mean of its periodic "
+        "rows after warm-up (a period belongs to the phase holding its midpoint), ± 95 % CI; "
+        "cost: sum of the periods' cost. Whole window: the comparison table's figures; its "
+        "cost also counts investments paid in warm-up (the CLSSA FMSO I deposit)."))
 
 
 def _by_customer(bca: Bca, t: pd.DataFrame) -> pd.DataFrame:
@@ -80,50 +151,118 @@ def paired(bca: Bca, customer: str | None = None, metrics: list[str] | None = No
         ratio = "–" if r["width_ratio"] != r["width_ratio"] else f"{r['width_ratio']:.1f}×"
         rows.append([metric(m).heading, r["alternative"]]
                     + ([r["customer"]] if customer is None else [])
-                    + [fmt_diff(m, r["difference"], bare=True), f"± {fmt_half(m, r['ci'])}",
+                    + [r["baseline"], fmt_diff(m, r["difference"], bare=True),
+                       f"± {fmt_half(m, r['ci'])}",
                        f"± {fmt_half(m, r['unpaired_ci'])}", ratio,
                        "yes" if r["significant"] else "no"])
     heads = (["Metric", "Alternative"] + (["Customer"] if customer is None else [])
-             + ["Difference", "Paired 95 % CI", "Unpaired 95 % CI", "Paired CI narrower by",
-                "Significant"])
-    return Table(heads, rows, left=3 if customer is None else 2, caption=(
-        "Mean of the replication-by-replication differences. The unpaired interval is what the "
-        "same runs would give without common random numbers; their ratio is the gain from "
-        "pairing."))
+             + ["Against", "Difference", "Paired 95 % CI", "Unpaired 95 % CI",
+                "Paired CI narrower by", "Significant"])
+    return Table(heads, rows, left=4 if customer is None else 3, caption=(
+        "Alternative minus the nation's recommended alternative ('Against'): mean of the "
+        "replication-by-replication differences. The unpaired interval is what the same runs "
+        "would give without common random numbers; their ratio is the gain from pairing."))
 
 
 def years(bca: Bca, customer: str) -> Table:
-    """Cost and NPV per year and alternative."""
+    """Counted cost per (fiscal) year and alternative, the total and the NPV — the totals are
+    the comparison table's figures exactly."""
     y = bca.years[bca.years["customer"] == customer]
+    comp = bca.comparison[bca.comparison["customer"] == customer].set_index("alternative")
     alts = [a for a in bca.alternatives if a in set(y["alternative"])]
-    rows = []
-    for year, g in y.groupby("year", sort=True):
-        g = g.set_index("alternative")
-        factor = float(g["discount_factor"].iloc[0])
-        row = [f"Year {int(year)}", "measured" if bool(g["measured"].iloc[0]) else "warm-up",
-               f"{factor:.4f}"]
-        for a in alts:
-            row.append(cell("cost_usd", g.loc[a, "cost_usd"], g.loc[a, "cost_usd_ci"])
-                       if a in g.index else "–")
-            row.append(fmt_value("npv_cost_usd", g.loc[a, "npv_cost_usd"], bare=True)
-                       if a in g.index else "–")
+    labels = list(dict.fromkeys(y.sort_values("year")["year_label"]))
+    rows, marks = [], []
+    rec = bca.recommendations.get(customer)
+    for a in alts:
+        g = y[y["alternative"] == a].set_index("year_label")
+        row = [a]
+        for lab in labels:
+            if lab not in g.index:
+                row.append("–")
+            elif abs(g.loc[lab, "cost_usd"]) < 0.005 and g.loc[lab, "warmup_cost_usd"] > 0:
+                row.append("warm-up")   # nothing counted: all of it is warm-up operations
+            else:
+                row.append(fmt_value("cost_usd", g.loc[lab, "cost_usd"], bare=True))
+        row.append(fmt_value("cost_usd", comp.loc[a, "cost_usd"], bare=True))
+        row.append(fmt_value("npv_cost_usd", comp.loc[a, "npv_cost_usd"], bare=True))
+        inv = float(g["investment_usd"].sum())
+        row.append(fmt_value("cost_usd", inv, bare=True) if abs(inv) >= 0.005 else "–")
         rows.append(row)
-    measured = y[y["measured"]].groupby("alternative")[["cost_usd", "npv_cost_usd"]].sum()
-    total = ["Measured years", "total", ""]
-    for a in alts:
-        total += [fmt_value("cost_usd", measured["cost_usd"].get(a, float("nan")), bare=True),
-                  fmt_value("npv_cost_usd", measured["npv_cost_usd"].get(a, float("nan")),
-                            bare=True)]
-    rows.append(total)
-    heads = ["Year", "Window", "Discount factor"]
-    for a in alts:
-        heads += [f"{a}: cost ($M)", f"{a}: NPV ($M)"]
-    return Table(heads, rows, left=2, marks=[False] * (len(rows) - 1) + [True], caption=(
-        "Undiscounted cost per year (mean ± 95 % CI) and its present value; year y covers days "
-        "365.25 (y−1) to 365.25 y and is discounted by 1/(1+r)^y."))
+        marks.append(rec is not None and rec.alternative == a)
+    heads = ["Alternative"] + [f"{lab} ($M)" for lab in labels] + [
+        "Total ($M)", "NPV ($M)", "of which investments paid in warm-up ($M)"]
+    warm = y[y["warmup_cost_usd"] > 0.005]["year_label"].unique()
+    warm_text = (f" Warm-up operating costs ({', '.join(warm)}) are outside the totals;"
+                 if len(warm) else "")
+    return Table(heads, rows, left=1, marks=marks, caption=(
+        f"Cost counted in the totals, by year, mean over replications, undiscounted "
+        f"{bca.dollars} ($M); {money_year_text(bca)}.{warm_text} investments paid in warm-up "
+        "(a CLSSA FMSO I deposit at day 0) are counted, in the year paid. Total and NPV are "
+        "the comparison table's figures; the years sum to the total before rounding "
+        "(95 % CIs per year in summary.xlsx)."))
 
 
-def drivers(bca: Bca, customer: str, top: int = 10) -> Table:
+def money_year_text(bca: Bca) -> str:
+    from analysis.money import fiscal_start
+
+    start = fiscal_start(bca.result.scenario)
+    if start is None:
+        return "year 1 = days 0–365.25 of the simulation"
+    return f"fiscal years begin on day {start:g} (FY 1 is in progress on day 0)"
+
+
+def frontier(bca: Bca, customer: str) -> Table | None:
+    """Each step up the efficient frontier and its price."""
+    rec = bca.recommendations.get(customer)
+    if rec is None or not rec.steps:
+        return None
+    rows = []
+    for st in rec.steps:
+        rows.append([st.lower, st.upper, f"+{st.points:.1f}",
+                     "–" if st.aircraft != st.aircraft else f"+{st.aircraft:.1f}",
+                     fmt_value("npv_cost_usd", st.npv_usd, bare=True),
+                     fmt_value("npv_cost_usd", st.per_point_usd, bare=True),
+                     fmt_value("npv_cost_usd", st.per_aircraft_usd, bare=True)])
+    return Table(["From", "To", "Availability gained (points)", "Aircraft kept flying gained",
+                  "NPV cost added ($M)", "$M per point", "$M per aircraft kept flying"],
+                 rows, left=2, caption=(
+                     "Steps up the efficient frontier, cheapest first: the marginal NPV cost of "
+                     "each point of availability and of each extra aircraft kept flying "
+                     f"(fleet of {rec.aircraft:g} aircraft × availability gained); means."))
+
+
+def summary(bca: Bca) -> Table:
+    """The executive summary: one row per FMS nation."""
+    rows = []
+    for c in bca.result.decision_customers:
+        rec = bca.recommendations.get(c)
+        if rec is None:
+            continue
+        t = bca.comparison[bca.comparison["customer"] == c].set_index("alternative")
+        r = t.loc[rec.alternative]
+        pa = rec.per_aircraft.get(rec.alternative)
+        sep = rec.separation
+        if rec.runner_up and "availability" in sep and "npv_cost_usd" in sep:
+            a, m = sep["availability"], sep["npv_cost_usd"]
+            runner = (f"{rec.runner_up}: {fmt_diff('availability', a.mean)} ± "
+                      f"{fmt_half('availability', a.ci)}, "
+                      f"{narrative.usd(m.mean, signed=True)} ± {narrative.usd(m.ci)} NPV")
+        else:
+            runner = rec.runner_up or "–"
+        rows.append([c, rec.alternative, narrative.rule_short(rec),
+                     cell("availability", r["availability"], r["availability_ci"])
+                     + narrative.phase_text(bca, c, rec.alternative),
+                     cell("npv_cost_usd", r["npv_cost_usd"], r["npv_cost_usd_ci"]),
+                     "–" if pa is None else f"{pa.mean / 1e6:,.2f} ± {pa.ci / 1e6:,.2f}",
+                     runner])
+    return Table(["Nation", "Recommended", "Rule", "Availability (%)", "NPV cost ($M)",
+                  "NPV per aircraft kept flying ($M)", "Runner-up: difference (paired)"],
+                 rows, left=3, caption=(
+                      "Mean ± 95 % CI half-width over replications; availability by phase in "
+                      "brackets; runner-up minus recommended, replication by replication."))
+
+
+def drivers(bca: Bca, customer: str, top: int = 15) -> Table:
     d = bca.drivers[bca.drivers["customer"] == customer]
     alts = [a for a in bca.alternatives if a in set(d["alternative"])]
     order = d.groupby("nsn")["nmcs_aircraft"].max().sort_values(ascending=False).index[:top]
@@ -198,7 +337,9 @@ def assumptions(bca: Bca) -> list[tuple[str, Any]]:
         ("Scenario SHA-256", m.get("scenario_sha256", "unknown")),
         ("Seed", m.get("seed", sc.get("seed", "unknown"))),
         ("Replications", f"{r.replications} per alternative"),
-        ("Alternatives", f"{len(bca.alternatives)}; baseline: {bca.baseline}"),
+        ("Alternatives", f"{len(bca.alternatives)}: {', '.join(bca.alternatives)}"),
+        ("Differences against", "each nation's recommended alternative"),
+        ("Money", f"{bca.dollars}; {money_year_text(bca)}"),
         ("Horizon", f"{r.horizon_days:g} days; warm-up {r.warmup_days:g} days (excluded)"),
         ("Discount rate", f"{100 * r.discount_rate:g} % real, end-of-year"),
         ("FMS surcharge", f"{100 * float(sc.get('fms_surcharge_rate', 0.032)):g} %"),

@@ -15,7 +15,7 @@ from typing import Any
 class Marker:
     day: float
     label: str
-    kind: str  # "warmup", "initial_support", "leave_dod_inventory"
+    kind: str  # "warmup", "initial_support", "leave_dod_inventory", "tempo", "depot_lines"
 
 
 def markers(scenario: dict[str, Any], customer: str | None = None) -> list[Marker]:
@@ -56,10 +56,38 @@ def markers(scenario: dict[str, Any], customer: str | None = None) -> list[Marke
     for day, names in leave_sys.items():
         out.append(Marker(day, f"{', '.join(dict.fromkeys(names))} leaves DoD inventory",
                           "leave_dod_inventory"))
+    for e in scenario.get("events") or []:
+        if e.get("event") == "tempo" and (customer is None or e.get("customer") == customer):
+            who = "" if customer is not None else f" ({e.get('customer')})"
+            out.append(Marker(float(e["start_day"]),
+                              f"tempo ×{float(e['factor']):g} starts{who}", "tempo"))
+            out.append(Marker(float(e["end_day"]), f"tempo ends{who}", "tempo"))
+        elif e.get("event") == "depot_lines" and e.get("day") is not None:
+            out.append(Marker(float(e["day"]),
+                              f"{e.get('depot')} to {e.get('repair_lines')} lines",
+                              "depot_lines"))
     names = {i.get("nsn"): i.get("name") for i in scenario.get("items") or []}
     for day, nsns in leave_nsn.items():
         nsns = list(dict.fromkeys(nsns))
         what = (names.get(nsns[0]) or f"NSN {nsns[0]}") if len(nsns) == 1 else f"{len(nsns)} NSNs"
         out.append(Marker(day, f"{what} leave{'s' if len(nsns) == 1 else ''} DoD inventory",
                           "leave_dod_inventory"))
-    return sorted(out, key=lambda m: (m.day, m.kind))
+    return merge(sorted(out, key=lambda m: (m.day, m.kind)))
+
+
+PRIORITY = ("leave_dod_inventory", "initial_support", "tempo", "depot_lines", "warmup")
+
+
+def merge(marks: list[Marker], tolerance_days: float = 1e-6) -> list[Marker]:
+    """One marker per day: events on the same day share a line and a number (two lines on
+    top of each other hide one), their labels joined; the kind is the weightiest."""
+    out: list[Marker] = []
+    for m in marks:
+        if out and abs(out[-1].day - m.day) <= tolerance_days:
+            prev = out[-1]
+            kinds = [prev.kind, m.kind]
+            kind = min(kinds, key=lambda k: PRIORITY.index(k) if k in PRIORITY else 99)
+            out[-1] = Marker(prev.day, f"{prev.label}; {m.label}", kind)
+        else:
+            out.append(m)
+    return out

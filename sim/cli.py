@@ -300,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = sub.add_parser("report", help="charts and report.html for a result directory")
     rp.add_argument("result_dir")
+    rp.add_argument("--pptx", action="store_true", help="also write report.pptx (slides)")
+    rp.add_argument("--banner", default="", help="a line on every chart, page and slide, e.g. 'NOTIONAL DATA — ILLUSTRATIVE'")
     rp.set_defaults(func=cmd_report)
 
     an = sub.add_parser("analytic", help="closed-form METRIC answer for each alternative")

@@ -1,50 +1,70 @@
-"""Cost by category per alternative (stacked) and cost by year."""
+"""Cost by category per alternative (stacked) and counted cost by (fiscal) year.
+
+Both reconcile with the comparison table: the stacked bars' totals are its ``cost_usd`` and
+the years sum to it (``money.cost_by_year``, investments paid in warm-up included)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
-from analysis.charts.common import alt_legend, money, money_axis, rows_for, wrap
+from analysis import money
+from analysis.charts.common import money as money_text
+from analysis.charts.common import money_axis, rows_for, wrap
 from analysis.metrics import COST_CATEGORIES
-from analysis.stats import DAYS_PER_YEAR
-from analysis.style import PALETTE, Chart, Style, new_figure, subplots
+from analysis.style import (
+    CATEGORY_COLORS,
+    OTHER_CATEGORY_COLOR,
+    Chart,
+    Style,
+    new_figure,
+    subplots,
+)
 
 CATEGORY_LABELS = {
     "cost_repair_usd": "Repair", "cost_purchase_usd": "Purchase (replacements)",
     "cost_exchange_usd": "Exchange", "cost_clssa_usd": "CLSSA", "cost_transport_usd": "Transport",
     "cost_surcharge_usd": "FMS surcharge", "cost_fees_usd": "Fees",
+    "cost_other_usd": "Other IPS elements",
 }
 
 
-def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float) -> Chart | None:
+def category_color(column: str) -> str:
+    """A category's colour: fixed, whatever else the run holds."""
+    return CATEGORY_COLORS.get(column, OTHER_CATEGORY_COLOR)
+
+
+def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float,
+              ref: str | None = None, dollars: str = "$M, constant-year") -> Chart | None:
     """``table``: ``stats.summarize`` output; ``years``: length of the measured window."""
     t = rows_for(table, customer, style.alternatives).reset_index(drop=True)
-    cats = [c for c in COST_CATEGORIES if c in t.columns and (t[c].fillna(0) > 0).any()]
+    known = list(COST_CATEGORIES) + [c for c in CATEGORY_LABELS if c not in COST_CATEGORIES]
+    cats = [c for c in known if c in t.columns and (t[c].fillna(0) > 0).any()]
     if t.empty or not cats:
         return None
-    cheap = t.loc[t["cost_usd"].idxmin()]
-    dear = t.loc[t["cost_usd"].idxmax()]
-    largest = {r["alternative"]: max(cats, key=lambda c: r[c]) for _, r in t.iterrows()}
-    if len(t) == 1:
-        title = f"{cheap['alternative']} costs {money(cheap['cost_usd'])} over the measured years"
-    else:
-        title = (f"{cheap['alternative']} costs least over the measured years "
-                 f"({money(cheap['cost_usd'])}); {dear['alternative']} most "
-                 f"({money(dear['cost_usd'])})")
-    top = set(largest.values())
-    if len(top) == 1:
-        title += f"; {CATEGORY_LABELS[top.pop()].lower()} is the largest element"
+    by_alt = t.set_index("alternative")
+    ref = ref if ref in by_alt.index else by_alt["cost_usd"].idxmin()
+    r = by_alt.loc[ref]
+    largest = max(cats, key=lambda c: r[c])
+    dear = by_alt["cost_usd"].idxmax()
+    title = (f"{ref}: {money_text(r['cost_usd'])} over the measured years, "
+             f"{CATEGORY_LABELS[largest].lower()} the largest element")
+    if dear != ref:
+        title += f"; {dear} costs most ({money_text(by_alt.loc[dear, 'cost_usd'])})"
     caption = (f"{customer}: mean cost by category over the {years:.1f} measured years "
-               "(after warm-up), undiscounted constant-year $M; whisker: 95 % CI of the total.")
-    height = max(3.6, 2.2 + 0.55 * len(t))
-    fig = new_figure(title, caption, style, height_in=height)
+               "(investments paid in warm-up included), undiscounted, "
+               f"{dollars.replace('$M, ', '')} dollars; whisker: 95 % CI of the total, which "
+               "is the comparison table's cost.")
+    fig = new_figure(title, caption, style)  # 16:9 whatever the number of alternatives
     (ax,) = subplots(fig)
     ypos = np.arange(len(t))[::-1]
     left = np.zeros(len(t))
-    for k, c in enumerate(cats):
+    for c in cats:
         vals = t[c].fillna(0).to_numpy() / 1e6
-        ax.barh(ypos, vals, left=left, height=0.62, color=PALETTE[k % len(PALETTE)],
+        ax.barh(ypos, vals, left=left, height=0.62, color=category_color(c),
                 edgecolor="white", linewidth=0.6, label=CATEGORY_LABELS.get(c, c))
         left += vals
     tot, err = t["cost_usd"].to_numpy() / 1e6, t["cost_usd_ci"].fillna(0).to_numpy() / 1e6
@@ -53,8 +73,11 @@ def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float) ->
         ax.text(v + e + 0.01 * tot.max(), yp, f"${v:,.2f} M", va="center", fontsize=9.5,
                 fontweight="bold")
     ax.set_yticks(ypos, [wrap(a, 24) for a in t["alternative"]])
-    ax.set_xlim(0, 1.16 * (tot + err).max())
-    ax.set_xlabel("Cost over the measured years ($M, constant-year, undiscounted)")
+    for lab in ax.get_yticklabels():
+        if lab.get_text().replace("\n", " ") == ref:
+            lab.set_fontweight("bold")
+    ax.set_xlim(0, 1.18 * (tot + err).max())
+    ax.set_xlabel(f"Cost over the measured years ({dollars}, undiscounted)")
     ax.grid(axis="y", visible=False)
     money_axis(ax, "x")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Cost category",
@@ -62,48 +85,76 @@ def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float) ->
     return Chart("cost_breakdown", title, caption, fig)
 
 
-def by_year(style: Style, years: pd.DataFrame, customer: str) -> Chart | None:
-    """``years``: ``stats.cost_by_year`` output."""
+def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str, Any],
+            comparison: pd.DataFrame | None = None, ref: str | None = None,
+            runner: str | None = None) -> Chart | None:
+    """``years``: ``money.cost_by_year`` output; the legend quotes each alternative's total,
+    the comparison table's ``cost_usd``."""
     t = rows_for(years, customer, style.alternatives)
     if t.empty:
         return None
-    measured = t[t["measured"]]
     alts = [a for a in style.alternatives if a in set(t["alternative"])]
-    pivot = measured.pivot_table(index="year", columns="alternative", values="cost_usd")
-    if len(alts) > 1 and not pivot.empty:
-        cheapest = pivot[alts].idxmin(axis=1)
-        counts = cheapest.value_counts()
-        leader = counts.idxmax()
-        title = (f"{leader} costs least in {counts.max()} of {len(pivot)} measured years"
-                 if counts.max() < len(pivot) else f"{leader} costs least in every measured year")
-        npv = measured.groupby("alternative")["npv_cost_usd"].sum()
-        title += f" (NPV {money(npv[leader])})"
-    else:
-        total = measured["cost_usd"].sum()
-        title = f"{alts[0]}: {money(total)} over {len(pivot)} measured years"
-    caption = (f"{customer}: cost per year in undiscounted constant-year $M, mean and 95 % CI "
-               f"over replications; year 1 = days 0–{DAYS_PER_YEAR:g}. Shaded: warm-up years, "
-               "outside the measured totals.")
+    totals = t.groupby("alternative")["cost_usd"].sum()
+    warm = sorted(t.loc[t["warmup_cost_usd"] > 0.005, "year"].unique())
+    # A warm-up year with nothing counted is not a point at zero cost: leave it out.
+    t = t[~((t["cost_usd"].abs() <= 0.005) & (t["warmup_cost_usd"] > 0.005))]
+    npv = t.groupby("alternative")["npv_cost_usd"].sum()
+    if comparison is not None and not comparison.empty:
+        c = comparison[comparison["customer"] == customer].set_index("alternative")
+        totals = c["cost_usd"].reindex(totals.index).fillna(totals)
+        npv = c["npv_cost_usd"].reindex(npv.index).fillna(npv)
+    ref = ref if ref in alts else totals.idxmin()
+    bold = [a for a in (ref, runner) if a in alts]
+    mine = t[t["alternative"] == ref].set_index("year")
+    measured = mine[(mine["cost_usd"].abs() > 0.005)]
+    lo, hi = measured["cost_usd"].min() / 1e6, measured["cost_usd"].max() / 1e6
+    title = (f"{ref}: {money_text(totals[ref])} over the measured years "
+             f"(NPV {money_text(npv[ref])}), ${lo:,.1f}–{hi:,.1f}{chr(0xA0)}M a year")
+    peak = t.loc[t["cost_usd"].idxmax()]
+    if peak["alternative"] != ref:
+        title += (f"; {peak['alternative']} peaks at {money_text(peak['cost_usd'])} in "
+                  f"{peak['year_label']}")
+    caption = (f"{customer}: cost counted in the totals per year, mean over replications "
+               f"(band: 95 % CI for {' and '.join(bold)}), undiscounted "
+               f"{money.dollars(scenario)}. Warm-up operating costs are outside the totals; "
+               "investments paid in warm-up (a CLSSA FMSO I deposit) are counted in the year "
+               "paid. Legend: each total, equal to the comparison table's cost.")
     fig = new_figure(title, caption, style)
     (ax,) = subplots(fig)
-    n = len(alts)
-    width = 0.8 / max(n, 1)
-    for k, alt in enumerate(alts):
-        a = t[t["alternative"] == alt]
-        xs = a["year"].to_numpy() + (k - (n - 1) / 2) * width
-        ax.bar(xs, a["cost_usd"] / 1e6, width=width * 0.92, color=style.color(alt),
-               yerr=a["cost_usd_ci"].fillna(0) / 1e6, error_kw={"elinewidth": 0.9,
-                                                              "capsize": 2, "ecolor": "#404040"})
-    warm_years = t.loc[~t["measured"], "year"].unique()
-    for y in warm_years:
-        ax.axvspan(y - 0.5, y + 0.5, color="#F2F2F2", zorder=0)
-    if len(warm_years):
-        ax.text(max(warm_years) + 0.45, ax.get_ylim()[1] * 0.97, "warm-up", ha="right",
-                va="top", fontsize=8.5, color="#595959")
-    ax.set_xticks(sorted(t["year"].unique()))
-    ax.set_xlabel("Year of the simulation (365.25 days each)")
-    ax.set_ylabel("Cost per year ($M, constant-year)")
+    for y in warm:
+        ax.axvspan(y - 0.5, y + 0.5, color="#E4E4E4", zorder=0, linewidth=0)
+    if warm:
+        ax.text(max(warm) + 0.45, 0.98, "warm-up", transform=ax.get_xaxis_transform(),
+                ha="right", va="top", fontsize=8.5, color="#404040")
+    handles = []
+    for alt in [a for a in alts if a not in bold] + bold[::-1]:
+        a = t[t["alternative"] == alt].sort_values("year")
+        strong = alt in bold
+        x, yv = a["year"].to_numpy(), a["cost_usd"].to_numpy() / 1e6
+        if strong:
+            h = a["cost_usd_ci"].fillna(0).to_numpy() / 1e6
+            ax.fill_between(x, yv - h, yv + h, color=style.color(alt), alpha=0.2, linewidth=0)
+        ax.plot(x, yv, color=style.color(alt), marker=style.marker(alt),
+                markersize=6 if strong else 3.5, linewidth=2.2 if strong else 0.9,
+                linestyle=style.linestyle(alt), alpha=1.0 if strong else 0.75,
+                zorder=4 if strong else 3)
+    for alt in alts:
+        strong = alt in bold
+        label = (f"{alt}{' (recommended)' if alt == ref else ''}: "
+                 f"{money_text(totals[alt])}")
+        handles.append(Line2D([], [], color=style.color(alt), marker=style.marker(alt),
+                              linestyle=style.linestyle(alt), linewidth=2.2 if strong else 1,
+                              markersize=6 if strong else 3.5, label=label))
+    years_all = sorted(set(t["year"].unique()) | set(warm))
+    labels = dict(zip(years["year"], years["year_label"], strict=False))
+    ax.set_xticks(years_all, [labels[y].replace("Year ", "") if labels[y].startswith("Year")
+                              else labels[y] for y in years_all])
+    ax.set_xlim(min(years_all) - 0.5, max(years_all) + 0.5)
+    ax.set_xlabel(money.year_axis(scenario))
+    ax.set_ylabel(f"Cost per year ({money.dollars_short(scenario)})")
+    ax.set_ylim(bottom=0)
     ax.grid(axis="x", visible=False)
     money_axis(ax, "y")
-    alt_legend(ax, style, alts, kind="patch")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              title="Total over the measured years", alignment="left", fontsize=8.5)
     return Chart("cost_by_year", title, caption, fig)

@@ -155,3 +155,25 @@ def xss_report(tmp_path_factory) -> Path:
                    customers=["Nation <A>"], points=OAT_POINTS, title=XSS,
                    item_name="<img src=x onerror=alert(2)>")
     return write_report(result)
+
+
+CASE_STUDY = Path(__file__).resolve().parents[2] / "scenarios" / "fms_follow_on.yaml"
+BANNER = "NOTIONAL DATA — ILLUSTRATIVE"
+
+
+@pytest.fixture(scope="session")
+def case_study(tmp_path_factory) -> Path:
+    """The case study's report (3 nations and a US wing, 8 alternatives, the type leaving the
+    DoD inventory at day 1900) with slides and a banner, shared by every test that reads it.
+
+    A reduced run: 3 replications instead of the scenario's 20, to keep the suite fast. The
+    report's shape and size do not depend on the replication count (the same charts, tables
+    and slides); only the width of its confidence intervals does.
+    """
+    from sim.cli import main
+
+    out = tmp_path_factory.mktemp("case") / "fms_follow_on"
+    assert main(["run", str(CASE_STUDY), "--out", str(out), "--replications", "3",
+                 "--workers", "2"]) == 0
+    assert main(["report", str(out), "--pptx", "--banner", BANNER]) == 0
+    return out / "report"

@@ -59,6 +59,8 @@ def test_report_renders_in_chromium(xss_report, tmp_path):
     loaded, total = int(found.group(1)), int(found.group(2))
     assert total >= 10 and loaded == total, f"{loaded} of {total} images loaded"
     assert "alert(1)" not in re.sub(r"&lt;script&gt;alert\(1\)&lt;/script&gt;", "", dom.stdout)
+    sections = re.findall(r'<section[^>]*\sid="([^"]+)"', dom.stdout)
+    assert sections[:2] == ["summary", "key-charts"], sections  # the summary comes first
 
     # The page as a picture: not blank, and the charts' colours are on it.
     shot = tmp_path / "report.png"
@@ -72,3 +74,25 @@ def test_report_renders_in_chromium(xss_report, tmp_path):
     assert pixels.std() > 0.05
     blue = np.array([0x00, 0x72, 0xB2]) / 255  # the first alternative's colour
     assert (np.abs(pixels - blue).max(axis=2) < 0.08).mean() > 0.001, "no chart on the page"
+
+
+def test_case_study_summary_as_a_reader_sees_it(case_study, tmp_path):
+    """The executive summary is the first thing on the page: a screenshot of the top of the
+    case study's report is not blank and shows the summary table's rows."""
+    browser = chromium()
+    page = case_study / "report.html"
+    dom = run(browser, tmp_path / "profile1", "--virtual-time-budget=15000", "--dump-dom",
+              page.as_uri())
+    sections = re.findall(r'<section[^>]*\sid="([^"]+)"', dom.stdout)
+    assert sections[0] == "summary", sections
+    first = dom.stdout[dom.stdout.index('id="summary"'):]
+    assert first.index("Executive summary") < first.index("Nation A") < first.index("Nation C")
+    shot = Path(os.environ.get("SUSTAIN_SCREENSHOT", tmp_path / "summary.png"))
+    res = run(browser, tmp_path / "profile2", "--window-size=1400,2000",
+              "--virtual-time-budget=15000", f"--screenshot={shot}", page.as_uri())
+    assert shot.exists() and shot.stat().st_size > 10_000, res.stderr[-2000:]
+    pixels = image.imread(shot)[..., :3]
+    top = pixels[:1300]                       # the summary, above the first chart
+    assert (top < 0.94).any(axis=2).mean() > 0.03, "summary area nearly blank"
+    red = np.array([0xB0, 0x00, 0x20]) / 255  # the banner
+    assert (np.abs(pixels[:40] - red).max(axis=2) < 0.12).mean() > 0.001

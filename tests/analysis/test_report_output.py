@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from sim.cli import main
 
 CHARTS = ("frontier", "cost_breakdown", "availability_over_time", "wait_times", "s_curves",
-          "nmcs_drivers", "cost_by_year", "backorders_over_time", "tornado", "depot_backlog")
+          "nmcs_drivers", "cost_by_year", "backorders_over_time", "tornado", "depot_capacity",
+          "availability_by_phase")
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -45,21 +46,24 @@ def test_html_is_self_contained_and_escapes_user_text(xss_report):
     assert len(srcs) == len(CHARTS)
     assert all(s.startswith("data:image/png;base64,") for s in srcs)
     assert not re.search(r'(src|href)="(https?:)?//', html)
-    for section in ("The question", "Assumptions", "Comparison of alternatives",
-                    "Paired differences", "Resolved scenario", "Sensitivity"):
-        assert section in html
+    for section in ("Executive summary", "Key charts", "Appendix", "The question",
+                    "assumptions", "Comparison of alternatives", "Paired differences",
+                    "resolved scenario", "Sensitivity"):
+        assert section in html, section
     assert "ab" * 8 in html  # the scenario hash (configuration status accounting)
 
 
 def test_spreadsheet_one_sheet_per_table_with_cis(xss_report):
     wb = load_workbook(xss_report.parent / "summary.xlsx", read_only=True)
     assert {"Assumptions", "Comparison", "Paired differences", "Cost by year", "NMCS drivers",
-            "Depots", "Replications"} <= set(wb.sheetnames)
+            "Depots", "Replications", "Phases", "Time series"} <= set(wb.sheetnames)
     rows = list(wb["Comparison"].iter_rows(values_only=True))
-    assert {"ci_half_width", "ci_low", "ci_high"} <= set(rows[0])
+    assert {"Availability (%)", "Availability 95 % CI half-width (%)", "NPV cost (USD)",
+            "NPV cost 95 % CI half-width (USD)"} <= set(rows[0])
     assert any(XSS in r for r in rows)  # stored as text, not as a formula or markup
     paired = list(wb["Paired differences"].iter_rows(values_only=True))
-    assert {"difference", "ci", "unpaired_ci"} <= set(paired[0])
+    assert {"Difference", "Difference 95 % CI half-width",
+            "Difference 95 % CI half-width, unpaired", "Against"} <= set(paired[0])
 
 
 def test_cli_report_without_sweep_says_why_no_tornado(tmp_path, capsys):

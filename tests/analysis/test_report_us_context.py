@@ -26,12 +26,10 @@ def test_report_of_a_run_with_a_us_unit_has_no_us_decision_bullets(tmp_path, cap
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "--workers", "1", "--report"]) == 0
     html = (out / "report" / "report.html").read_text(encoding="utf-8")
-    bottom = html[html.index('id="bottom-line"'):html.index('id="assumptions"')]
-    bullets = re.findall(r"<li>(.*?)</li>", bottom, flags=re.DOTALL)
-    wing = [b for b in bullets if "USAF Wing" in b]
-    assert len(wing) == 1 and "US unit, context" in wing[0]
-    assert "until it stops flying (about day 9" in wing[0]
-    assert not any(b.startswith(("Highest availability", "Lowest NPV")) and "USAF" in b
-                   for b in bullets)
-    assert "Customer: USAF Wing" not in html and "Customer: Nation A" in html
+    summary = html[html.index('id="summary"'):html.index('id="key-charts"')]
+    wing = re.findall(r"USAF Wing \(US unit, context[^<]*", summary)
+    assert len(wing) == 1 and "until it stops flying (about day 9" in wing[0]
+    table = summary[summary.index('id="summary-table"'):summary.index("</table>")]
+    assert "Nation A" in table and "USAF Wing" not in table   # no recommendation for the wing
+    assert "USAF Wing: decision" not in html and "Nation A: decision" in html
     assert not list((out / "report").glob("*usaf*"))        # no charts for the wing
