@@ -235,6 +235,8 @@ class Fleet:
         (there are enough: fewer aircraft are needed down than are down)."""
         due = self.clock.due[c]
         for nsn in self.clock.life:
+            if nsn in self.partial:            # non-essential holes are not consolidated
+                continue
             while len(due[nsn]) < self.qpa[nsn]:
                 self.clock.move_unit(self._donor(nsn, exclude=c), c, nsn)
 

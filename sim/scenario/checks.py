@@ -256,11 +256,14 @@ def _software(place: str, choice: Any) -> list[tuple[str, str]]:
         nested.append((f"{place}.fallback", fallback))
         fallback = fallback.get("fallback")
     for where, sub in nested:
-        if isinstance(sub, dict):
-            for key in ("software_support", "divergence_days"):
-                if key in sub:
-                    out.append((f"{where}.{key}", "software support is chosen once per "
-                                "customer and alternative, on its support choice"))
+        if not isinstance(sub, dict):
+            continue
+        stated = {"software_support": sub.get("software_support", "us_baseline") != "us_baseline",
+                  "divergence_days": sub.get("divergence_days") is not None}
+        for key, said in stated.items():
+            if said:
+                out.append((f"{where}.{key}", "software support is chosen once per customer "
+                            "and alternative, on its support choice"))
     return out
 
 
