@@ -326,6 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--replications", type=int)
     rc.add_argument("--workers", type=int)
     rc.set_defaults(func=cmd_recommend)
+    from sim.analytic.fair import add_parser as add_optimize   # sustain optimize
+
+    add_optimize(sub)
     return p
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 DAYS_PER_YEAR = 365.25
 COST_CATEGORIES = ("repair", "purchase", "exchange", "clssa", "transport", "surcharge", "fees",
-                   "other")
+                   "spares", "other")
 CATEGORY_IPS = {
     # The simulated supply chain's costs by Integrated Product Support element; "other" is
     # the scenario's own cost elements, each tagged with its element.
@@ -33,6 +33,7 @@ CATEGORY_IPS = {
     "exchange": "supply support",
     "clssa": "supply support",
     "fees": "supply support",
+    "spares": "supply support",                     # in-country spares, net of residual value
     "transport": "packaging, handling, storage and transportation",
     "surcharge": "product support management",     # the FMS administrative surcharge
 }
@@ -107,6 +108,7 @@ class CustomerStats:
     nmcs: Level = field(default_factory=Level)
     backorders: Level = field(default_factory=Level)
     fh_rate: Level = field(default_factory=Level)
+    fh_program: Level = field(default_factory=Level)   # the hours the program asks for
     nmcm: Level = field(default_factory=Level)      # down for maintenance, not for parts
     pmc: Level = field(default_factory=Level)       # flying with a non-essential unit missing
     nmcs_episodes: int = 0
@@ -245,6 +247,7 @@ class Recorder:
             yield c.nmcs
             yield c.backorders
             yield c.fh_rate
+            yield c.fh_program
             yield c.nmcm
             yield c.pmc
         for d in self.depots.values():
@@ -469,6 +472,10 @@ class Recorder:
             for cat in COST_CATEGORIES:
                 row[f"cost_{cat}_usd"] = c.costs[cat]
             row["cost_per_fh_usd"] = total / fh if fh else float("nan")
+            programmed = c.fh_program.measured
+            row["flight_hours_shortfall"] = max(0.0, programmed - fh)
+            row["cost_per_programmed_fh_usd"] = total / programmed if programmed else float(
+                "nan")
             row["npv_cost_usd"] = c.npv
             row["mc_rate"] = 1.0 - (nmcs_mean + nmcm_mean) / c.aircraft
             row["fmc_rate"] = row["mc_rate"] - pmc_mean / c.aircraft

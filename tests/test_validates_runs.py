@@ -1,7 +1,8 @@
 """The property behind "a scenario that validates always runs": scenarios built from valid
 pieces — every option and fallback chain, timeline events, legs present or absent,
 condemnation rates zero or not, customers of every kind, bases, cost elements, fiscal years and
-escalation, software support, non-essential items, maintenance times and inspections — either fail ``validate`` with exit
+escalation, software support, non-essential items, maintenance times and inspections, fleet flying
+programs and priced shelves — either fail ``validate`` with exit
 2 and nothing written, or pass it, and then ``run`` (one replication, short horizon) exits 0
 and ``analytic`` answers or names a reason for every customer. Never exit 1.
 
@@ -122,6 +123,11 @@ def scenarios(draw) -> dict:
                                              "days": _dist(draw)}
         if draw(st.integers(0, 3)) == 0:
             cust["availability_target"] = 0.8
+        if draw(st.booleans()):
+            cust["flying_program"] = "fleet"
+            if draw(st.booleans()):
+                cust["max_fh_per_aircraft_month"] = draw(st.sampled_from([30, 40, 60]))
+        cust["initial_stock_source"] = draw(st.sampled_from(["purchased", "tpa"]))
         if name == "Nation A" and draw(st.integers(0, 2)) == 0:
             n = cust["fleet"]["aircraft"]
             split = draw(st.sampled_from([[n], [max(1, n // 2), n - max(1, n // 2)]]))
@@ -183,6 +189,8 @@ def scenarios(draw) -> dict:
                        "repair_lines": 2})
     if events:
         data["events"] = events
+    if draw(st.booleans()):
+        data["residual_value_fraction"] = draw(st.sampled_from([0.0, 0.3, 1.0]))
     if draw(st.integers(0, 2)) == 0:
         data.update(base_year=2030, fiscal_year_start_day=draw(st.sampled_from([0, 273])),
                     escalation=draw(st.sampled_from([0.02, {"indices": {

@@ -45,8 +45,8 @@ from sim.scenario.distributions import (
     mean_of,
 )
 from sim.scenario.models import DAYS_PER_MONTH, Alternative, Scenario, SupportChoice
-from sim.scenario.stocking import base_fh, in_country_stock, removals_per_day
 from sim.scenario.models import Customer as CustomerSpec
+from sim.scenario.stocking import base_fh, in_country_stock, removals_per_day
 
 Method = Literal["metric", "vari-metric"]
 DEFAULT_METHOD: Method = "vari-metric"
@@ -773,11 +773,11 @@ class AlternativeModel:
         item = self.items[nsn]
         qpa = self.parts[customer][nsn]
         stock0 = fig["stock0"]
-        common = dict(
-            nsn=nsn, name=item.name, option=f.option, qpa=qpa, depot=f.depot,
-            depot_wait_days=float(self.depot_wait[f.depot] or 0.0),
-            wholesale_stock=int(stock0) if (stock0 is not None and fig["drawn"]) else None,
-            wholesale_delay_days=float(fig["delay"]))
+        common = {
+            "nsn": nsn, "name": item.name, "option": f.option, "qpa": qpa, "depot": f.depot,
+            "depot_wait_days": float(self.depot_wait[f.depot] or 0.0),
+            "wholesale_stock": int(stock0) if (stock0 is not None and fig["drawn"]) else None,
+            "wholesale_delay_days": float(fig["delay"])}
         sp = self._sp_rows(customer, nsn)
         if sp.size == 0:
             return ItemPrediction(
@@ -1082,6 +1082,16 @@ def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: st
     return out
 
 
+def program_scale(spec) -> float:
+    """Flying hours a flying aircraft can fly over those it is programmed for: the cap ratio
+    under a fleet flying program (demand = program x min(1, A x ratio)), 1 per aircraft."""
+    if spec.flying_program != "fleet":
+        return 1.0
+    fh = spec.fleet.fh_per_aircraft_month
+    cap = spec.max_fh_per_aircraft_month or 1.5 * fh
+    return cap / fh
+
+
 def finite_fleet_availability(
     scenario: Scenario,
     alternative: Alternative,
@@ -1102,6 +1112,7 @@ def finite_fleet_availability(
     if model is None:
         model = AlternativeModel(scenario, alternative, method=method)
     x = {c.name: 1.0 for c in scenario.customers}
+    scale = {c.name: program_scale(c) for c in scenario.customers}
     previous: dict[str, tuple[float, float]] = {}
     result: dict[str, float] = {}
     for _ in range(max_iter):
@@ -1127,7 +1138,10 @@ def finite_fleet_availability(
             previous[k] = (x[k], gk)
             x[k] = min(1.0, max(1e-6, x[k] + step * (gk - x[k])))
         # One step of the reorder fixed point per step of this one: both converge together.
-        model.solve(x, model.reorder_days, reorder_iterations=2)
+        # Under a fleet flying program the aircraft that fly make up the grounded ones' hours
+        # up to their cap: demand falls only once N x A x cap < the program.
+        model.solve({k: min(1.0, v * scale[k]) for k, v in x.items()}, model.reorder_days,
+                    reorder_iterations=2)
     return result
 
 

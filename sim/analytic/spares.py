@@ -28,6 +28,9 @@ from sim.analytic.vector import backorders as backorders_vec
 
 CENTRAL = "central"
 """The location name of a customer's central store (or its single shelf)."""
+FMSO1 = "fmso1"
+"""The pseudo-location of a CLSSA customer's FMSO I units: bought into DoD wholesale, they
+shorten the pipeline to its central store instead of standing on its shelf."""
 
 
 @dataclass
@@ -43,30 +46,42 @@ class NsnNetwork:
     var: float
     bases: list[tuple[str, int, float, float]] = field(default_factory=list)
     # (base name, aircraft, own pipeline mean (base repair + order-and-ship), share f)
+    law: Callable[[int], tuple[float, float]] | None = None
+    # With FMSO I in play: the central pipeline (mean, variance) given FMSO I units.
+    fmso1_cost: Callable[[int, int], float] | None = None
+    # (units held, units added) -> cost of adding them to the FMSO I level.
 
-    def _central(self, s0: int) -> tuple[float, float]:
-        e, v, _ = backorders_vec(np.array([self.mean]), np.array([self.var]), np.array([s0]))
+    def cost(self, place: str, have: int, j: int) -> float:
+        """What ``j`` more units at ``place`` cost, ``have`` being there already."""
+        if place == FMSO1 and self.fmso1_cost is not None:
+            return self.fmso1_cost(have, j)
+        return j * self.unit_cost
+
+    def _central(self, s0: int, f: int = 0) -> tuple[float, float]:
+        mean, var = (self.mean, self.var) if self.law is None else self.law(f)
+        e, v, _ = backorders_vec(np.array([mean]), np.array([var]), np.array([s0]))
         return float(e[0]), float(v[0])
 
     def ebos(self, stock: Mapping[str, int], cache: dict | None = None) -> list[float]:
         """Backorders at each place aircraft draw from (the single shelf, or each base)."""
         s0 = int(stock.get(CENTRAL, 0))
+        f = int(stock.get(FMSO1, 0)) if self.law is not None else 0
         if not self.bases:
-            key = (s0,)
+            key = (s0, f)
             if cache is not None and key in cache:
                 return cache[key]
-            e, _ = self._central(s0)
+            e, _ = self._central(s0, f)
             out = [e]
         else:
-            key = (s0, *(int(stock.get(b[0], 0)) for b in self.bases))
+            key = (s0, f, *(int(stock.get(b[0], 0)) for b in self.bases))
             if cache is not None and key in cache:
                 return cache[key]
-            e0, v0 = self._central(s0)
+            e0, v0 = self._central(s0, f)
             own = np.array([b[2] for b in self.bases])
             f = np.array([b[3] for b in self.bases])
             mean = own + f * e0
             var = np.maximum(mean, own + f * (1 - f) * e0 + f * f * v0)
-            stocks = np.array(key[1:], dtype=np.int64)
+            stocks = np.array(key[2:], dtype=np.int64)
             out = backorders_vec(mean, var, stocks)[0].tolist()
         if cache is not None:
             cache[key] = out
@@ -113,7 +128,7 @@ class Placement:
         self._cache: list[dict] = [{} for _ in self.networks]
 
     def locations(self, net: NsnNetwork) -> list[str]:
-        return [CENTRAL] + [b[0] for b in net.bases]
+        return [CENTRAL] + [b[0] for b in net.bases] + ([FMSO1] if net.law is not None else [])
 
     def _terms(self, i: int, stock: Mapping[str, int]) -> list[float]:
         """(1 - EBO/(N Z))^Z per place for NSN ``i``."""
@@ -156,7 +171,8 @@ class Placement:
                     new_prod = [p / t * u for p, t, u in zip(prod, terms[i], new,
                                                              strict=True)]
                     gain = self._avail(new_prod) - avail
-                    ratio = gain / (j * net.unit_cost)
+                    price = net.cost(place, stock[i].get(place, 0), j)
+                    ratio = gain / price if price > 0 else (math.inf if gain > 0 else 0.0)
                     if ratio > best[0] * (1 + 1e-12) + 1e-18:
                         best = (ratio, place, j, new)
             return best
@@ -175,7 +191,8 @@ class Placement:
             if -neg <= 0:
                 break
             net = self.networks[i]
-            if budget is not None and cost + j * net.unit_cost > budget + 1e-9:
+            price = net.cost(place, stock[i].get(place, 0), j)
+            if budget is not None and cost + price > budget + 1e-9:
                 if j > 1:
                     heapq.heappush(heap, (neg, i, ver, place, 1))
                 continue
@@ -184,7 +201,7 @@ class Placement:
             terms[i] = new
             prod = [math.prod(t[k] for t in terms) for k in range(len(self.places))]
             avail = self._avail(prod)
-            cost += j * net.unit_cost
+            cost += price
             units += j
             steps.append((net.nsn, place, cost, avail))
             allocations.append(_copy(stock))
@@ -203,8 +220,8 @@ class Placement:
                 for place in self.locations(net)]
         best: Allocation | None = None
         for counts in itertools.product(range(limit + 1), repeat=len(axes)):
-            cost = sum(c * self.networks[i].unit_cost for c, (i, _) in zip(counts, axes,
-                                                                           strict=True))
+            cost = sum(self.networks[i].cost(place, 0, c)
+                       for c, (i, place) in zip(counts, axes, strict=True))
             if cost > budget + 1e-9:
                 continue
             stock: list[dict[str, int]] = [{} for _ in self.networks]

@@ -64,8 +64,20 @@ class Fleet:
         self.bo = {nsn: 0 for nsn in self.qpa if nsn not in self.partial}
         self.stats = customer.stats
         self.stats.fh_rate.value += self.n * self.fh_per_day
+        self.stats.fh_program.value += self.n * self.fh_per_day
         self.generators: list[ExponentialRemovals] = []
         self.clock: WeibullClock | None = None
+        # A fleet flying program: the programmed hours are spread over the aircraft that can
+        # fly, each up to the cap; ``fh_per_day`` is then each flying aircraft's current rate.
+        self.program = spec.flying_program == "fleet"
+        self.k = self.n                                   # aircraft flying now
+        self.program_fh_per_day = self.n * self.base_fh_per_day
+        cap = spec.max_fh_per_aircraft_month if spec.max_fh_per_aircraft_month is not None \
+            else 1.5 * fh
+        self.max_fh_per_day = cap / DAYS_PER_MONTH
+        self.flown_fh_per_day = self.n * self.fh_per_day  # the fleet's total now
+        if self.program:
+            self._rerate(0.0)
 
     def start(self) -> None:
         items = self.world.items
@@ -78,9 +90,10 @@ class Fleet:
         weibull = [nsn for nsn in self.qpa if items[nsn].weibull_shape is not None]
         if weibull:
             self.clock = WeibullClock(self, weibull)
+        kind = ProgramRemovals if self.program else ExponentialRemovals
         for nsn in self.qpa:
             if nsn not in weibull:
-                gen = ExponentialRemovals(self, nsn)
+                gen = kind(self, nsn)
                 self.generators.append(gen)
                 gen.restart()
 
@@ -91,17 +104,44 @@ class Fleet:
         if self.clock is not None:
             self.clock.pause(a)
         self.flying[a] = False
-        self.stats.fh_rate.add(now, -self.fh_per_day)
+        self.k -= 1
+        if self.program:
+            self._rerate(now)
+        else:
+            self.stats.fh_rate.add(now, -self.fh_per_day)
+            self.flown_fh_per_day -= self.fh_per_day
         if self.ne_holes[a]:
             self.stats.pmc.add(now, -1)
 
     def _start(self, a: int, now: float) -> None:
+        if self.program and self.clock is not None:
+            self.clock.t_upd[a] = now              # its clock stood still while it was down
         self.flying[a] = True
-        self.stats.fh_rate.add(now, self.fh_per_day)
+        self.k += 1
         if self.ne_holes[a]:
             self.stats.pmc.add(now, 1)
+        if self.program:
+            self._rerate(now)
+            return
+        self.stats.fh_rate.add(now, self.fh_per_day)
+        self.flown_fh_per_day += self.fh_per_day
         if self.clock is not None:
             self.clock.resume(a)
+
+    def _rerate(self, now: float) -> None:
+        """A fleet program: spread the programmed hours over the ``k`` aircraft flying, each
+        up to the cap. Weibull clocks age every flying aircraft at the new rate from now."""
+        k = self.k
+        rate = min(self.program_fh_per_day / k, self.max_fh_per_day) if k else 0.0
+        clock = self.clock
+        if clock is not None:
+            clock.advance_all()                    # hours so far at the old rate
+        self.fh_per_day = rate
+        if clock is not None:
+            clock.reschedule_all()
+        total = k * rate
+        self.stats.fh_rate.add(now, total - self.flown_fh_per_day)
+        self.flown_fh_per_day = total
 
     def _ground(self, a: int) -> None:
         now = self.world.env._now
@@ -243,11 +283,20 @@ class Fleet:
     def set_tempo(self, factor: float) -> None:
         """Flying hours per aircraft change: restart the memoryless generators at the new rate."""
         now = self.world.env.now
+        program = self.n * self.base_fh_per_day * factor
+        self.stats.fh_program.add(now, program - self.program_fh_per_day)
+        self.program_fh_per_day = program
+        if self.program:
+            self._rerate(now)
+            for gen in self.generators:
+                gen.restart()
+            return
         if self.clock is not None:
             self.clock.advance_all()
         flying = self.n - sum(1 for f in self.flying if not f)
         new = self.base_fh_per_day * factor
         self.stats.fh_rate.add(now, flying * (new - self.fh_per_day))
+        self.flown_fh_per_day += flying * (new - self.fh_per_day)
         self.fh_per_day = new
         for gen in self.generators:
             gen.restart()
@@ -306,6 +355,45 @@ class ExponentialRemovals:
                               tick))
         a = self.pick()
         if self.flying[a]:
+            self.shelf.removal(a)
+
+
+class ProgramRemovals(ExponentialRemovals):
+    """Removals under a fleet flying program: candidates at the rate of every aircraft flying
+    at the cap, each accepted for a flying aircraft with probability (its current rate / the
+    cap). The accepted removals of a flying aircraft then come at exactly its current rate,
+    however often that rate changes, with nothing rescheduled: one uniform draw picks the
+    aircraft (its integer part) and decides the acceptance (its fraction, independent of the
+    integer part)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, fleet: Fleet, nsn: str) -> None:
+        super().__init__(fleet, nsn)
+        self.n = fleet.n
+        self.pick = fleet.world.streams.uniform("removal_aircraft", fleet.customer.name,
+                                                *fleet.key, nsn)
+
+    def restart(self) -> None:
+        fleet = self.fleet
+        self.rate = rate = (self.per_fh * fleet.max_fh_per_day
+                            if fleet.program_fh_per_day > 0 else 0.0)
+        self.tick = tick = _Tick()
+        if rate > 0:
+            tick.callbacks = self.callbacks
+            heappush(self.queue, (self.env._now + self.gap() / rate, NORMAL, next(self.eid),
+                                  tick))
+
+    def _candidate(self, tick: _Tick) -> None:
+        if tick is not self.tick:
+            return
+        tick.callbacks = self.callbacks
+        heappush(self.queue, (self.env._now + self.gap() / self.rate, NORMAL, next(self.eid),
+                              tick))
+        u = self.pick() * self.n
+        a = int(u)
+        fleet = self.fleet
+        if self.flying[a] and (u - a) * fleet.max_fh_per_day < fleet.fh_per_day:
             self.shelf.removal(a)
 
 

@@ -1,7 +1,8 @@
 """The scenario's timeline: things that change on a given day.
 
 Leaving the DoD inventory (an item, or every item of a system), tempo changes, depot line
-changes, the end of a customer's initial support period, the CLSSA FMSO I accounts (deposit
+changes, the purchase of the in-country spares at day 0 and their residual value at the
+horizon (``sim.model.initial_spares``), the end of a customer's initial support period, the CLSSA FMSO I accounts (deposit
 at day 0, on-order stock at maturity, drawdown at termination: ``sim.model.fmso1``) and Excess
 Defense Articles purchases.
 """
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sim.model import fmso1
 from sim.model.distributions import sampler
+from sim.model.initial_spares import price_initial_spares
 from sim.scenario.models import (
     Alternative,
     DepotLinesEvent,
@@ -94,6 +96,7 @@ def schedule_timeline(world: World) -> None:
         elif isinstance(event, DepotLinesEvent):
             world.after(event.day, world.depots[event.depot].set_lines, event.repair_lines)
     for cust in world.customers.values():
+        price_initial_spares(world, cust)
         days = cust.spec.initial_support_days
         if days:
             world.after(days, _end_initial_support, (world, cust))

@@ -160,7 +160,27 @@ def _customers(ctx: _Context) -> list[tuple[str, str]]:
         if cust.get("kind") == "us":
             out += _wholesale_path(ctx, f"customers[{i}]", cust, ctx.system_nsns(cust))
         out += _bases(ctx, i, cust)
+        out += _program(i, cust)
     return out
+
+
+def _program(i: int, cust: dict) -> list[tuple[str, str]]:
+    """A flying cap belongs to a fleet program and must allow the programmed rate."""
+    cap = cust.get("max_fh_per_aircraft_month")
+    if cap is None:
+        return []
+    place = f"customers[{i}].max_fh_per_aircraft_month"
+    if cust.get("flying_program", "per_aircraft") != "fleet":
+        return [(place, "applies only with flying_program: fleet")]
+    fleet = cust.get("fleet")
+    rates = [fleet.get("fh_per_aircraft_month")] if isinstance(fleet, dict) else []
+    rates += [b.get("fh_per_aircraft_month") for _, b in _entries(cust, "bases")]
+    low = [r for r in rates if _number(r) and _number(cap) and cap < r]
+    if low:
+        return [(place, (f"{cap} is below the programmed {max(low)} flight hours per aircraft "
+                         "per month: the program could not be flown even with every aircraft "
+                         "up"))]
+    return []
 
 
 def _bases(ctx: _Context, i: int, cust: dict) -> list[tuple[str, str]]:
@@ -244,8 +264,8 @@ def _software(place: str, choice: Any) -> list[tuple[str, str]]:
     national = choice.get("software_support") == "national"
     if national and choice.get("divergence_days") is None:
         out.append((f"{place}.software_support",
-                    "national software support needs divergence_days (the day the "
-                    "customer's configuration departs from the US baseline)"))
+                    ("national software support needs divergence_days (the day the "
+                     "customer's configuration departs from the US baseline)")))
     if not national and choice.get("divergence_days") is not None:
         out.append((f"{place}.divergence_days",
                     "applies only with software_support: national"))
@@ -262,8 +282,9 @@ def _software(place: str, choice: Any) -> list[tuple[str, str]]:
                   "divergence_days": sub.get("divergence_days") is not None}
         for key, said in stated.items():
             if said:
-                out.append((f"{where}.{key}", "software support is chosen once per customer "
-                            "and alternative, on its support choice"))
+                out.append((f"{where}.{key}", ("software support is chosen once per "
+                                                "customer and alternative, on its support "
+                                                "choice")))
     return out
 
 
@@ -488,8 +509,8 @@ def _escalation(data: dict) -> list[tuple[str, str]]:
         return []
     base = data.get("base_year")
     if not isinstance(base, int) or isinstance(base, bool):
-        return [("base_year", "an escalation table needs base_year (the constant-dollar "
-                 "year, whose index is 1)")]
+        return [("base_year", ("an escalation table needs base_year (the constant-dollar "
+                               "year, whose index is 1)"))]
     horizon, start = data.get("horizon_days"), data.get("fiscal_year_start_day", 0)
     if not (_number(horizon) and _number(start)) or horizon <= 0:
         return []

@@ -267,6 +267,23 @@ class Customer(BaseModel):
         default=None, description="the availability the customer needs: risk figures and the "
                                   "report's recommendation use it")
     scheduled_maintenance: ScheduledMaintenance | None = None
+    flying_program: Literal["per_aircraft", "fleet"] = Field(
+        default="per_aircraft", description=(
+            "per_aircraft: each aircraft flies fh_per_aircraft_month while it is mission "
+            "capable (a grounded aircraft's hours are lost); fleet: the fleet's programmed "
+            "hours (aircraft x fh_per_aircraft_month) are spread over the aircraft that can "
+            "fly, each up to max_fh_per_aircraft_month"))
+    max_fh_per_aircraft_month: float | None = Field(
+        default=None, gt=0, le=744, description=(
+            "with flying_program: fleet, the most one aircraft flies in a month (default 1.5 x "
+            "fh_per_aircraft_month, illustrative: surge utilization of about half as much "
+            "again as planned)"))
+    initial_stock_source: Literal["purchased", "tpa"] = Field(
+        default="purchased", description=(
+            "purchased: the in-country spares are bought at standard price at day 0 and "
+            "their residual value is credited at the horizon; tpa: the customer's "
+            "initial_stock was delivered with the Total Package Approach and costs nothing "
+            "here (units an alternative holds beyond it are purchased)"))
     central_issue: Literal["priority", "fcfs"] = Field(
         default="priority", description=(
             "how the central store fills its bases' requisitions: an NMCS aircraft's first "
@@ -542,6 +559,11 @@ class Scenario(BaseModel):
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     discount_rate: float = Field(default=0.02, ge=0, lt=1)
     fms_surcharge_rate: float = Field(default=0.032, ge=0, lt=1)
+    residual_value_fraction: float = Field(
+        default=0.5, ge=0, le=1, description=(
+            "the share of their standard price the purchased in-country spares are worth at "
+            "the horizon, credited then (0.5 is illustrative: reparable spares of a type "
+            "still flying keep much of their value; state your own)"))
     period_days: float = Field(default=DAYS_PER_MONTH, ge=1, le=MAX_DAYS,
                                description="at least one day")
     initial_support: OptionKey = "direct_exchange"

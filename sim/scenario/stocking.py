@@ -66,3 +66,18 @@ def in_country_stock(customer: CustomerSpec, choice: SupportChoice | None,
         bases[base.name] = stock_units(own or base.initial_stock, base.aircraft,
                                        base_fh(customer, base), parts, mtbr)
     return central, bases
+
+
+def purchased_units(customer: CustomerSpec, choice: SupportChoice | None,
+                    parts: Mapping[str, int], mtbr: Mapping[str, float]) -> dict[str, int]:
+    """In-country units per NSN (central store and bases together) the customer buys at day 0
+    under an alternative: all of them when its ``initial_stock_source`` is ``purchased``;
+    with ``tpa``, only those beyond the package it already holds (moving units between its
+    stores is free, so the comparison is per NSN)."""
+    central, bases = in_country_stock(customer, choice, parts, mtbr)
+    total = {n: central[n] + sum(b[n] for b in bases.values()) for n in parts}
+    if customer.initial_stock_source == "purchased":
+        return total
+    own_central, own_bases = in_country_stock(customer, None, parts, mtbr)
+    return {n: max(0, total[n] - own_central[n] - sum(b[n] for b in own_bases.values()))
+            for n in parts}

@@ -1,0 +1,590 @@
+"""``sustain optimize``: a fair comparison — every alternative at its own best spares.
+
+Run with one shelf for all, alternatives are ranked by how well that shelf suits each; a BCA
+compares them at equal readiness (or equal budget) instead. For every alternative and FMS
+customer this module chooses the customer's in-country spares per NSN and place (central
+store or single shelf, and bases) — and, where the alternative puts an NSN on CLSSA, jointly
+its FMSO I buy-in — by marginal analysis on the closed form (VARI-METRIC; availability gained
+per dollar of NPV: ``sim.analytic.spares``), keeps the efficient (convex-hull) points of the
+cost-versus-availability curve, and takes the cheapest point that meets the target (or the
+best within the budget).
+
+Costs are NPVs in constant dollars by the simulator's own rules, so prediction and simulation
+count money alike: a purchased spare costs its standard price plus the FMS surcharge at day 0
+less ``residual_value_fraction`` of its price credited in the horizon's year (none for units
+the Total Package Approach already delivered); an FMSO I unit costs its deposit (30 % of its
+price when DoD earmarks stock above its protection level, plus the 5 % SSA surcharge; 70 %
+when it must be procured) at day 0. The running costs (repairs, exchanges, transport) do not
+depend on the shelf when the fleet flies its program, so they come from simulation:
+``--verify`` simulates every alternative at its own optimum with common random numbers and
+reports availability and total cost with confidence intervals, the paired differences, and
+why simulation and prediction differ.
+
+Writes to ``results/<scenario>/optimize/`` (or ``--out``): ``optimum.csv|parquet`` (per
+alternative and customer), ``stock.csv|parquet`` (units per NSN and place, ``fmso1`` for the
+buy-in), ``curves.csv|parquet`` (every step, ``on_hull`` marking the efficient points),
+``optimum.yaml`` (the scenario with each alternative's optimum filled in), and with
+``--verify`` the simulation's result directory ``verify/`` and ``verify.csv|parquet``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.analytic.clssa import ON_HAND_RATE, ON_ORDER_RATE, SSA_SURCHARGE_RATE
+from sim.analytic.spares import CENTRAL, FMSO1, Placement, placement_problem
+from sim.errors import InvalidInput
+from sim.recorder import DAYS_PER_YEAR
+from sim.scenario.models import Alternative, Quantities, Scenario
+
+EXIT_OK = 0
+CURVE_END = 0.999
+"""The availability each alternative's curve is drawn to (or as far as spares help)."""
+MAX_UNITS = 20_000
+CREDIT_DAY_BEFORE_HORIZON = 1e-6     # as sim.model.initial_spares
+
+
+# -- money: the simulator's discounting ----------------------------------------------------------
+def discount(scenario: Scenario, day: float) -> float:
+    """End-of-year factor of a cost paid on ``day`` (``sim.recorder.Recorder.discount_factor``)."""
+    return 1.0 / (1.0 + scenario.discount_rate) ** (int(day / DAYS_PER_YEAR) + 1)
+
+
+def shelf_unit_npv(scenario: Scenario, price: float) -> float:
+    """NPV of buying one in-country spare at day 0 (surcharged) less its residual value."""
+    credit_day = scenario.horizon_days - CREDIT_DAY_BEFORE_HORIZON
+    return (price * (1.0 + scenario.fms_surcharge_rate) * discount(scenario, 0.0)
+            - scenario.residual_value_fraction * price * discount(scenario, credit_day))
+
+
+def fmso1_cost(scenario: Scenario, price: float, free: int):
+    """Cost of adding FMSO I units: the deposit, on-hand units first (``free`` of them)."""
+    df = discount(scenario, 0.0)
+    on_hand = price * (ON_HAND_RATE + SSA_SURCHARGE_RATE) * df
+    on_order = price * ON_ORDER_RATE * df
+
+    def cost(have: int, j: int) -> float:
+        first = max(0, min(j, free - have))
+        return first * on_hand + (j - first) * on_order
+    return cost
+
+
+# -- one alternative, one customer ----------------------------------------------------------------
+@dataclass
+class Optimum:
+    """The cheapest allocation of one customer's spares under one alternative that meets the
+    goal, its curve, and the scenario's own allocation beside it."""
+
+    alternative: str
+    customer: str
+    answered: bool
+    target: float | None = None
+    reasons: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    stock: dict[str, dict[str, int]] = field(default_factory=dict)    # nsn -> place -> units
+    availability: float = math.nan
+    met: bool = False
+    spares_npv_usd: float = math.nan        # shelf and bases
+    fmso1_npv_usd: float = math.nan
+    spares_value_usd: float = math.nan      # at standard price, for the record
+    baseline_availability: float = math.nan
+    baseline_npv_usd: float = math.nan
+    curve: list[dict] = field(default_factory=list)
+    availability_finite_fleet: float = math.nan
+
+    @property
+    def npv_usd(self) -> float:
+        return self.spares_npv_usd + self.fmso1_npv_usd
+
+
+def _without_buy_in(alternative: Alternative, customer: str) -> Alternative:
+    """The alternative with the customer's FMSO I emptied: the optimizer chooses it."""
+    choice = alternative.support.get(customer)
+    if choice is None or choice.option != "clssa":
+        return alternative
+    support = {**alternative.support,
+               customer: choice.model_copy(update={"fmso1": Quantities(quantities={})})}
+    return alternative.model_copy(update={"support": support})
+
+
+def _clssa_nsns(alternative: Alternative, customer: str, parts) -> set[str]:
+    from sim.analytic.predict import resolved_choice
+
+    return {n for n in parts if (c := resolved_choice(alternative, customer, n)) is not None
+            and c.option == "clssa"}
+
+
+def optimize_one(scenario: Scenario, alternative: Alternative, customer: str, *,
+                 target: float | None, budget: float | None) -> Optimum:
+    """Marginal analysis for one customer under one alternative."""
+    from sim.analytic.predict import AlternativeModel, CannotAnswer
+
+    spec = next(c for c in scenario.customers if c.name == customer)
+    out = Optimum(alternative.name, customer, False, target)
+    variant = _without_buy_in(alternative, customer)
+    try:
+        model = AlternativeModel(scenario, variant)
+    except CannotAnswer as exc:
+        out.reasons = [str(exc)]
+        return out
+    if model.problems[customer]:
+        out.reasons = model.reasons(customer)
+        return out
+    prices = {n: scenario.item(n).unit_price_usd for n in model.parts[customer]}
+    tpa = spec.initial_stock_source == "tpa"
+    problem = build_problem(scenario, variant, customer, model)
+    out.places = [CENTRAL] + [b.name for b in spec.bases] if spec.bases else [CENTRAL]
+    own = _own_stock(model, customer, spec, problem)
+    start = own if tpa else None
+    goal_end = CURVE_END if target is None else max(CURVE_END, target)
+    curve = problem.curve(target=goal_end, max_units=MAX_UNITS, start=start)
+    points = [(s[2], s[3]) for s in curve.steps]
+    hull = set(efficient(points))
+    out.curve = [{"step": k, "nsn": s[0], "place": s[1], "cost_npv_usd": s[2],
+                  "availability": s[3], "on_hull": k in hull}
+                 for k, s in enumerate(curve.steps)]
+    chosen = _choose(points, target, budget)
+    out.met = target is None or points[chosen][1] >= target
+    if not out.met:
+        best = max(p[1] for p in points)
+        out.reasons = [(f"the target {target:g} is beyond what spares can buy under this "
+                        f"alternative (at most {best:.4f}): the support option's pipeline "
+                        "sets the limit")]
+    allocation = curve.allocations[chosen]
+    out.stock = {net.nsn: {p: int(q) for p, q in alloc.items() if q}
+                 for net, alloc in zip(problem.networks, allocation, strict=True)}
+    out.availability = points[chosen][1]
+    out.spares_npv_usd, out.fmso1_npv_usd = _split_cost(problem, allocation, start)
+    out.spares_value_usd = sum(prices[n] * sum(q for p, q in st.items() if p != FMSO1)
+                               for n, st in out.stock.items())
+    out.baseline_availability = problem.availability(own)
+    out.baseline_npv_usd = 0.0 if tpa else sum(
+        net.cost(p, 0, q) for net, st in zip(problem.networks, own, strict=True)
+        for p, q in st.items())
+    out.answered = True
+    return out
+
+
+def build_problem(scenario: Scenario, alternative: Alternative, customer: str,
+                  model=None) -> Placement:
+    """The placement problem of one customer under an alternative whose buy-in for it is
+    open: shelf units at their NPV, and FMSO I units for the NSNs the alternative puts on
+    CLSSA (their pipeline as the level grows, their deposit)."""
+    from sim.analytic.predict import AlternativeModel
+
+    if model is None:
+        model = AlternativeModel(scenario, alternative)
+    prices = {n: scenario.item(n).unit_price_usd for n in model.parts[customer]}
+    problem = placement_problem(model, customer,
+                                unit_cost=lambda n: shelf_unit_npv(scenario, prices[n]))
+    ws = scenario.wholesale
+    clssa = _clssa_nsns(alternative, customer, model.parts[customer])
+    for net in problem.networks:
+        if net.nsn in clssa:
+            net.law = _law(model, model._rows[(customer, net.nsn)])
+            free = max(0, int(ws.stock.get(net.nsn, 0))
+                       - int(ws.protection_level.get(net.nsn, 0)))
+            net.fmso1_cost = fmso1_cost(scenario, prices[net.nsn], free)
+    return problem
+
+
+def _law(model, i: int):
+    cache: dict[int, tuple[float, float]] = {}
+
+    def law(f: int) -> tuple[float, float]:
+        if f not in cache:
+            fig = model._figures(np.array([i]), np.array([int(f)], dtype=np.int64))
+            cache[f] = (float(fig["mean"][0]), float(fig["var"][0]))
+        return cache[f]
+    return law
+
+
+def _own_stock(model, customer: str, spec, problem: Placement) -> list[dict[str, int]]:
+    """The scenario's own in-country stock under the alternative, per NSN and place."""
+    rows = []
+    for net in problem.networks:
+        row = {CENTRAL: int(model.shelf[customer][net.nsn])}
+        for b in spec.bases:
+            row[b.name] = int(model._base_units[customer][b.name][net.nsn])
+        rows.append(row)
+    return rows
+
+
+def _split_cost(problem: Placement, allocation, start) -> tuple[float, float]:
+    """NPV of the shelf units and of the FMSO I units an allocation adds to ``start``."""
+    shelf = fmso = 0.0
+    for i, (net, alloc) in enumerate(zip(problem.networks, allocation, strict=True)):
+        base = start[i] if start is not None else {}
+        for place, q in alloc.items():
+            added = q - int(base.get(place, 0))
+            if added > 0:
+                c = net.cost(place, int(base.get(place, 0)), added)
+                if place == FMSO1:
+                    fmso += c
+                else:
+                    shelf += c
+    return shelf, fmso
+
+
+def efficient(points: list[tuple[float, float]]) -> list[int]:
+    """Indices of the points on the upper concave hull of (cost, availability): more
+    availability for more money at a falling rate — each dominates what lies below the
+    chord of its neighbours."""
+    order = sorted(range(len(points)), key=lambda k: (points[k][0], -points[k][1]))
+    hull: list[int] = []
+    for k in order:
+        x, y = points[k]
+        if hull and y <= points[hull[-1]][1]:
+            continue                                  # costs more, gives no more
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = points[hull[-2]], points[hull[-1]]
+            if (y2 - y1) * (x - x1) <= (y - y1) * (x2 - x1):   # the middle point sags
+                hull.pop()
+            else:
+                break
+        hull.append(k)
+    return hull
+
+
+def _choose(points, target: float | None, budget: float | None) -> int:
+    """The cheapest step meeting the target, or the best within the budget (each step is an
+    allocation with exact figures; the hull is for reading the curve)."""
+    steps = range(len(points))
+    if target is not None:
+        meets = [k for k in steps if points[k][1] >= target]
+        if meets:
+            return min(meets, key=lambda k: points[k][0])
+        return max(steps, key=lambda k: points[k][1])
+    within = [k for k in steps if points[k][0] <= budget + 1e-9]
+    return max(within, key=lambda k: (points[k][1], -points[k][0])) if within else 0
+
+
+# -- the whole scenario ---------------------------------------------------------------------------
+def targets_for(scenario: Scenario, customers: list[str], target: float | None,
+                budget: float | None) -> dict[str, float | None]:
+    """The availability goal per customer: the flag's, or each nation's own target."""
+    if target is not None or budget is not None:
+        return dict.fromkeys(customers, target)
+    missing = [c.name for c in scenario.customers
+               if c.name in customers and c.availability_target is None]
+    if missing:
+        raise InvalidInput("give --target-availability or --budget-usd (no availability_target "
+                           f"in the scenario for {', '.join(missing)})")
+    return {c.name: c.availability_target for c in scenario.customers if c.name in customers}
+
+
+def optimize(scenario: Scenario, *, target: float | None = None, budget: float | None = None,
+             customer: str | None = None) -> list[Optimum]:
+    """Every alternative and FMS customer (or one) at its own best spares."""
+    fms = [c.name for c in scenario.customers if c.kind == "fms"]
+    if customer is not None:
+        if customer not in {c.name for c in scenario.customers}:
+            raise InvalidInput(f"--customer: no customer {customer!r} in the scenario "
+                               f"({', '.join(repr(c.name) for c in scenario.customers)})")
+        if customer not in fms:
+            raise InvalidInput(f"--customer: {customer!r} is a US unit; its spares are DoD's")
+        fms = [customer]
+    if target is not None and budget is not None:
+        raise InvalidInput("give at most one of --target-availability and --budget-usd")
+    if target is not None and not 0.0 < target < 1.0:
+        raise InvalidInput(f"--target-availability must lie strictly between 0 and 1, "
+                           f"got {target}")
+    if budget is not None and not (math.isfinite(budget) and budget >= 0):
+        raise InvalidInput(f"--budget-usd must be a finite amount >= 0, got {budget}")
+    goals = targets_for(scenario, fms, target, budget)
+    results = []
+    for alt in scenario.alternatives:
+        for name in fms:
+            opt = optimize_one(scenario, alt, name, target=goals[name], budget=budget)
+            results.append(opt)
+    _finite_fleet(scenario, results)
+    return results
+
+
+def optimum_scenario(scenario: Scenario, results: list[Optimum]) -> Scenario:
+    """The scenario with every alternative's optimum filled in (each customer answered; the
+    others keep what the scenario says), validated like any scenario file."""
+    import yaml
+
+    from sim.scenario import ScenarioError, parse_text
+
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data.pop("sweep", None)
+    data["scenario"] = f"{scenario.scenario}_optimum"
+    by = {(o.alternative, o.customer): o for o in results if o.answered}
+    for alt in data["alternatives"]:
+        for name, choice in alt["support"].items():
+            opt = by.get((alt["name"], name))
+            if opt is None:
+                continue
+            choice.update(_choice_patch(scenario, opt))
+    try:
+        return parse_text(yaml.safe_dump(data, sort_keys=False), data["scenario"])
+    except ScenarioError as exc:              # a bug: the optimum must be a valid scenario
+        raise RuntimeError(f"the optimum scenario does not validate: {exc}") from exc
+
+
+def _choice_patch(scenario: Scenario, opt: Optimum) -> dict:
+    spec = next(c for c in scenario.customers if c.name == opt.customer)
+    nsns = list(scenario.system(spec.fleet.system).parts)
+    patch: dict = {"initial_stock": {"quantities": {
+        n: opt.stock.get(n, {}).get(CENTRAL, 0) for n in nsns}}}
+    if spec.bases:
+        patch["base_stock"] = {b.name: {"quantities": {n: opt.stock.get(n, {}).get(b.name, 0)
+                                                       for n in nsns}} for b in spec.bases}
+    fmso = {n: st[FMSO1] for n, st in opt.stock.items() if st.get(FMSO1)}
+    alt = next(a for a in scenario.alternatives if a.name == opt.alternative)
+    choice = alt.support.get(opt.customer)
+    if choice is not None and choice.option == "clssa":
+        patch["fmso1"] = {"quantities": fmso}
+    return patch
+
+
+def _finite_fleet(scenario: Scenario, results: list[Optimum]) -> None:
+    """Each optimum's finite-fleet availability (NMCS aircraft do not fly, or under a fleet
+    program fly others' hours), all customers of an alternative at their optimum together."""
+    from sim.analytic.predict import CannotAnswer, finite_fleet_availability
+
+    try:
+        full = optimum_scenario(scenario, results)
+    except RuntimeError:
+        return
+    for alt in full.alternatives:
+        try:
+            finite = finite_fleet_availability(full, alt)
+        except CannotAnswer:
+            continue
+        for o in results:
+            if o.alternative == alt.name and o.customer in finite:
+                o.availability_finite_fleet = finite[o.customer]
+
+
+# -- tables ---------------------------------------------------------------------------------------
+def tables(results: list[Optimum], goal: str, goal_value: Mapping[str, float | None]
+           ) -> dict[str, pd.DataFrame]:
+    rows, stock, curves = [], [], []
+    for o in results:
+        rows.append({
+            "alternative": o.alternative, "customer": o.customer, "answered": o.answered,
+            "goal": goal, "goal_value": goal_value.get(o.customer),
+            "met": o.met if o.answered else False,
+            "availability": o.availability,
+            "availability_finite_fleet": o.availability_finite_fleet,
+            "spares_units": sum(q for st in o.stock.values() for p, q in st.items()
+                                if p != FMSO1),
+            "spares_value_usd": o.spares_value_usd, "spares_npv_usd": o.spares_npv_usd,
+            "fmso1_units": sum(st.get(FMSO1, 0) for st in o.stock.values()),
+            "fmso1_npv_usd": o.fmso1_npv_usd,
+            "npv_usd": o.npv_usd if o.answered else math.nan,
+            "baseline_availability": o.baseline_availability,
+            "baseline_npv_usd": o.baseline_npv_usd,
+            "reasons": "; ".join(o.reasons)})
+        for nsn, st in o.stock.items():
+            for place, q in st.items():
+                stock.append({"alternative": o.alternative, "customer": o.customer,
+                              "nsn": nsn, "place": place, "units": int(q)})
+        for c in o.curve:
+            curves.append({"alternative": o.alternative, "customer": o.customer, **c})
+    return {"optimum": pd.DataFrame(rows), "stock": pd.DataFrame(stock),
+            "curves": pd.DataFrame(curves)}
+
+
+# -- verification by simulation ---------------------------------------------------------------------
+def verify(scenario: Scenario, results: list[Optimum], out: Path, *,
+           replications: int | None, workers: int | None) -> pd.DataFrame:
+    """Simulate every alternative at its optimum (common random numbers) and set the
+    simulated availability and cost beside the prediction."""
+    from analysis.stats import mean_ci
+    from sim import runner
+    from sim.analytic.predict import timeline_warnings
+    from sim.cluster import pool_for
+
+    full = optimum_scenario(scenario, results)
+    full = runner.resolve(full, replications, None)
+    with pool_for(workers or 0, None) as pool:
+        settings = runner.RunSettings(out=out, workers=pool.workers)
+        result = runner.run(full, settings, executor=pool.executor)
+    summary = pd.read_parquet(Path(result.path) / "summary.parquet")
+    rows = []
+    alts = {a.name: a for a in full.alternatives}
+    for o in results:
+        part = summary[(summary.alternative == o.alternative)
+                       & (summary.customer == o.customer)].sort_values("replication")
+        if part.empty:
+            continue
+        a, ah = mean_ci(part.availability)
+        c, ch = mean_ci(part.npv_cost_usd)
+        t, th = mean_ci(part.cost_usd)
+        why = _why(o, a, ah, timeline_warnings(full, alts[o.alternative], o.customer))
+        rows.append({
+            "alternative": o.alternative, "customer": o.customer,
+            "replications": len(part),
+            "availability_predicted": o.availability,
+            "availability_finite_fleet": o.availability_finite_fleet,
+            "availability": a, "availability_ci": ah,
+            "met_share": (float((part.availability >= o.target).mean())
+                          if o.target is not None else math.nan),
+            "npv_cost_usd": c, "npv_cost_ci": ch, "cost_usd": t, "cost_ci": th,
+            "spares_npv_usd": o.npv_usd,
+            "running_npv_usd": c - o.npv_usd,
+            "flight_hours_shortfall": float(part.flight_hours_shortfall.mean()),
+            "cost_per_programmed_fh_usd": float(part.cost_per_programmed_fh_usd.mean()),
+            "why": why})
+    table = pd.DataFrame(rows)
+    return _paired(table, summary)
+
+
+def _why(o: Optimum, mean: float, half: float, warnings: list[str]) -> str:
+    lines = []
+    diff = mean - o.availability
+    lines.append(f"simulated {mean:.4f} ± {half:.4f} against {o.availability:.4f} predicted "
+                 f"({diff * 100:+.2f} points)")
+    if not math.isnan(o.availability_finite_fleet):
+        lines.append(f"the finite fleet accounts for "
+                     f"{(o.availability_finite_fleet - o.availability) * 100:+.2f} of them")
+    lines += warnings
+    return "; ".join(lines)
+
+
+def _paired(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Per customer, each alternative's NPV cost and availability minus the cheapest
+    alternative's, paired by replication (common random numbers), with 95 % CIs."""
+    from analysis.stats import mean_ci
+
+    table = table.copy()
+    for col in ("npv_diff_usd", "npv_diff_ci", "availability_diff", "availability_diff_ci"):
+        table[col] = math.nan
+    table["against"] = ""
+    for cust, part in table.groupby("customer"):
+        best = part.loc[part.npv_cost_usd.idxmin(), "alternative"]
+        ref = summary[(summary.alternative == best) & (summary.customer == cust)].set_index(
+            "replication")
+        for idx, row in part.iterrows():
+            mine = summary[(summary.alternative == row.alternative)
+                           & (summary.customer == cust)].set_index("replication")
+            common = mine.index.intersection(ref.index)
+            d, dh = mean_ci(mine.loc[common, "npv_cost_usd"] - ref.loc[common, "npv_cost_usd"])
+            v, vh = mean_ci(mine.loc[common, "availability"] - ref.loc[common, "availability"])
+            table.loc[idx, ["npv_diff_usd", "npv_diff_ci", "availability_diff",
+                            "availability_diff_ci"]] = [d, dh, v, vh]
+            table.loc[idx, "against"] = best
+    return table
+
+
+# -- the command ------------------------------------------------------------------------------------
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from sim.analytic.commands import _console, _load
+
+    scenario = _load(args.scenario)
+    results = optimize(scenario, target=args.target_availability, budget=args.budget_usd,
+                       customer=args.customer)
+    fms = sorted({o.customer for o in results})
+    goals = targets_for(scenario, fms, args.target_availability, args.budget_usd)
+    goal = "budget_usd" if args.budget_usd is not None else "target_availability"
+    values = {c: (args.budget_usd if args.budget_usd is not None else goals[c]) for c in fms}
+    out = Path(args.out) if args.out else Path("results") / scenario.scenario / "optimize"
+    out.mkdir(parents=True, exist_ok=True)
+    frames = tables(results, goal, values)
+    for name, frame in frames.items():
+        frame.to_csv(out / f"{name}.csv", index=False)
+        frame.to_parquet(out / f"{name}.parquet", index=False)
+    import yaml
+
+    full = optimum_scenario(scenario, results)
+    (out / "optimum.yaml").write_text(
+        f"# {scenario.scenario} with each alternative at its own best spares "
+        "(sustain optimize)\n" + yaml.safe_dump(full.model_dump(mode="json", exclude_none=True),
+                                                sort_keys=False), encoding="utf-8")
+    verified = None
+    if args.verify:
+        verified = verify(scenario, results, out / "verify", replications=args.replications,
+                          workers=args.workers)
+        verified.to_csv(out / "verify.csv", index=False)
+        verified.to_parquet(out / "verify.parquet", index=False)
+        curves = frames["curves"].merge(
+            verified[["alternative", "customer", "running_npv_usd"]],
+            on=["alternative", "customer"], how="left")
+        curves["total_npv_usd"] = curves["cost_npv_usd"] + curves["running_npv_usd"]
+        curves.drop(columns="running_npv_usd").to_parquet(out / "curves.parquet", index=False)
+        curves.drop(columns="running_npv_usd").to_csv(out / "curves.csv", index=False)
+    if args.json:
+        print(json.dumps({"optimum": frames["optimum"].to_dict(orient="records"),
+                          "verify": None if verified is None
+                          else verified.to_dict(orient="records")}, indent=2, default=str))
+        return EXIT_OK
+    _print(_console(), frames["optimum"], verified, goal)
+    print(f"written: {out}/optimum.csv|parquet, stock, curves, optimum.yaml"
+          + (", verify/ and verify.csv|parquet" if verified is not None else ""))
+    return EXIT_OK
+
+
+def _print(console, optimum: pd.DataFrame, verified: pd.DataFrame | None, goal: str) -> None:
+    from rich.table import Table
+
+    for cust, part in optimum.groupby("customer", sort=False):
+        what = ("target availability" if goal == "target_availability" else "budget")
+        value = part.goal_value.iloc[0]
+        shown = f"{value:g}" if goal == "target_availability" else f"${value:,.0f}"
+        t = Table(title=f"{cust}: each alternative at its own best spares — {what} {shown} "
+                        "(NPV, constant dollars)")
+        for col in ("Alternative", "Spares NPV", "FMSO I NPV", "Predicted availability",
+                    "Finite fleet", "Scenario's shelf"):
+            t.add_column(col, justify="left" if col == "Alternative" else "right")
+        if verified is not None:
+            for col in ("Simulated availability", "Total NPV cost", "vs cheapest"):
+                t.add_column(col, justify="right")
+        for _, r in part.iterrows():
+            if not r.answered:
+                t.add_row(r.alternative, "—", "—", "no closed form", "", "", *(
+                    [""] * 3 if verified is not None else []))
+                continue
+            cells = [r.alternative, f"${r.spares_npv_usd / 1e6:,.2f}M",
+                     f"${r.fmso1_npv_usd / 1e6:,.2f}M",
+                     f"{r.availability:.4f}" + ("" if r.met else " (max)"),
+                     f"{r.availability_finite_fleet:.4f}",
+                     f"{r.baseline_availability:.4f}"]
+            if verified is not None:
+                v = verified[(verified.alternative == r.alternative)
+                             & (verified.customer == cust)]
+                if v.empty:
+                    cells += ["", "", ""]
+                else:
+                    v = v.iloc[0]
+                    cells += [f"{v.availability:.4f} ± {v.availability_ci:.4f}",
+                              f"${v.npv_cost_usd / 1e6:,.2f}M ± {v.npv_cost_ci / 1e6:,.2f}",
+                              "cheapest" if v.against == r.alternative else
+                              f"+${v.npv_diff_usd / 1e6:,.2f}M ± {v.npv_diff_ci / 1e6:,.2f}"]
+            t.add_row(*cells)
+        console.print(t)
+
+
+def add_parser(sub) -> None:
+    """The ``optimize`` subcommand's arguments (``sim.cli`` calls this)."""
+    op = sub.add_parser(
+        "optimize", help="every alternative at its own best spares: cost to reach a target")
+    op.add_argument("scenario")
+    op.add_argument("--target-availability", type=float, default=None,
+                    help="availability each FMS customer must reach (default: each nation's "
+                         "availability_target in the scenario)")
+    op.add_argument("--budget-usd", type=float, default=None,
+                    help="NPV each customer may spend on spares instead")
+    op.add_argument("--customer", default=None, help="one FMS customer only")
+    op.add_argument("--verify", action="store_true",
+                    help="simulate every alternative at its optimum and show cost with CIs")
+    op.add_argument("--replications", type=int, default=None)
+    op.add_argument("--workers", type=int, default=None)
+    op.add_argument("--out", default=None, help="default: results/<scenario>/optimize")
+    op.add_argument("--json", action="store_true")
+    op.set_defaults(func=cmd_optimize)
+
+
+__all__ = ["Optimum", "add_parser", "cmd_optimize", "efficient", "optimize",
+           "optimum_scenario"]

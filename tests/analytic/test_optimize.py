@@ -1,0 +1,165 @@
+"""``sustain optimize``: each alternative at its own best spares — marginal analysis against
+exhaustive search (shelf, bases and a CLSSA buy-in), the efficient curve, the priced
+scenario it writes, and verification by simulation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.analytic.fair import (
+    _without_buy_in,
+    build_problem,
+    efficient,
+    fmso1_cost,
+    optimize,
+    optimum_scenario,
+    shelf_unit_npv,
+)
+from sim.analytic.spares import CENTRAL, FMSO1
+from sim.cli import main
+from sim.scenario import Scenario, load_scenario
+from tests.helpers import NSN_A, NSN_B, base_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+NATION = "Nation A"
+
+
+def _two_nsns(option: dict, bases: bool = False) -> Scenario:
+    data = base_scenario(discount_rate=0.03)
+    data["items"].append({"nsn": NSN_B, "name": "Valve", "unit_price_usd": 4000,
+                          "repair_cost_usd": 500, "mtbr_fh": 700})
+    data["systems"][0]["parts"][NSN_B] = 2
+    data["wholesale"] = {"stock": {NSN_A: 3, NSN_B: 5}, "protection_level": {NSN_A: 2},
+                         "procurement_lead_time_days": 60}
+    cust = data["customers"][0]
+    cust["fleet"]["aircraft"] = 12
+    cust["initial_stock"] = {"quantities": {NSN_A: 1, NSN_B: 1}}
+    if bases:
+        cust["bases"] = [{"name": "Base 1", "aircraft": 12}]
+        data["transport"].append({"between": ["Base 1", "Nation A"], "days": 3, "cost_usd": 10})
+        data["items"][0]["base_repair"] = {"probability": 0.3, "days": 4}
+    data["alternatives"][0]["support"][NATION] = option
+    return Scenario.model_validate(data)
+
+
+@pytest.mark.parametrize("case", ["one shelf", "central store and a base", "CLSSA buy-in"])
+def test_every_efficient_point_is_as_good_as_exhaustive_search(case):
+    """Two NSNs and small stocks: at the cost of each point on the efficient curve, no
+    allocation (shelf, base and FMSO I units, up to 4 of each) gives more availability."""
+    option = ({"option": "clssa", "fmso1": {"quantities": {NSN_A: 1}}} if case == "CLSSA buy-in"
+              else {"option": "repair_and_return", "depot": "Home"})
+    scenario = _two_nsns(option, bases=case == "central store and a base")
+    alt = _without_buy_in(scenario.alternatives[0], NATION)
+    problem = build_problem(scenario, alt, NATION)
+    if case == "CLSSA buy-in":
+        assert all(FMSO1 in problem.locations(n) for n in problem.networks)
+    curve = problem.curve(target=0.999, max_units=40)
+    points = [(s[2], s[3]) for s in curve.steps]
+    hull = efficient(points)
+    checked = 0
+    for k in hull[1:]:
+        cost, avail = points[k]
+        if any(q > 4 for alloc in curve.allocations[k] for q in alloc.values()):
+            continue                                    # beyond the search's box
+        best = problem.brute_force(cost, limit=4)
+        assert avail >= best.availability - 1e-9, (k, cost, avail, best)
+        checked += 1
+    assert checked >= 3
+
+
+def test_the_curve_kept_is_monotone_and_concave():
+    points = [(0, 0.5), (1, 0.6), (2, 0.61), (3, 0.75), (3.5, 0.74), (5, 0.8), (9, 0.81)]
+    hull = efficient(points)
+    assert hull == [0, 1, 3, 5, 6]
+    xs, ys = zip(*(points[k] for k in hull), strict=True)
+    slopes = [(ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) for i in range(len(xs) - 1)]
+    assert all(b <= a for a, b in zip(slopes, slopes[1:], strict=False))
+    assert list(xs) == sorted(xs) and list(ys) == sorted(ys)
+
+
+def test_unit_costs_are_the_simulators_npv_rules():
+    scenario = _two_nsns({"option": "repair_and_return", "depot": "Home"})
+    # Horizon 2000 days: year 6. Surcharge 3.2 %, residual 0.5, discount 3 %.
+    assert shelf_unit_npv(scenario, 1000) == pytest.approx(
+        1000 * 1.032 / 1.03 - 500 / 1.03 ** 6)
+    cost = fmso1_cost(scenario, 1000, free=1)     # one on hand (30 % + 5 %), then 70 %
+    assert cost(0, 1) == pytest.approx(350 / 1.03)
+    assert cost(0, 3) == pytest.approx((350 + 700 + 700) / 1.03)
+    assert cost(1, 1) == pytest.approx(700 / 1.03)
+
+
+def test_optimum_meets_the_target_at_least_cost_and_writes_a_valid_scenario():
+    scenario = _two_nsns({"option": "repair_and_return", "depot": "Home"})
+    (opt,) = optimize(scenario, target=0.95)
+    assert opt.answered and opt.met and opt.availability >= 0.95
+    cheaper = [c for c in opt.curve if c["cost_npv_usd"] < opt.spares_npv_usd - 1e-6]
+    assert all(c["availability"] < 0.95 for c in cheaper)
+    full = optimum_scenario(scenario, [opt])
+    shelf = full.alternatives[0].support[NATION].initial_stock.quantities
+    assert shelf == {n: st.get(CENTRAL, 0) for n, st in opt.stock.items()} | {
+        n: 0 for n in (NSN_A, NSN_B) if n not in opt.stock}
+
+
+def test_a_budget_buys_the_best_availability_it_can():
+    scenario = _two_nsns({"option": "repair_and_return", "depot": "Home"})
+    budget = 5_000.0
+    (opt,) = optimize(scenario, budget=budget)
+    assert opt.spares_npv_usd <= budget + 1e-6
+    within = [c for c in opt.curve if c["cost_npv_usd"] <= budget + 1e-6]
+    assert opt.availability == max(c["availability"] for c in within)
+    assert max(c["cost_npv_usd"] for c in opt.curve) > budget      # the curve went on
+
+
+def test_optimize_command_writes_its_tables(tmp_path, capsys):
+    out = tmp_path / "opt"
+    rc = main(["optimize", str(ROOT / "scenarios" / "quickstart.yaml"),
+               "--target-availability", "0.95", "--out", str(out)])
+    assert rc == 0
+    optimum = pd.read_parquet(out / "optimum.parquet")
+    stock = pd.read_parquet(out / "stock.parquet")
+    curves = pd.read_parquet(out / "curves.parquet")
+    assert set(optimum.alternative) == {"Repair and Return", "Direct Exchange"}
+    assert (optimum.availability >= 0.95).all() and optimum.met.all()
+    for _, row in optimum.iterrows():
+        mine = stock[(stock.alternative == row.alternative) & (stock.customer == row.customer)]
+        assert mine.units.sum() == row.spares_units
+        hull = curves[(curves.alternative == row.alternative) & curves.on_hull]
+        assert hull.cost_npv_usd.is_monotonic_increasing
+        assert hull.availability.is_monotonic_increasing
+    written = load_scenario(out / "optimum.yaml")
+    assert written.scenario == "quickstart_optimum"
+    text = yaml.safe_load((out / "optimum.yaml").read_text())
+    assert text["alternatives"][0]["support"][NATION]["initial_stock"]["quantities"]
+    assert "Spares NPV" in capsys.readouterr().out
+
+
+def test_optimize_without_a_target_uses_each_nations_own(tmp_path, capsys):
+    scenario = ROOT / "scenarios" / "quickstart.yaml"
+    assert main(["optimize", str(scenario), "--out", str(tmp_path / "o")]) == 2
+    assert "availability_target" in capsys.readouterr().err
+
+
+def test_verify_on_the_quickstart_matches_the_finite_fleet_prediction(tmp_path):
+    """Each alternative simulated at its optimum: the simulated availability lies within
+    its 95 % CI (plus the closed form's stated half point) of the finite-fleet prediction,
+    and the difference is explained; paired cost differences against the cheapest."""
+    out = tmp_path / "opt"
+    rc = main(["optimize", str(ROOT / "scenarios" / "quickstart.yaml"),
+               "--target-availability", "0.95", "--out", str(out), "--verify",
+               "--replications", "10", "--workers", "1"])
+    assert rc == 0
+    v = pd.read_parquet(out / "verify.parquet")
+    assert len(v) == 2 and (v.replications == 10).all()
+    for _, r in v.iterrows():
+        assert abs(r.availability - r.availability_finite_fleet) <= r.availability_ci + 0.005, r
+        assert "finite fleet" in r.why
+    cheapest = v[v.against == v.alternative]
+    assert len(cheapest) == 1 and cheapest.npv_diff_usd.iloc[0] == 0
+    assert (v.npv_cost_usd > v.spares_npv_usd).all()
+    curves = pd.read_parquet(out / "curves.parquet")
+    assert curves.total_npv_usd.notna().all()
+    assert (out / "verify" / "summary.parquet").exists()
