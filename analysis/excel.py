@@ -143,9 +143,9 @@ def _summary(bca: Bca) -> pd.DataFrame:
             "cost_usd": r["cost_usd"], "cost_usd_ci": r["cost_usd_ci"],
             "NPV cost per aircraft kept flying (USD)": pa.mean if pa else math.nan,
             "Runner-up": rec.runner_up or "",
-            "Runner-up minus recommended: availability (%)":
+            "Runner-up minus recommended: supply availability (%)":
                 sep["availability"].mean if "availability" in sep else math.nan,
-            "Runner-up minus recommended: availability 95 % CI half-width (%)":
+            "Runner-up minus recommended: supply availability 95 % CI half-width (%)":
                 sep["availability"].ci if "availability" in sep else math.nan,
             "Runner-up minus recommended: NPV cost (USD)":
                 sep["npv_cost_usd"].mean if "npv_cost_usd" in sep else math.nan,

@@ -57,12 +57,12 @@ def comparison(bca: Bca, customer: str | None = None) -> Table:
     heads = ["Alternative"] + (["Customer"] if customer is None else []) + ["Reps"]
     metric_heads = [metric(c).heading for c in cols]
     if names:
-        metric_heads = (metric_heads[:1] + [f"Availability: {n.lower()} (%)" for n in names]
+        metric_heads = (metric_heads[:1] + [f"Supply availability: {n.lower()} (%)" for n in names]
                         + metric_heads[1:])
     caption = ("Mean ± 95 % CI half-width over replications (percentage points for %); bold: "
                "the nation's recommended alternative.")
     if names:
-        caption += (" Availability by phase: means of the periodic results within each phase "
+        caption += (" Supply availability by phase: means of the periodic results within each phase "
                     "after warm-up (phase days in the phase tables).")
     return Table(heads + metric_heads, rows, caption=caption,
                  left=2 if customer is None else 1, marks=marks)
@@ -108,9 +108,9 @@ def phases(bca: Bca, customer: str) -> Table | None:
         marks.append(rec is not None and rec.alternative == alt)
     heads = ["Alternative"]
     for ph in plan:
-        heads += [f"{ph.name}, {ph.days}: availability (%)", "backorders (units)",
+        heads += [f"{ph.name}, {ph.days}: supply availability (%)", "backorders (units)",
                   "cost ($M)"]
-    heads += ["Whole window: availability (%)", "backorders (units)", "cost ($M)"]
+    heads += ["Whole window: supply availability (%)", "backorders (units)", "cost ($M)"]
     return Table(heads, rows, marks=marks, caption=(
         "Each phase: means over replications of the length-weighted mean of its periodic "
         "rows after warm-up (a period belongs to the phase holding its midpoint), ± 95 % CI; "
@@ -223,7 +223,7 @@ def frontier(bca: Bca, customer: str) -> Table | None:
                      fmt_value("npv_cost_usd", st.npv_usd, bare=True),
                      fmt_value("npv_cost_usd", st.per_point_usd, bare=True),
                      fmt_value("npv_cost_usd", st.per_aircraft_usd, bare=True)])
-    return Table(["From", "To", "Availability gained (points)", "Aircraft kept flying gained",
+    return Table(["From", "To", "Supply availability gained (points)", "Aircraft kept flying gained",
                   "NPV cost added ($M)", "$M per point", "$M per aircraft kept flying"],
                  rows, left=2, caption=(
                      "Steps up the efficient frontier, cheapest first: the marginal NPV cost of "
@@ -255,10 +255,11 @@ def summary(bca: Bca) -> Table:
                      cell("npv_cost_usd", r["npv_cost_usd"], r["npv_cost_usd_ci"]),
                      "–" if pa is None else f"{pa.mean / 1e6:,.2f} ± {pa.ci / 1e6:,.2f}",
                      runner])
-    return Table(["Nation", "Recommended", "Rule", "Availability (%)", "NPV cost ($M)",
+    return Table(["Nation", "Recommended", "Rule", "Supply availability (%)", "NPV cost ($M)",
                   "NPV per aircraft kept flying ($M)", "Runner-up: difference (paired)"],
                  rows, left=3, caption=(
-                      "Mean ± 95 % CI half-width over replications; availability by phase in "
+                      "Mean ± 95 % CI half-width over replications; supply availability (not NMCS) "
+                      "by phase in "
                       "brackets; runner-up minus recommended, replication by replication."))
 
 

@@ -48,7 +48,7 @@ def target_risk(rs: ResultSet, level: float = 0.95) -> pd.DataFrame:
             part = s[(s["alternative"] == alt) & (s["customer"] == cust)]
             if part.empty:
                 continue
-            n = int(len(part))
+            n = len(part)
             target = rs.availability_target(cust)
             cost = part["cost_usd"].to_numpy(dtype=float)
             npv = part["npv_cost_usd"].to_numpy(dtype=float)
