@@ -16,6 +16,7 @@ class Metric:
     unit: str  # "%", "days", "$M", "$/FH", "aircraft", "units", "count", "FH"
     better: str | None = None  # "higher", "lower" or None (neither)
     short: str = ""  # for chart axes, legends and slide cells; the label when empty
+    digits: int | None = None  # decimals shown, when the unit's default does not suit
 
     @property
     def scale(self) -> float:
@@ -66,7 +67,7 @@ SUMMARY_METRICS: tuple[Metric, ...] = (
     Metric("mean_down_time_days", "Mean down time (NMCS episode)", "days", "lower",
            "Mean down time"),
     Metric("mfhbr_fh", "Mean flight hours between removals, observed", "FH", "higher",
-           "Observed MFHBR"),
+           "Observed MFHBR", 1),
 )
 
 COST_CATEGORIES: tuple[str, ...] = (
@@ -124,5 +125,7 @@ def fmt_half(column: str, half: float, digits: int | None = None) -> str:
 
 
 def _digits(m: Metric) -> int:
+    if m.digits is not None:
+        return m.digits
     return {"%": 1, "$M": 2, "$/FH": 0, "days": 2, "aircraft": 2, "units": 2, "count": 0,
             "FH": 0}.get(m.unit, 3)

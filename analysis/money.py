@@ -67,18 +67,23 @@ def dollars_short(scenario: dict[str, Any]) -> str:
 THEN_YEAR_SHORT = "then-year $M"
 
 
-def then_year(scenario: dict[str, Any]) -> str:
-    """What then-year dollars are in this scenario, in words."""
+def escalation_text(scenario: dict[str, Any]) -> str:
+    """How then-year dollars are made, in a few words: 'escalated 2.1 % a year from
+    FY2027'."""
     esc = scenario.get("escalation")
     base = base_year(scenario)
     frm = f" from FY{base}" if base is not None else ""
     if isinstance(esc, dict):
-        return ("then-year US dollars (constant dollars × the scenario's escalation index of "
-                "each fiscal year)")
+        return "the scenario's escalation index of each fiscal year"
     rate = float(esc or 0.0)
     if rate == 0:
-        return "then-year US dollars (no escalation stated: equal to constant dollars)"
-    return f"then-year US dollars (escalated at {100 * rate:g} % a year{frm})"
+        return "no escalation stated: equal to constant dollars"
+    return f"escalated {100 * rate:g} % a year{frm}"
+
+
+def then_year(scenario: dict[str, Any]) -> str:
+    """What then-year dollars are in this scenario, in words."""
+    return f"then-year US dollars ({escalation_text(scenario)})"
 
 
 def fiscal_start(scenario: dict[str, Any]) -> float | None:
@@ -137,6 +142,18 @@ def year_axis(scenario: dict[str, Any]) -> str:
         return f"Year (year 1 = days 0–{DAYS_PER_YEAR:g} of the simulation)"
     return (f"Fiscal year (FY 1 is in progress on day 0; fiscal years begin on day "
             f"{start:g} + 365.25 k)")
+
+
+def fiscal_text(scenario: dict[str, Any]) -> str:
+    """The fiscal years in words, for a caption."""
+    base, start = base_year(scenario), fiscal_start(scenario)
+    first = f"FY{base}" if base is not None else "FY 1"
+    if start:
+        return (f"day 0 lies in {first}; a new fiscal year begins on day {start:g} and every "
+                "365.25 days after")
+    if base is not None:
+        return f"{first} is days 0–365.25 of the simulation, and so on"
+    return f"year 1 = days 0–{DAYS_PER_YEAR:g} of the simulation"
 
 
 def sim_year(days) -> np.ndarray:

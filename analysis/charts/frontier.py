@@ -78,7 +78,7 @@ def split_outliers(x: np.ndarray, y: np.ndarray, keep: set[int]) -> np.ndarray:
 
 def frontier(style: Style, table: pd.DataFrame, customer: str, discount_rate: float,
              cost: str = "npv_cost_usd", ref: str | None = None, runner: str | None = None,
-             dollars: str = "$M, constant-year") -> Chart | None:
+             dollars: str = "constant-year $M") -> Chart | None:
     """``table``: ``stats.summarize`` output; ``ref``: the recommended alternative (ringed);
     ``runner``: the runner-up (the title compares it against ``ref``)."""
     t = rows_for(table, customer, style.alternatives).reset_index(drop=True)
