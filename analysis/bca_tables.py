@@ -71,43 +71,43 @@ def elements(bca: Bca, customer: str) -> pd.DataFrame:
         ["constant_usd", "then_year_usd"]].sum()
 
 
-def tco_elements(bca: Bca, customer: str) -> Table | None:
-    """IPS elements down, alternatives across, each cell the total over the measured window in
-    constant dollars and, below it, in then-year dollars; the Total row is the comparison
+def tco_elements(bca: Bca, customer: str, dollars: str = "constant") -> Table | None:
+    """IPS elements down, alternatives across, each cell the total over the measured window
+    (``dollars``: "constant" or "then_year"); the constant-dollar Total row is the comparison
     table's cost."""
     e = elements(bca, customer)
     if e.empty:
         return None
     sc = bca.result.scenario
+    column = f"{dollars}_usd"
     alts = [a for a in _alts(bca, customer) if a in set(e["alternative"])]
     rec = _rec(bca, customer)
     present = [x for x in IPS_ORDER if x in set(e["ips_element"])] + sorted(
         set(e["ips_element"]) - set(IPS_ORDER))
-    wide_c = e.pivot_table(index="ips_element", columns="alternative", values="constant_usd",
-                           aggfunc="sum", fill_value=0.0).reindex(index=present, columns=alts,
-                                                                  fill_value=0.0)
-    wide_t = e.pivot_table(index="ips_element", columns="alternative",
-                           values="then_year_usd", aggfunc="sum", fill_value=0.0).reindex(
-        index=present, columns=alts, fill_value=0.0)
+    wide = e.pivot_table(index="ips_element", columns="alternative", values=column,
+                         aggfunc="sum", fill_value=0.0).reindex(index=present, columns=alts,
+                                                                fill_value=0.0)
     comp = bca.comparison[bca.comparison["customer"] == customer].set_index("alternative")
-    rows, marks = [], []
-    for x in present:
-        rows.append([ips_name(x)] + [f"{_m(wide_c.loc[x, a])} / {_m(wide_t.loc[x, a])}"
-                                     for a in alts])
-        marks.append(False)
-    rows.append(["Total"] + [f"{_m(comp.loc[a, 'cost_usd'])} / {_m(wide_t[a].sum())}"
-                             for a in alts])
-    marks.append(True)
-    heads = [f"IPS element ({money.dollars_short(sc)} / {money.THEN_YEAR_SHORT})"] + [
-        f"{a} (recommended)" if a == rec else a for a in alts]
+    rows = [[ips_name(x)] + [_m(wide.loc[x, a]) for a in alts] for x in present]
+    if dollars == "constant":
+        rows.append(["Total (= the comparison table's cost)"]
+                    + [_m(comp.loc[a, "cost_usd"]) for a in alts])
+        unit, words = money.dollars_short(sc), money.dollars(sc)
+    else:
+        rows.append(["Total"] + [_m(wide[a].sum()) for a in alts])
+        unit, words = money.THEN_YEAR_SHORT, money.then_year(sc)
+    marks = [False] * len(present) + [True]
+    heads = [f"IPS element ({unit})"] + [f"{a} (recommended)" if a == rec else a
+                                         for a in alts]
     return Table(heads, rows, marks=marks, caption=(
         f"{customer}: total ownership cost by Integrated Product Support element over the "
         f"{bca.measured_years:.1f} measured years, investments paid in warm-up included; "
-        f"mean over replications, undiscounted; each cell {money.dollars(sc)} / "
-        f"{money.then_year(sc)}, $M. The Total row's constant dollars are the comparison "
-        "table's cost (the elements sum to it to the cent). Supply support, maintenance, "
-        "PHS&T and product support management include the simulated supply chain (purchases, "
-        "exchanges, CLSSA and fees; repairs; transport; the FMS surcharge)."))
+        f"mean over replications, undiscounted {words}, $M. "
+        + ("The Total row is the comparison table's cost (the elements sum to it to the "
+           "cent). Supply support, maintenance, PHS&T and product support management include "
+           "the simulated supply chain (purchases, exchanges, CLSSA and fees; repairs; "
+           "transport; the FMS surcharge)." if dollars == "constant" else
+           "Each fiscal year's constant dollars × its escalation index, summed.")))
 
 
 def tco_years(bca: Bca, customer: str, alternative: str | None = None) -> Table | None:
@@ -151,8 +151,8 @@ def tco_years(bca: Bca, customer: str, alternative: str | None = None) -> Table 
         f"{customer} under {alternative} (the recommended alternative): cost by IPS element "
         f"and fiscal year ({money.fiscal_text(sc)}), mean over replications, "
         f"{money.dollars(sc)} ($M); then-year dollars are each fiscal year's constant dollars "
-        f"× its escalation index ({money.then_year(sc)}).{warm_text} A partial first or last "
-        "fiscal year holds only its measured days."))
+        f"× its escalation index ({money.escalation_text(sc)}).{warm_text} A partial first or "
+        "last fiscal year holds only its measured days."))
 
 
 def readiness(bca: Bca, customer: str) -> Table | None:
