@@ -88,9 +88,10 @@ def then_year(scenario: dict[str, Any]) -> str:
 
 def fiscal_start(scenario: dict[str, Any]) -> float | None:
     """The simulation day on which a fiscal year begins (``fiscal_year_start_day`` modulo a
-    year), or None when the scenario sets none."""
+    year), or None when the scenario sets none (or day 0: years are then plain years from
+    day 0, as the model counts them)."""
     v = scenario.get("fiscal_year_start_day")
-    if v is None:
+    if v is None or float(v) % DAYS_PER_YEAR == 0:
         return None
     return float(v) % DAYS_PER_YEAR
 
