@@ -77,7 +77,7 @@ def escalation_text(scenario: dict[str, Any]) -> str:
         return "the scenario's escalation index of each fiscal year"
     rate = float(esc or 0.0)
     if rate == 0:
-        return "no escalation stated: equal to constant dollars"
+        return "no escalation stated, so equal to constant dollars"
     return f"escalated {100 * rate:g} % a year{frm}"
 
 
@@ -143,6 +143,11 @@ def year_axis(scenario: dict[str, Any]) -> str:
         return f"Year (year 1 = days 0–{DAYS_PER_YEAR:g} of the simulation)"
     return (f"Fiscal year (FY 1 is in progress on day 0; fiscal years begin on day "
             f"{start:g} + 365.25 k)")
+
+
+def is_fiscal(scenario: dict[str, Any]) -> bool:
+    """Whether years are fiscal years (a base year or a fiscal-year start is named)."""
+    return base_year(scenario) is not None or fiscal_start(scenario) is not None
 
 
 def fiscal_text(scenario: dict[str, Any]) -> str:

@@ -204,22 +204,26 @@ def years(bca: Bca, customer: str) -> Table:
              + ([f"Total ({money.THEN_YEAR_SHORT})"] if then else [])
              + [f"NPV ({dollars})", f"of which investments paid in warm-up ({dollars})"])
     if then:
-        warm = [lab for lab in labels if lab in whole_warm]
         partial = list(order.loc[(order["warmup_share"] > 1e-9)
                                  & (order["warmup_share"] < 1 - 1e-9), "year_label"])
+        warmup = bca.result.warmup_days
         warm_text = ""
-        if warm or partial:
-            warm_text = (" Warm-up operating costs are outside the totals ("
-                         + ", ".join(warm + [f"part of {p}" for p in partial]) + ");")
+        if warmup > 0:
+            where = ", ".join([lab for lab in labels if lab in whole_warm]
+                              + [f"part of {p}" for p in partial])
+            warm_text = (f" Warm-up (days 0–{warmup:,.0f}{', ' + where if where else ''}) "
+                         "is outside the totals except investments paid then (a CLSSA FMSO I "
+                         "deposit at day 0, a one-time cost element), counted in the fiscal "
+                         "year paid.")
         return Table(heads, rows, left=1, marks=marks, caption=(
-            f"Cost counted in the totals, by fiscal year ({money.fiscal_text(sc)}), mean over "
+            f"Cost counted in the totals, by {'fiscal ' if money.is_fiscal(sc) else ''}year "
+            f"({money.fiscal_text(sc)}), mean over "
             f"replications, undiscounted {bca.dollars} ($M), exactly as the model booked it "
-            f"(costs.parquet).{warm_text} investments paid in warm-up (a CLSSA FMSO I deposit "
-            "at day 0) are counted, in the fiscal year paid. Total and NPV are the comparison "
-            f"table's figures; the years sum to the total; the then-year total is "
-            f"{money.then_year(sc)}. NPV discounts by the year from day 0 (OMB A-94), not by "
-            "fiscal year, so it is given for the whole window only (95 % CIs per year in "
-            "summary.xlsx)."))
+            f"(costs.parquet).{warm_text} Total and NPV are the comparison table's figures; "
+            "the years sum to the total; then-year dollars: "
+            f"{money.escalation_text(sc)}. NPV discounts by the year from day 0 (OMB A-94), "
+            "not by fiscal year, so it is given for the whole window only (95 % CIs per year "
+            "in summary.xlsx)."))
     warm = y[y["warmup_cost_usd"] > 0.005]["year_label"].unique()
     warm_text = (f" Warm-up operating costs ({', '.join(warm)}) are outside the totals;"
                  if len(warm) else "")
