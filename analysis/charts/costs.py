@@ -105,7 +105,10 @@ def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str
     idle = (t["cost_usd"].abs() <= 0.005) & ((t["warmup_cost_usd"].fillna(0) > 0.005)
                                              | (t["year"].map(share) >= 1 - 1e-9))
     t = t[~idle]
-    then = t["then_year_usd"].notna().any()
+    # Then-year dollars drawn only when they differ (no escalation: they are the constant).
+    then = bool(t["then_year_usd"].notna().any()) and not np.allclose(
+        t["then_year_usd"].fillna(t["cost_usd"]), t["cost_usd"], rtol=1e-12, atol=0.005)
+    fy = "fiscal year" if money.is_fiscal(scenario) else "year"
     npv = t.groupby("alternative")["npv_cost_usd"].sum()
     then_tot = t.groupby("alternative")["then_year_usd"].sum()
     if comparison is not None and not comparison.empty:
@@ -122,7 +125,7 @@ def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str
     if then:
         title = (f"{ref}: {money_text(totals[ref])} constant, {money_text(then_tot[ref])} "
                  f"then-year over the measured years; ${lo:,.1f}–{hi:,.1f}{chr(0xA0)}M a "
-                 "full fiscal year")
+                 f"full {fy}")
     else:
         title = (f"{ref}: {money_text(totals[ref])} over the measured years "
                  f"(NPV {money_text(npv[ref])}), ${lo:,.1f}–{hi:,.1f}{chr(0xA0)}M a year")
@@ -131,14 +134,14 @@ def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str
         title += (f"; {peak['alternative']} peaks at {money_text(peak['cost_usd'])} in "
                   f"{peak['year_label']}")
     if then:
-        caption = (f"{customer}: cost counted in the totals per fiscal year, mean over "
+        caption = (f"{customer}: cost counted in the totals per {fy}, mean over "
                    f"replications (band: 95 % CI for {' and '.join(bold)}), undiscounted "
                    f"{money.dollars(scenario)}; dashed: {ref} in then-year dollars "
                    f"({money.escalation_text(scenario)}). Warm-up (shaded) costs are outside "
                    "the totals except investments (a CLSSA FMSO I deposit). Legend: each "
                    "total, equal to the comparison table's cost.")
     else:
-        caption = (f"{customer}: cost counted in the totals per year, mean over replications "
+        caption = (f"{customer}: cost counted in the totals per {fy}, mean over replications "
                    f"(band: 95 % CI for {' and '.join(bold)}), undiscounted "
                    f"{money.dollars(scenario)}. Warm-up operating costs are outside the "
                    "totals; investments paid in warm-up (a CLSSA FMSO I deposit) are counted "
@@ -185,7 +188,7 @@ def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str
                               else labels[y] for y in years_all])
     ax.set_xlim(min(years_all) - 0.5, max(years_all) + 0.5)
     ax.set_xlabel(money.year_axis(scenario))
-    ax.set_ylabel(f"{dollars[:1].upper()}{dollars[1:]} a {'fiscal ' if then else ''}year")
+    ax.set_ylabel(f"{dollars[:1].upper()}{dollars[1:]} a {fy}")
     ax.set_ylim(bottom=0)
     ax.grid(axis="x", visible=False)
     money_axis(ax, "y")
