@@ -11,7 +11,10 @@ The API for scripts and notebooks::
 
 ``analysis.bca.analyse(res)`` computes every table the report shows, with the recommendation
 per FMS nation (``analysis.recommend``), its risks (``analysis.risks``), results by phase
-(``analysis.phases``) and cost by year reconciled with the comparison (``analysis.money``).
+(``analysis.phases``) and cost by fiscal year reconciled with the comparison
+(``analysis.money``: from ``costs.parquet`` when the result has it), total ownership cost by
+IPS element (``analysis.tco``) and the risk against each nation's target
+(``analysis.target_risk``); ``analysis.bca_tables`` lays the whole-BCA tables out.
 ``analysis.report.write_report(path, pptx=False, banner="")`` writes the charts, report.html,
 summary.xlsx and optionally report.pptx.
 """

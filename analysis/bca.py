@@ -25,6 +25,8 @@ from analysis.sweep import (
     sweep_info,
     tornado_table,
 )
+from analysis.target_risk import target_risk
+from analysis.tco import tco_long
 
 
 @dataclass
@@ -52,6 +54,10 @@ class Bca:
     phases: pd.DataFrame = field(default_factory=pd.DataFrame)  # phases.phase_table
     recommendations: dict = field(default_factory=dict)  # customer -> recommend.Recommendation
     risks: dict = field(default_factory=dict)  # customer -> list[risks.Risk]
+    # The whole BCA (issue 14): costs.parquet's means by IPS element and fiscal year
+    # (tco.tco_long; empty for older results) and the risk against each nation's target.
+    tco: pd.DataFrame = field(default_factory=pd.DataFrame)
+    target_risk: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def key_metrics(self) -> list[str]:
@@ -60,6 +66,11 @@ class Bca:
     @property
     def measured_years(self) -> float:
         return (self.result.horizon_days - self.result.warmup_days) / stats.DAYS_PER_YEAR
+
+    @property
+    def has_costs(self) -> bool:
+        """Whether the result has costs.parquet (by IPS element and fiscal year)."""
+        return not self.tco.empty
 
     @property
     def dollars(self) -> str:
@@ -132,7 +143,8 @@ def analyse(full: ResultSet) -> Bca:
     paired = stats.paired_differences(summary.iloc[:0], baseline)
     ts = result.timeseries
     years = money.cost_by_year(summary, ts, result.scenario, result.warmup_days,
-                               result.discount_rate)
+                               result.discount_rate, costs=result.costs,
+                               horizon_days=result.horizon_days)
     phase_rows = ph.replication_rows(ts, result.scenario, result.customers, result.warmup_days,
                                      result.horizon_days)
     phase_table = ph.phase_table(phase_rows)
@@ -163,6 +175,9 @@ def analyse(full: ResultSet) -> Bca:
               sensitivity=sensitivity, break_even=brk,
               analytic_tornado=analytic_tornado, notes=notes, phase_rows=phase_rows,
               phases=phase_table)
+    bca.tco = tco_long(result)
+    if "cost_usd" in summary.columns and "npv_cost_usd" in summary.columns:
+        bca.target_risk = target_risk(result)
     _decide(bca)
     if len(alternatives) > 1:
         frames = [stats.paired_differences(summary[summary["customer"] == c],

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analysis import narrative, stats
+from analysis import bca_tables, narrative, stats
 from analysis.bca import Bca
 from analysis.metrics import metric
 from analysis.tables import assumptions
@@ -49,17 +49,41 @@ NAMES = {
     "no_source": "No source found (count)", "warmup_cost_usd":
     "Warm-up cost, not counted (USD)", "investment_usd": "Investment paid in warm-up (USD)",
     "unit": "Unit", "days": "Days covered (days)",
-    "counted_cost_usd": "Cost counted in the totals (USD)",
-    "counted_cost_usd_ci": "Cost counted in the totals 95 % CI half-width (USD)",
+    "counted_cost_usd": "Cost counted in the totals, constant dollars (USD)",
+    "counted_cost_usd_ci": "Cost counted in the totals, constant dollars 95 % CI half-width "
+                           "(USD)",
     "counted_npv_usd": "NPV of the cost counted (USD)",
     "counted_npv_usd_ci": "NPV of the cost counted 95 % CI half-width (USD)",
     "phase_cost_usd": "Cost in the phase (USD)",
     "phase_cost_usd_ci": "Cost in the phase 95 % CI half-width (USD)",
     "period_cost_usd": "Cost in the period (USD)",
     "period_cost_usd_ci": "Cost in the period 95 % CI half-width (USD)",
+    # The whole BCA (issue 14): constant dollars are the scenario's base year (Assumptions).
+    "counted_then_year_usd": "Cost counted in the totals, then-year dollars (USD)",
+    "counted_then_year_usd_ci":
+        "Cost counted in the totals, then-year dollars 95 % CI half-width (USD)",
+    "warmup_share": "Share of the year in warm-up (%)",
+    "ips_element": "IPS element", "fiscal_year": "Fiscal year (number)",
+    "tco_constant_usd": "Total ownership cost, constant dollars (USD)",
+    "tco_then_year_usd": "Total ownership cost, then-year dollars (USD)",
+    "escalation_index": "Escalation index (ratio)",
+    "availability_target": "Availability target, supply availability (%)",
+    "p_below": "P(supply availability below target) (%)",
+    "p_below_lo": "P(below target) 95 % Wilson CI low (%)",
+    "p_below_hi": "P(below target) 95 % Wilson CI high (%)",
+    "months_below_share": "Measured months below target (%)",
+    "months_below_half": "Measured months below target 95 % CI half-width (%)",
+    "cost_p10": "Cost, 10th percentile over replications (USD)",
+    "cost_p50": "Cost, median over replications (USD)",
+    "cost_p90": "Cost, 90th percentile over replications (USD)",
+    "npv_p10": "NPV cost, 10th percentile over replications (USD)",
+    "npv_p50": "NPV cost, median over replications (USD)",
+    "npv_p90": "NPV cost, 90th percentile over replications (USD)",
 }
 # Columns whose meaning differs by table get their name from the table.
-PERCENT_COLUMNS = {"availability", "fill_rate", "share", "utilization"}
+PERCENT_COLUMNS = {"availability", "fill_rate", "share", "utilization", "warmup_share",
+                   "availability_target", "p_below", "p_below_lo", "p_below_hi",
+                   "months_below_share", "months_below_half"}
 
 
 def unit_of(column: str) -> str:
@@ -105,6 +129,7 @@ def sheets(bca: Bca) -> dict[str, pd.DataFrame]:
             "cost_usd": "phase_cost_usd", "cost_usd_ci": "phase_cost_usd_ci"}),
         "Paired differences": _paired(bca),
         "Cost by year": _years(bca),
+        **bca_tables.sheets(bca),
         "NMCS drivers": bca.drivers.drop(columns=["n"], errors="ignore"),
         "Depots": bca.depots.drop(columns=["n"], errors="ignore"),
         "Time series": _timeseries(bca),
@@ -143,9 +168,9 @@ def _summary(bca: Bca) -> pd.DataFrame:
             "cost_usd": r["cost_usd"], "cost_usd_ci": r["cost_usd_ci"],
             "NPV cost per aircraft kept flying (USD)": pa.mean if pa else math.nan,
             "Runner-up": rec.runner_up or "",
-            "Runner-up minus recommended: availability (%)":
+            "Runner-up minus recommended: supply availability (%)":
                 sep["availability"].mean if "availability" in sep else math.nan,
-            "Runner-up minus recommended: availability 95 % CI half-width (%)":
+            "Runner-up minus recommended: supply availability 95 % CI half-width (%)":
                 sep["availability"].ci if "availability" in sep else math.nan,
             "Runner-up minus recommended: NPV cost (USD)":
                 sep["npv_cost_usd"].mean if "npv_cost_usd" in sep else math.nan,
@@ -165,8 +190,10 @@ def _paired(bca: Bca) -> pd.DataFrame:
 
 
 def _years(bca: Bca) -> pd.DataFrame:
-    """Counted cost by year with a total row per (alternative, customer) equal to the
-    comparison's cost and NPV."""
+    """Counted cost by (fiscal) year with a total row per (alternative, customer) equal to the
+    comparison's cost and NPV. From ``costs.parquet`` the years are in constant and then-year
+    dollars and the NPV is the total's only (it discounts by the year from day 0, not by
+    fiscal year); an older result has the NPV by year and no then-year dollars."""
     y = bca.years
     if y.empty:
         return y
@@ -177,13 +204,19 @@ def _years(bca: Bca) -> pd.DataFrame:
         total = {"alternative": alt, "customer": cust, "year": np.nan, "year_label": "Total",
                  "cost_usd": float(comp.loc[(alt, cust), "cost_usd"]),
                  "cost_usd_ci": float(comp.loc[(alt, cust), "cost_usd_ci"]),
+                 "then_year_usd": float(g["then_year_usd"].sum(min_count=1)),
                  "npv_cost_usd": float(comp.loc[(alt, cust), "npv_cost_usd"]),
                  "npv_cost_usd_ci": float(comp.loc[(alt, cust), "npv_cost_usd_ci"]),
-                 "warmup_cost_usd": float(g["warmup_cost_usd"].sum()),
-                 "investment_usd": float(g["investment_usd"].sum())}
+                 "warmup_cost_usd": float(g["warmup_cost_usd"].sum(min_count=1)),
+                 "investment_usd": float(g["investment_usd"].sum(min_count=1))}
         frames += [g, pd.DataFrame([total])]
-    return pd.concat(frames, ignore_index=True).rename(columns={
+    out = pd.concat(frames, ignore_index=True)
+    empty = [c for c in ("then_year_usd", "then_year_usd_ci", "warmup_cost_usd")
+             if c in out.columns and out[c].isna().all()]
+    return out.drop(columns=empty).rename(columns={
         "cost_usd": "counted_cost_usd", "cost_usd_ci": "counted_cost_usd_ci",
+        "then_year_usd": "counted_then_year_usd",
+        "then_year_usd_ci": "counted_then_year_usd_ci",
         "npv_cost_usd": "counted_npv_usd", "npv_cost_usd_ci": "counted_npv_usd_ci"})
 
 

@@ -15,6 +15,8 @@ class Metric:
     label: str
     unit: str  # "%", "days", "$M", "$/FH", "aircraft", "units", "count", "FH"
     better: str | None = None  # "higher", "lower" or None (neither)
+    short: str = ""  # for chart axes, legends and slide cells; the label when empty
+    digits: int | None = None  # decimals shown, when the unit's default does not suit
 
     @property
     def scale(self) -> float:
@@ -25,9 +27,16 @@ class Metric:
     def heading(self) -> str:
         return f"{self.label} ({self.unit})"
 
+    @property
+    def name(self) -> str:
+        """The short name (charts, slides): 'Supply availability', 'MC rate'."""
+        return self.short or self.label
+
 
 SUMMARY_METRICS: tuple[Metric, ...] = (
-    Metric("availability", "Availability", "%", "higher"),
+    # Supply availability: the share of aircraft-days not NMCS (not the mission-capable rate).
+    Metric("availability", "Supply availability (not NMCS)", "%", "higher",
+           "Supply availability"),
     Metric("nmcs_aircraft_mean", "NMCS aircraft, mean", "aircraft", "lower"),
     Metric("backorders_mean", "Backorders, time-average", "units", "lower"),
     Metric("fill_rate", "Fill rate from own stock", "%", "higher"),
@@ -46,15 +55,19 @@ SUMMARY_METRICS: tuple[Metric, ...] = (
     Metric("cost_surcharge_usd", "Cost: FMS surcharge", "$M", "lower"),
     Metric("cost_fees_usd", "Cost: fees", "$M", "lower"),
     Metric("cost_other_usd", "Cost: other IPS elements", "$M", "lower"),
-    Metric("cost_per_fh_usd", "Cost per flight hour", "$/FH", "lower"),
+    Metric("cost_per_fh_usd", "O&S cost per flight hour", "$/FH", "lower"),
     Metric("npv_cost_usd", "NPV cost", "$M", "lower"),
     # Readiness as the DoD defines it, each labelled as what it is.
-    Metric("mc_rate", "Mission-capable rate (not NMCS, not NMCM)", "%", "higher"),
-    Metric("fmc_rate", "Full-mission-capable rate", "%", "higher"),
+    Metric("mc_rate", "Mission-capable rate (not NMCS, not NMCM)", "%", "higher", "MC rate"),
+    Metric("fmc_rate", "Full-mission-capable rate (also not PMC)", "%", "higher",
+           "FMC rate"),
     Metric("nmcm_aircraft_mean", "NMCM aircraft, mean", "aircraft", "lower"),
-    Metric("materiel_availability", "Materiel availability (KPP)", "%", "higher"),
-    Metric("mean_down_time_days", "Mean down time (NMCS episode)", "days", "lower"),
-    Metric("mfhbr_fh", "Mean flight hours between removals", "FH", "higher"),
+    Metric("materiel_availability", "Materiel availability (KPP)", "%", "higher",
+           "Materiel availability"),
+    Metric("mean_down_time_days", "Mean down time (NMCS episode)", "days", "lower",
+           "Mean down time"),
+    Metric("mfhbr_fh", "Mean flight hours between removals, observed", "FH", "higher",
+           "Observed MFHBR", 1),
 )
 
 COST_CATEGORIES: tuple[str, ...] = (
@@ -112,5 +125,7 @@ def fmt_half(column: str, half: float, digits: int | None = None) -> str:
 
 
 def _digits(m: Metric) -> int:
+    if m.digits is not None:
+        return m.digits
     return {"%": 1, "$M": 2, "$/FH": 0, "days": 2, "aircraft": 2, "units": 2, "count": 0,
             "FH": 0}.get(m.unit, 3)

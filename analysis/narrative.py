@@ -32,7 +32,8 @@ def question(bca: Bca) -> str:
     years = float(sc.get("horizon_days") or bca.result.horizon_days) / DAYS_PER_YEAR
     which = f"Which of the {n} support alternatives{alts}" if n > 1 else "What does the support"
     return (f"{which} should support {_join(fleets)} over the next {years:.0f} years, and what "
-            "does each do to availability, customer wait time and cost?")
+            "does each do to readiness (supply availability and mission-capable rate), "
+            "customer wait time and total ownership cost?")
 
 
 def method(bca: Bca) -> str:
@@ -71,7 +72,8 @@ def us_context(bca: Bca, customer: str) -> str:
     span = f"{100 * lo:.1f} %" if abs(hi - lo) < 5e-4 else f"{100 * lo:.1f}–{100 * hi:.1f} %"
     until = f" until it stops flying (about day {last:,.0f})" if stops else ""
     return (f"{customer} (US unit, context — its support is DoD wholesale in every "
-            f"alternative): availability {span} across the alternatives while it flies{until}; "
+            f"alternative): supply availability {span} across the alternatives while it flies"
+            f"{until}; "
             "it competes with the FMS customers for wholesale stock and US depot lines.")
 
 
@@ -84,7 +86,7 @@ def bottom_line(bca: Bca, customer: str) -> list[str]:
         return []
     r = t.loc[rec.alternative]
     out = [f"Recommended: {rec.alternative} — {rec.reason}."]
-    figures = (f"{rec.alternative}: availability {_mean_ci(r, 'availability')}"
+    figures = (f"{rec.alternative}: supply availability {_mean_ci(r, 'availability')}"
                f"{phase_text(bca, customer, rec.alternative)}")
     if "npv_cost_usd" in t.columns:
         figures += f"; NPV cost {_mean_ci(r, 'npv_cost_usd')}"
@@ -174,9 +176,13 @@ def usd(value: float, signed: bool = False) -> str:
 def rule_short(rec) -> str:
     """The rule in a table cell."""
     if rec.rule == "target":
-        return (f"Cheapest meeting {100 * rec.target:.1f} % target in ≥ 90 % of replications "
-                f"({100 * rec.meets.get(rec.alternative, float('nan')):.0f} %)")
+        below = 1 - rec.meets.get(rec.alternative, float("nan"))
+        return (f"Target {100 * rec.target:.1f} % supply availability: cheapest with "
+                f"P(below) ≤ 10 % (here {100 * below:.0f} %)")
     if rec.rule == "frontier":
+        if rec.target is not None:
+            return (f"Efficient frontier (no alternative meets the {100 * rec.target:.1f} % "
+                    "target in ≥ 90 % of replications): lowest NPV cost per aircraft flying")
         return "Efficient frontier: lowest NPV cost per aircraft kept flying"
     return "Only alternative"
 
@@ -211,7 +217,7 @@ def summary_risks(bca: Bca) -> list[str]:
             sig = "" if d["ci"] != d["ci"] or abs(d["change"]) > d["ci"] else ", n.s."
             parts.append(f"{customer} {100 * d['before']:.1f} → {100 * d['after']:.1f} % "
                          f"({d['alternative']}{sig})")
-        text = (f"Inventory exit ({d0['what']}, day {d0['day']:,.0f}): availability under the "
+        text = (f"Inventory exit ({d0['what']}, day {d0['day']:,.0f}): supply availability under the "
                 f"recommendation before → after: {'; '.join(parts)}.")
         worst = [(c, r.data) for c, r in exits if "worst" in r.data]
         if worst:
@@ -242,6 +248,13 @@ def summary_notes(bca: Bca) -> list[str]:
     recs = [bca.recommendations[c] for c in bca.result.decision_customers
             if c in bca.recommendations]
     out = list(dict.fromkeys(r.rule_text for r in recs))
+    no_target = [c for c in bca.result.decision_customers
+                 if c in bca.recommendations and bca.result.availability_target(c) is None]
+    if no_target:
+        out.append(f"{_join(no_target)} {'states' if len(no_target) == 1 else 'state'} no "
+                   "availability target, so no probability of missing one is computed (the "
+                   "risk table gives the cost spread only) and the efficient-frontier rule "
+                   "decides.")
     chosen = {r.alternative for r in recs}
     if len(chosen) > 1:
         out.append("The nations' recommended alternatives differ. Each nation's figures come "

@@ -183,6 +183,16 @@ def frontier_steps(t: pd.DataFrame, aircraft: float) -> tuple[list[str], list[St
     return front, steps
 
 
+def below_text(s: pd.DataFrame, alternative: str, target: float) -> str:
+    """'P(below target) 0 %, 95 % CI 0–56 %': the risk table's figure (``target_risk``)."""
+    from analysis.target_risk import wilson
+
+    a = s.loc[s["alternative"] == alternative, "availability"]
+    k, n = int((a < target).sum()), int(a.count())
+    lo, hi = wilson(k, n)
+    return f"P(below target) {100 * k / n:.0f} %, 95 % CI {100 * lo:.0f}–{100 * hi:.0f} %"
+
+
 class TargetRule:
     name = "target"
 
@@ -198,9 +208,11 @@ class TargetRule:
                  for a in t.index}
         ok = sorted((a for a in t.index if meets[a] >= PROBABILITY - 1e-12),
                     key=lambda a: t.loc[a, "npv_cost_usd"])
-        rule_text = (f"{customer}'s availability target is {100 * target:.1f} %: the "
-                     f"cheapest alternative (mean NPV cost) whose availability meets it in at "
-                     f"least {100 * PROBABILITY:.0f} % of replications.")
+        rule_text = (f"{customer}'s target is {100 * target:.1f} % supply availability (not "
+                     f"NMCS): the cheapest alternative (mean NPV cost) whose supply availability "
+                     f"meets it in at least {100 * PROBABILITY:.0f} % of replications, i.e. "
+                     f"with a probability of falling below it (P(below target) in the risk "
+                     f"table) of at most {100 * (1 - PROBABILITY):.0f} %.")
         if not ok:
             best = max(meets, key=lambda a: (meets[a], t.loc[a, "availability"]))
             rec = FrontierRule().choose(ctx, customer)
@@ -218,11 +230,12 @@ class TargetRule:
             default=None)
         n = fleet_size(ctx, customer)
         front, steps = frontier_steps(t, n)
-        why = (f"meets the target in {100 * meets[chosen]:.0f} % of replications at the "
-               "lowest NPV cost of those that do")
+        why = (f"meets the target in {100 * meets[chosen]:.0f} % of replications "
+               f"({below_text(s, chosen, target)}) at the lowest NPV cost of those that do")
         if len(ok) == 1:
             why = (f"the only alternative that meets the target in at least "
-                   f"{100 * PROBABILITY:.0f} % of replications ({100 * meets[chosen]:.0f} %)")
+                   f"{100 * PROBABILITY:.0f} % of replications ({100 * meets[chosen]:.0f} %; "
+                   f"{below_text(s, chosen, target)})")
         return Recommendation(
             customer, chosen, "target", rule_text, why, runner,
             separation(ctx, customer, chosen, runner) if runner else {}, front, steps,

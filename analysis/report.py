@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment, FileSystemLoader
 
-from analysis import narrative, tables
+from analysis import bca_tables, narrative, tables
 from analysis.bca import Bca, analyse
 from analysis.charts import catalog
 from analysis.excel import write_workbook
@@ -145,6 +145,17 @@ def _slugs(names: list[str]) -> dict[str | None, str]:
     return out
 
 
+def _whole_bca(bca: Bca, slugs: dict[str | None, str]) -> list[dict]:
+    """Per FMS nation, the whole BCA's tables (``None`` where the result has no data)."""
+    return [{"name": c, "anchor": slugs[c],
+             "tco_elements": bca_tables.tco_elements(bca, c),
+             "tco_elements_then": bca_tables.tco_elements(bca, c, "then_year"),
+             "tco_years": bca_tables.tco_years(bca, c),
+             "readiness": bca_tables.readiness(bca, c),
+             "sustainment": bca_tables.sustainment(bca, c),
+             "risk": bca_tables.risk(bca, c)} for c in bca.result.decision_customers]
+
+
 def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: str = "") -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
@@ -168,6 +179,7 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: s
             "tornado": tables.tornado(bca, c),
         })
     main_figures = [f for fs in figures.values() for f in fs if f.main]
+    whole = _whole_bca(bca, slugs)
     tornado_note = next((n for n in bca.notes if n.startswith("Tornado")), None)
     m = bca.result.manifest
     return template.render(
@@ -192,6 +204,11 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: s
         paired=tables.paired(bca) if len(bca.alternatives) > 1 else None,
         depots=tables.depots(bca) if not bca.depots.empty else None,
         fleet_figures=[f for f in figures.get(None, []) if not f.main],
+        bca_summary=bca_tables.summary(bca) if bca.has_costs or "mc_rate" in bca.metrics
+        else None,
+        whole_bca=[n for n in whole if n["tco_elements"] or n["tco_years"]],
+        readiness=[n for n in whole if n["readiness"] or n["sustainment"]],
+        risk=[n for n in whole if n["risk"]],
         scenario_yaml=yaml.safe_dump(bca.result.scenario, sort_keys=False, allow_unicode=True,
                                      width=100),
     )

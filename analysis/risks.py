@@ -226,7 +226,7 @@ def exit_effect(rows: pd.DataFrame, scenario: dict[str, Any], customer: str,
     a0, a1, d, h = change(alternative)
     sig = "" if math.isnan(h) or abs(d) > h else " — not a significant change"
     text = (f"Inventory exit: {b.what} on day {b.day:,.0f}. Under {alternative} "
-            f"availability goes from {100 * a0:.1f} % to {100 * a1:.1f} % "
+            f"supply availability goes from {100 * a0:.1f} % to {100 * a1:.1f} % "
             f"({_signed(100 * d)} ± {100 * h:.1f} points{sig})")
     data = {"what": b.what, "day": b.day, "before": a0, "after": a1, "change": d, "ci": h,
             "alternative": alternative}

@@ -1,9 +1,10 @@
 """``report.pptx`` (``sustain report --pptx``): the briefing as a 16:9 deck.
 
-Title; executive summary table; one key chart per slide, its finding as the slide title;
-assumptions; risks. The banner, when given, is on every slide, top and bottom. Charts are the
-300 dpi PNGs written beside the report; the SVGs (editable text) are there for anyone who
-wants to restyle a chart in PowerPoint.
+Title; executive summary table; the recommendations' whole cost, readiness and risk (when the
+result has them); one key chart per slide, its finding as the slide title; assumptions; risks.
+The banner, when given, is on every slide, top and bottom. Charts are the 300 dpi PNGs written
+beside the report; the SVGs (editable text) are there for anyone who wants to restyle a chart
+in PowerPoint.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from analysis import narrative, tables
+from analysis import bca_tables, narrative, tables
 from analysis.bca import Bca
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -55,6 +56,15 @@ def write_deck(bca: Bca, figures: list, folder: Path, path: Path, banner: str = 
         _text(s, Inches(0.4), Inches(5.6), Inches(12.5), Inches(1.4), " ".join(notes), 12,
               color=MUTED)
     _banner(s, banner)
+
+    whole = bca_tables.summary(bca)
+    if whole is not None and whole.rows:
+        s = prs.slides.add_slide(blank)
+        _title(s, "The recommendations' whole cost, readiness and risk")
+        _table(s, whole.headers, whole.rows, Inches(0.4), Inches(1.3), Inches(12.5))
+        _text(s, Inches(0.4), Inches(5.4), Inches(12.5), Inches(1.6), whole.caption, 11,
+              color=MUTED)
+        _banner(s, banner)
 
     for f in figures:
         s = prs.slides.add_slide(blank)

@@ -46,6 +46,25 @@ CATEGORY_COLORS = {
 }
 OTHER_CATEGORY_COLOR = "#7F7F7F"
 
+# The twelve Integrated Product Support elements: one fixed colour each, none an alternative's.
+# The elements the simulated supply chain maps to keep their cost category's colour
+# (maintenance = repair, PHS&T = transport, product support management = FMS surcharge,
+# supply support = exchange).
+IPS_COLORS = {
+    "product support management": "#BBBBBB",
+    "design interface": "#CC6677",
+    "sustaining engineering": "#117733",
+    "supply support": "#44AA99",
+    "maintenance planning and management": "#332288",
+    "packaging, handling, storage and transportation": "#999933",
+    "technical data": "#88CCEE",
+    "support equipment": "#994F00",
+    "training and training support": "#DDCC77",
+    "manpower and personnel": "#AA4499",
+    "facilities and infrastructure": "#FFAABB",
+    "IT systems continuous support": "#882255",
+}
+
 # Timeline events and phases are not alternatives: one dark grey, told apart by line style.
 EVENT_COLOR = "#4D4D4D"
 PHASE_SHADES = ("#FFFFFF", "#F1F1F1")  # alternating phase backgrounds
@@ -212,7 +231,8 @@ def render(chart: Chart, out_dir: Path, stem: str) -> tuple[Path, Path, bytes]:
 def fixed_colors() -> list[str]:
     """Colours that must come through a palette reduction exactly: alternatives, cost
     categories, events, banner, text greys."""
-    return list(dict.fromkeys([*PALETTE, *CATEGORY_COLORS.values(), OTHER_CATEGORY_COLOR,
+    return list(dict.fromkeys([*PALETTE, *CATEGORY_COLORS.values(), *IPS_COLORS.values(),
+                               OTHER_CATEGORY_COLOR,
                                EVENT_COLOR, BANNER_COLOR, GREY, LIGHT, "#1A1A1A", "#FFFFFF",
                                *PHASE_SHADES]))
 

@@ -81,7 +81,8 @@ def at_point(result: ResultSet, point: int) -> ResultSet:
                      items=pick(result.items), depots=pick(result.depots),
                      timeseries=pick(result.timeseries),
                      depot_timeseries=pick(result.depot_timeseries),
-                     analytic=pick(result.analytic))
+                     analytic=pick(result.analytic), costs=pick(result.costs),
+                     bases=pick(result.bases))
 
 
 def tornado_table(summary: pd.DataFrame, info: SweepInfo, metric: str) -> pd.DataFrame:

@@ -57,12 +57,12 @@ def comparison(bca: Bca, customer: str | None = None) -> Table:
     heads = ["Alternative"] + (["Customer"] if customer is None else []) + ["Reps"]
     metric_heads = [metric(c).heading for c in cols]
     if names:
-        metric_heads = (metric_heads[:1] + [f"Availability: {n.lower()} (%)" for n in names]
+        metric_heads = (metric_heads[:1] + [f"Supply availability: {n.lower()} (%)" for n in names]
                         + metric_heads[1:])
     caption = ("Mean ± 95 % CI half-width over replications (percentage points for %); bold: "
                "the nation's recommended alternative.")
     if names:
-        caption += (" Availability by phase: means of the periodic results within each phase "
+        caption += (" Supply availability by phase: means of the periodic results within each phase "
                     "after warm-up (phase days in the phase tables).")
     return Table(heads + metric_heads, rows, caption=caption,
                  left=2 if customer is None else 1, marks=marks)
@@ -108,9 +108,9 @@ def phases(bca: Bca, customer: str) -> Table | None:
         marks.append(rec is not None and rec.alternative == alt)
     heads = ["Alternative"]
     for ph in plan:
-        heads += [f"{ph.name}, {ph.days}: availability (%)", "backorders (units)",
+        heads += [f"{ph.name}, {ph.days}: supply availability (%)", "backorders (units)",
                   "cost ($M)"]
-    heads += ["Whole window: availability (%)", "backorders (units)", "cost ($M)"]
+    heads += ["Whole window: supply availability (%)", "backorders (units)", "cost ($M)"]
     return Table(heads, rows, marks=marks, caption=(
         "Each phase: means over replications of the length-weighted mean of its periodic "
         "rows after warm-up (a period belongs to the phase holding its midpoint), ± 95 % CI; "
@@ -165,12 +165,18 @@ def paired(bca: Bca, customer: str | None = None, metrics: list[str] | None = No
 
 
 def years(bca: Bca, customer: str) -> Table:
-    """Counted cost per (fiscal) year and alternative, the total and the NPV — the totals are
-    the comparison table's figures exactly."""
+    """Counted cost per (fiscal) year and alternative, the total (and, from
+    ``costs.parquet``, the then-year total) and the NPV — the totals are the comparison
+    table's figures exactly."""
+    from analysis import money
+
     y = bca.years[bca.years["customer"] == customer]
     comp = bca.comparison[bca.comparison["customer"] == customer].set_index("alternative")
     alts = [a for a in bca.alternatives if a in set(y["alternative"])]
-    labels = list(dict.fromkeys(y.sort_values("year")["year_label"]))
+    order = y.drop_duplicates("year").sort_values("year")
+    labels = list(order["year_label"])
+    whole_warm = set(order.loc[order["warmup_share"] >= 1 - 1e-9, "year_label"])
+    then = y["then_year_usd"].notna().any()
     rows, marks = [], []
     rec = bca.recommendations.get(customer)
     for a in alts:
@@ -178,19 +184,46 @@ def years(bca: Bca, customer: str) -> Table:
         row = [a]
         for lab in labels:
             if lab not in g.index:
-                row.append("–")
-            elif abs(g.loc[lab, "cost_usd"]) < 0.005 and g.loc[lab, "warmup_cost_usd"] > 0:
+                row.append("warm-up" if lab in whole_warm else "–")
+            elif abs(g.loc[lab, "cost_usd"]) < 0.005 and (
+                    lab in whole_warm or g.loc[lab, "warmup_cost_usd"] > 0):
                 row.append("warm-up")   # nothing counted: all of it is warm-up operations
             else:
                 row.append(fmt_value("cost_usd", g.loc[lab, "cost_usd"], bare=True))
         row.append(fmt_value("cost_usd", comp.loc[a, "cost_usd"], bare=True))
+        if then:
+            row.append(fmt_value("cost_usd", float(g["then_year_usd"].sum()), bare=True))
         row.append(fmt_value("npv_cost_usd", comp.loc[a, "npv_cost_usd"], bare=True))
         inv = float(g["investment_usd"].sum())
         row.append(fmt_value("cost_usd", inv, bare=True) if abs(inv) >= 0.005 else "–")
         rows.append(row)
         marks.append(rec is not None and rec.alternative == a)
-    heads = ["Alternative"] + [f"{lab} ($M)" for lab in labels] + [
-        "Total ($M)", "NPV ($M)", "of which investments paid in warm-up ($M)"]
+    sc = bca.result.scenario
+    dollars = money.dollars_short(sc)
+    heads = ([f"Alternative ({dollars})"] + list(labels) + [f"Total ({dollars})"]
+             + ([f"Total ({money.THEN_YEAR_SHORT})"] if then else [])
+             + [f"NPV ({dollars})", f"of which investments paid in warm-up ({dollars})"])
+    if then:
+        partial = list(order.loc[(order["warmup_share"] > 1e-9)
+                                 & (order["warmup_share"] < 1 - 1e-9), "year_label"])
+        warmup = bca.result.warmup_days
+        warm_text = ""
+        if warmup > 0:
+            where = ", ".join([lab for lab in labels if lab in whole_warm]
+                              + [f"part of {p}" for p in partial])
+            warm_text = (f" Warm-up (days 0–{warmup:,.0f}{', ' + where if where else ''}) "
+                         "is outside the totals except investments paid then (a CLSSA FMSO I "
+                         "deposit at day 0, a one-time cost element), counted in the fiscal "
+                         "year paid.")
+        return Table(heads, rows, left=1, marks=marks, caption=(
+            f"Cost counted in the totals, by {'fiscal ' if money.is_fiscal(sc) else ''}year "
+            f"({money.fiscal_text(sc)}), mean over "
+            f"replications, undiscounted {bca.dollars} ($M), exactly as the model booked it "
+            f"(costs.parquet).{warm_text} Total and NPV are the comparison table's figures; "
+            "the years sum to the total; then-year dollars: "
+            f"{money.escalation_text(sc)}. NPV discounts by the year from day 0 (OMB A-94), "
+            "not by fiscal year, so it is given for the whole window only (95 % CIs per year "
+            "in summary.xlsx)."))
     warm = y[y["warmup_cost_usd"] > 0.005]["year_label"].unique()
     warm_text = (f" Warm-up operating costs ({', '.join(warm)}) are outside the totals;"
                  if len(warm) else "")
@@ -203,12 +236,15 @@ def years(bca: Bca, customer: str) -> Table:
 
 
 def money_year_text(bca: Bca) -> str:
-    from analysis.money import fiscal_start
+    from analysis.money import fiscal_text
 
-    start = fiscal_start(bca.result.scenario)
-    if start is None:
-        return "year 1 = days 0–365.25 of the simulation"
-    return f"fiscal years begin on day {start:g} (FY 1 is in progress on day 0)"
+    return fiscal_text(bca.result.scenario)
+
+
+def money_then_year(bca: Bca) -> str:
+    from analysis.money import then_year
+
+    return then_year(bca.result.scenario)
 
 
 def frontier(bca: Bca, customer: str) -> Table | None:
@@ -223,7 +259,7 @@ def frontier(bca: Bca, customer: str) -> Table | None:
                      fmt_value("npv_cost_usd", st.npv_usd, bare=True),
                      fmt_value("npv_cost_usd", st.per_point_usd, bare=True),
                      fmt_value("npv_cost_usd", st.per_aircraft_usd, bare=True)])
-    return Table(["From", "To", "Availability gained (points)", "Aircraft kept flying gained",
+    return Table(["From", "To", "Supply availability gained (points)", "Aircraft kept flying gained",
                   "NPV cost added ($M)", "$M per point", "$M per aircraft kept flying"],
                  rows, left=2, caption=(
                      "Steps up the efficient frontier, cheapest first: the marginal NPV cost of "
@@ -255,10 +291,11 @@ def summary(bca: Bca) -> Table:
                      cell("npv_cost_usd", r["npv_cost_usd"], r["npv_cost_usd_ci"]),
                      "–" if pa is None else f"{pa.mean / 1e6:,.2f} ± {pa.ci / 1e6:,.2f}",
                      runner])
-    return Table(["Nation", "Recommended", "Rule", "Availability (%)", "NPV cost ($M)",
+    return Table(["Nation", "Recommended", "Rule", "Supply availability (%)", "NPV cost ($M)",
                   "NPV per aircraft kept flying ($M)", "Runner-up: difference (paired)"],
                  rows, left=3, caption=(
-                      "Mean ± 95 % CI half-width over replications; availability by phase in "
+                      "Mean ± 95 % CI half-width over replications; supply availability (not NMCS) "
+                      "by phase in "
                       "brackets; runner-up minus recommended, replication by replication."))
 
 
@@ -340,6 +377,7 @@ def assumptions(bca: Bca) -> list[tuple[str, Any]]:
         ("Alternatives", f"{len(bca.alternatives)}: {', '.join(bca.alternatives)}"),
         ("Differences against", "each nation's recommended alternative"),
         ("Money", f"{bca.dollars}; {money_year_text(bca)}"),
+        *([("Then-year dollars", money_then_year(bca))] if bca.has_costs else []),
         ("Horizon", f"{r.horizon_days:g} days; warm-up {r.warmup_days:g} days (excluded)"),
         ("Discount rate", f"{100 * r.discount_rate:g} % real, end-of-year"),
         ("FMS surcharge", f"{100 * float(sc.get('fms_surcharge_rate', 0.032)):g} %"),

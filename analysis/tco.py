@@ -66,3 +66,30 @@ def tco_totals(rs: ResultSet) -> pd.DataFrame:
                                      "then_year_usd"])
     return long.groupby(["alternative", "customer"], as_index=False, sort=False)[
         ["constant_usd", "then_year_usd"]].sum()
+
+
+def tco_by_element(rs: ResultSet) -> pd.DataFrame:
+    """Per (alternative, customer, IPS element): the mean total over the measured window
+    (investments paid in warm-up included) in constant and then-year dollars, elements in
+    the order of ``IPS_ORDER``."""
+    long = tco_long(rs)
+    cols = ["alternative", "customer", "ips_element", "constant_usd", "then_year_usd"]
+    if long.empty:
+        return pd.DataFrame(columns=cols)
+    out = long.groupby(["alternative", "customer", "ips_element"], as_index=False,
+                       sort=False)[["constant_usd", "then_year_usd"]].sum()
+    return out[cols]
+
+
+def escalation_index(scenario: dict, fiscal_year: int) -> float:
+    """Then-year dollars per constant dollar in a fiscal year, from the scenario as written
+    (the model's rule: ``sim.scenario.money.Money.index``): (1 + rate)^(FY - base year), or
+    the scenario's table of indices."""
+    esc = scenario.get("escalation")
+    if isinstance(esc, dict):
+        table = esc.get("indices") or {}
+        value = table.get(fiscal_year, table.get(str(fiscal_year)))
+        return float(value) if value is not None else float("nan")
+    base = scenario.get("base_year")
+    first = int(base) if base is not None else 1
+    return (1.0 + float(esc or 0.0)) ** (int(fiscal_year) - first)

@@ -1,9 +1,9 @@
 """Which charts a report has, in reading order, built from one ``Bca``.
 
 The key charts (``main``) follow the executive summary and go on the slides: each nation's
-frontier with its recommendation, availability by phase, depot capacity. Everything else is
-the appendix. Charts are made one at a time (``build`` is a generator), so a report holds
-one figure in memory, never all of them.
+frontier with its recommendation, availability by phase, depot capacity, each nation's total
+ownership cost by IPS element. Everything else is the appendix. Charts are made one at a time
+(``build`` is a generator), so a report holds one figure in memory, never all of them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from analysis.charts.frontier import frontier
 from analysis.charts.phases import by_phase
 from analysis.charts.scurves import scurves
 from analysis.charts.sensitivity import breakeven, sensitivity
+from analysis.charts.tco import readiness, tco_by_element
 from analysis.charts.timelines import over_time
 from analysis.charts.tornado import tornado
 from analysis.charts.waits import waits
@@ -62,6 +63,9 @@ def plan(bca: Bca, style: Style) -> list[tuple[str | None, Callable[[], Chart | 
         style, bca.phases, bca.comparison, {c: bca.plan(c) for c in r.decision_customers},
         recs, {c: d for c, d in exits.items() if d}), True))
     out.append((None, lambda: depot_capacity(style, bca.depots, recs), True))
+    for customer in r.decision_customers:      # total ownership cost (costs.parquet)
+        out.append((customer, lambda c=customer: tco_by_element(
+            style, bca.tco, bca.comparison, c, sc, bca.measured_years, ref=recs.get(c)), True))
     for customer in r.decision_customers:
         out += [(customer, f, False) for f in _appendix(bca, style, customer, period, recs,
                                                          runner, exits)]
@@ -86,11 +90,14 @@ def _appendix(bca: Bca, style: Style, customer: str, period: float, recs: dict,
             r.horizon_days, period, headline=comp.get("availability"), scenario=sc,
             plan=plan_, phase_means=bca.phases, ref=ref, runner=second,
             exit_risk=exits.get(customer)))
+    made.append(lambda: readiness(style, bca.comparison, customer,
+                                  r.availability_target(customer), ref=ref))
     made += [
         lambda: breakdown(style, bca.comparison, customer, bca.measured_years, ref=ref,
                           dollars=money.dollars_short(sc)),
         lambda: by_year(style, bca.years, customer, sc, bca.comparison, ref=ref,
-                        runner=second),
+                        runner=second, horizon_days=r.horizon_days,
+                        warmup_days=r.warmup_days),
         lambda: waits(style, r.summary, bca.comparison, customer, ref=ref, runner=second),
         lambda: scurves(style, r.summary, customer, ref=ref),
         lambda: drivers(style, bca.drivers, customer, ref=ref),

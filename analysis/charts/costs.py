@@ -5,6 +5,7 @@ the years sum to it (``money.cost_by_year``, investments paid in warm-up include
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,7 @@ def category_color(column: str) -> str:
 
 
 def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float,
-              ref: str | None = None, dollars: str = "$M, constant-year") -> Chart | None:
+              ref: str | None = None, dollars: str = "constant-year $M") -> Chart | None:
     """``table``: ``stats.summarize`` output; ``years``: length of the measured window."""
     t = rows_for(table, customer, style.alternatives).reset_index(drop=True)
     known = list(COST_CATEGORIES) + [c for c in CATEGORY_LABELS if c not in COST_CATEGORIES]
@@ -56,7 +57,7 @@ def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float,
         title += f"; {dear} costs most ({money_text(by_alt.loc[dear, 'cost_usd'])})"
     caption = (f"{customer}: mean cost by category over the {years:.1f} measured years "
                "(investments paid in warm-up included), undiscounted, "
-               f"{dollars.replace('$M, ', '')} dollars; whisker: 95 % CI of the total, which "
+               f"{dollars.replace(' $M', '')} dollars; whisker: 95 % CI of the total, which "
                "is the comparison table's cost.")
     fig = new_figure(title, caption, style)  # 16:9 whatever the number of alternatives
     (ax,) = subplots(fig)
@@ -87,18 +88,29 @@ def breakdown(style: Style, table: pd.DataFrame, customer: str, years: float,
 
 def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str, Any],
             comparison: pd.DataFrame | None = None, ref: str | None = None,
-            runner: str | None = None) -> Chart | None:
+            runner: str | None = None, horizon_days: float | None = None,
+            warmup_days: float | None = None) -> Chart | None:
     """``years``: ``money.cost_by_year`` output; the legend quotes each alternative's total,
-    the comparison table's ``cost_usd``."""
+    the comparison table's ``cost_usd``. With then-year dollars (``costs.parquet``) the
+    recommended alternative's then-year stream is drawn dashed beside its constant one."""
     t = rows_for(years, customer, style.alternatives)
     if t.empty:
         return None
     alts = [a for a in style.alternatives if a in set(t["alternative"])]
     totals = t.groupby("alternative")["cost_usd"].sum()
-    warm = sorted(t.loc[t["warmup_cost_usd"] > 0.005, "year"].unique())
+    share = t.drop_duplicates("year").set_index("year")["warmup_share"].fillna(0.0)
+    warm = sorted(set(share[share > 1e-9].index)
+                  | set(t.loc[t["warmup_cost_usd"].fillna(0) > 0.005, "year"].unique()))
     # A warm-up year with nothing counted is not a point at zero cost: leave it out.
-    t = t[~((t["cost_usd"].abs() <= 0.005) & (t["warmup_cost_usd"] > 0.005))]
+    idle = (t["cost_usd"].abs() <= 0.005) & ((t["warmup_cost_usd"].fillna(0) > 0.005)
+                                             | (t["year"].map(share) >= 1 - 1e-9))
+    t = t[~idle]
+    # Then-year dollars drawn only when they differ (no escalation: they are the constant).
+    then = bool(t["then_year_usd"].notna().any()) and not np.allclose(
+        t["then_year_usd"].fillna(t["cost_usd"]), t["cost_usd"], rtol=1e-12, atol=0.005)
+    fy = "fiscal year" if money.is_fiscal(scenario) else "year"
     npv = t.groupby("alternative")["npv_cost_usd"].sum()
+    then_tot = t.groupby("alternative")["then_year_usd"].sum()
     if comparison is not None and not comparison.empty:
         c = comparison[comparison["customer"] == customer].set_index("alternative")
         totals = c["cost_usd"].reindex(totals.index).fillna(totals)
@@ -106,26 +118,43 @@ def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str
     ref = ref if ref in alts else totals.idxmin()
     bold = [a for a in (ref, runner) if a in alts]
     mine = t[t["alternative"] == ref].set_index("year")
-    measured = mine[(mine["cost_usd"].abs() > 0.005)]
+    full = [y for y in mine.index if _whole_year(y, scenario, warmup_days, horizon_days)]
+    measured = mine.loc[full] if full else mine[(mine["cost_usd"].abs() > 0.005)]
     lo, hi = measured["cost_usd"].min() / 1e6, measured["cost_usd"].max() / 1e6
-    title = (f"{ref}: {money_text(totals[ref])} over the measured years "
-             f"(NPV {money_text(npv[ref])}), ${lo:,.1f}–{hi:,.1f}{chr(0xA0)}M a year")
+    dollars = money.dollars_short(scenario)
+    if then:
+        title = (f"{ref}: {money_text(totals[ref])} constant, {money_text(then_tot[ref])} "
+                 f"then-year over the measured years; ${lo:,.1f}–{hi:,.1f}{chr(0xA0)}M a "
+                 f"full {fy}")
+    else:
+        title = (f"{ref}: {money_text(totals[ref])} over the measured years "
+                 f"(NPV {money_text(npv[ref])}), ${lo:,.1f}–{hi:,.1f}{chr(0xA0)}M a year")
     peak = t.loc[t["cost_usd"].idxmax()]
     if peak["alternative"] != ref:
         title += (f"; {peak['alternative']} peaks at {money_text(peak['cost_usd'])} in "
                   f"{peak['year_label']}")
-    caption = (f"{customer}: cost counted in the totals per year, mean over replications "
-               f"(band: 95 % CI for {' and '.join(bold)}), undiscounted "
-               f"{money.dollars(scenario)}. Warm-up operating costs are outside the totals; "
-               "investments paid in warm-up (a CLSSA FMSO I deposit) are counted in the year "
-               "paid. Legend: each total, equal to the comparison table's cost.")
+    if then:
+        caption = (f"{customer}: cost counted in the totals per {fy}, mean over "
+                   f"replications (band: 95 % CI for {' and '.join(bold)}), undiscounted "
+                   f"{money.dollars(scenario)}; dashed: {ref} in then-year dollars "
+                   f"({money.escalation_text(scenario)}). Warm-up (shaded) costs are outside "
+                   "the totals except investments (a CLSSA FMSO I deposit). Legend: each "
+                   "total, equal to the comparison table's cost.")
+    else:
+        caption = (f"{customer}: cost counted in the totals per {fy}, mean over replications "
+                   f"(band: 95 % CI for {' and '.join(bold)}), undiscounted "
+                   f"{money.dollars(scenario)}. Warm-up operating costs are outside the "
+                   "totals; investments paid in warm-up (a CLSSA FMSO I deposit) are counted "
+                   "in the year paid. Legend: each total, equal to the comparison table's "
+                   "cost.")
     fig = new_figure(title, caption, style)
     (ax,) = subplots(fig)
     for y in warm:
-        ax.axvspan(y - 0.5, y + 0.5, color="#E4E4E4", zorder=0, linewidth=0)
+        frac = float(share.get(y, 1.0)) or 1.0
+        ax.axvspan(y - 0.5, y - 0.5 + frac, color="#E4E4E4", zorder=0, linewidth=0)
     if warm:
-        ax.text(max(warm) + 0.45, 0.98, "warm-up", transform=ax.get_xaxis_transform(),
-                ha="right", va="top", fontsize=8.5, color="#404040")
+        ax.text(min(warm) - 0.45, 0.98, "warm-up", transform=ax.get_xaxis_transform(),
+                ha="left", va="top", fontsize=8.5, color="#404040")
     handles = []
     for alt in [a for a in alts if a not in bold] + bold[::-1]:
         a = t[t["alternative"] == alt].sort_values("year")
@@ -138,6 +167,9 @@ def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str
                 markersize=6 if strong else 3.5, linewidth=2.2 if strong else 0.9,
                 linestyle=style.linestyle(alt), alpha=1.0 if strong else 0.75,
                 zorder=4 if strong else 3)
+        if then and alt == ref:
+            ax.plot(x, a["then_year_usd"].to_numpy() / 1e6, color=style.color(alt),
+                    linestyle=(0, (4, 2)), linewidth=1.6, zorder=4)
     for alt in alts:
         strong = alt in bold
         label = (f"{alt}{' (recommended)' if alt == ref else ''}: "
@@ -145,16 +177,33 @@ def by_year(style: Style, years: pd.DataFrame, customer: str, scenario: dict[str
         handles.append(Line2D([], [], color=style.color(alt), marker=style.marker(alt),
                               linestyle=style.linestyle(alt), linewidth=2.2 if strong else 1,
                               markersize=6 if strong else 3.5, label=label))
+        if then and alt == ref:
+            handles.append(Line2D([], [], color=style.color(alt), linestyle=(0, (4, 2)),
+                                  linewidth=1.6, label=f"{alt}, then-year: "
+                                                       f"{money_text(then_tot[alt])}"))
     years_all = sorted(set(t["year"].unique()) | set(warm))
     labels = dict(zip(years["year"], years["year_label"], strict=False))
+    labels.update({y: money.year_label(int(y), scenario) for y in years_all if y not in labels})
     ax.set_xticks(years_all, [labels[y].replace("Year ", "") if labels[y].startswith("Year")
                               else labels[y] for y in years_all])
     ax.set_xlim(min(years_all) - 0.5, max(years_all) + 0.5)
     ax.set_xlabel(money.year_axis(scenario))
-    ax.set_ylabel(f"Cost per year ({money.dollars_short(scenario)})")
+    ax.set_ylabel(f"{dollars[:1].upper()}{dollars[1:]} a {fy}")
     ax.set_ylim(bottom=0)
     ax.grid(axis="x", visible=False)
     money_axis(ax, "y")
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              title="Total over the measured years", alignment="left", fontsize=8.5)
+              title=f"Total over the measured years\n({money.dollars(scenario)})",
+              alignment="left", fontsize=8.5)
     return Chart("cost_by_year", title, caption, fig)
+
+
+def _whole_year(year: int, scenario: dict[str, Any], warmup_days: float | None,
+                horizon_days: float | None) -> bool:
+    """Whether a fiscal year lies wholly in the measured window."""
+    lo, hi = money.year_bounds(int(year), scenario)
+    start = warmup_days if warmup_days is not None else float(
+        scenario.get("warmup_days") or 0.0)
+    end = horizon_days if horizon_days is not None else float(
+        scenario.get("horizon_days") or math.inf)
+    return lo >= start - 1e-9 and hi <= end + 1e-9

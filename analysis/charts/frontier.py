@@ -26,13 +26,14 @@ def frontier_finding(t: pd.DataFrame, cost: str, ref: str | None = None,
     if ref is None or ref not in t.index:
         best, cheap = t["availability"].idxmax(), t[cost].idxmin()
         if best == cheap:
-            return (f"{best} dominates: the highest availability ({pct(t.loc[best, 'availability'])})"
-                    f" at the lowest NPV cost ({money(t.loc[best, cost])})")
+            return (f"{best} dominates: the highest supply availability "
+                    f"({pct(t.loc[best, 'availability'])}) at the lowest NPV cost "
+                    f"({money(t.loc[best, cost])})")
         ref = cheap
     r = t.loc[ref]
-    text = (f"{ref}: {pct(r['availability'])} availability for {money(r[cost])} NPV, the "
+    text = (f"{ref}: {pct(r['availability'])} supply availability for {money(r[cost])} NPV, the "
             "lowest cost per aircraft kept flying" if runner else
-            f"{ref}: {pct(r['availability'])} availability for {money(r[cost])} NPV")
+            f"{ref}: {pct(r['availability'])} supply availability for {money(r[cost])} NPV")
     if runner and runner in t.index:
         o = t.loc[runner]
         gain = 100 * (o["availability"] - r["availability"])
@@ -77,7 +78,7 @@ def split_outliers(x: np.ndarray, y: np.ndarray, keep: set[int]) -> np.ndarray:
 
 def frontier(style: Style, table: pd.DataFrame, customer: str, discount_rate: float,
              cost: str = "npv_cost_usd", ref: str | None = None, runner: str | None = None,
-             dollars: str = "$M, constant-year") -> Chart | None:
+             dollars: str = "constant-year $M") -> Chart | None:
     """``table``: ``stats.summarize`` output; ``ref``: the recommended alternative (ringed);
     ``runner``: the runner-up (the title compares it against ``ref``)."""
     t = rows_for(table, customer, style.alternatives).reset_index(drop=True)
@@ -115,7 +116,7 @@ def frontier(style: Style, table: pd.DataFrame, customer: str, discount_rate: fl
     _limits(ax, x[main], y[main], xe[main], ye[main])
     ax.set_xlabel(f"NPV cost of support ({dollars}, {100 * discount_rate:g} % real discount "
                   "rate)")
-    ax.set_ylabel("Availability (% not NMCS)")
+    ax.set_ylabel("Supply availability (% not NMCS)")
     pct_axis(ax, "y")
     money_axis(ax, "x")
     handles = [Line2D([], [], color="#7F7F7F", linestyle="--", label="efficient frontier"),

@@ -27,7 +27,7 @@ def by_phase(style: Style, table: pd.DataFrame, comparison: pd.DataFrame,
     alts = [a for a in style.alternatives if a in set(table["alternative"])]
     exits = exits or {}
     title = _finding(table, customers, recommended, exits)
-    caption = ("Mean availability in each phase (markers, 95 % CI whiskers) and over the whole "
+    caption = ("Mean supply availability (not NMCS) in each phase (markers, 95 % CI whiskers) and over the whole "
                "measured window (grey bar), per alternative and nation; the line joins one "
                "alternative's phases. Shaded: the nation's recommended alternative.")
     ncols = len(customers)
@@ -61,7 +61,7 @@ def by_phase(style: Style, table: pd.DataFrame, comparison: pd.DataFrame,
         ax.set_title(customer, fontsize=11)
         ax.grid(axis="y", visible=False)
         pct_axis(ax, "x")
-        ax.set_xlabel("Availability (%)")
+        ax.set_xlabel("Supply availability (%)")
     axes[0].set_yticks(ypos, [wrap(a, 20) for a in alts])
     for ax, customer in zip(axes, customers, strict=True):
         ref = recommended.get(customer)
@@ -115,5 +115,5 @@ def _finding(table: pd.DataFrame, customers: list[str], recommended: dict[str, s
     t = table[table["customer"].isin(customers)]
     spread = t.groupby(["customer", "alternative"])["availability"].agg(lambda s: s.max() - s.min())
     (c, a) = spread.idxmax()
-    return (f"Availability moves most between phases under {a} for {c}: "
+    return (f"Supply availability moves most between phases under {a} for {c}: "
             f"{100 * spread.max():.1f}{NBSP}points")

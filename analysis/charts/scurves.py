@@ -30,15 +30,15 @@ def scurves(style: Style, summary: pd.DataFrame, customer: str,
         av = _wins(s, "availability", True)
         title = f"{ref} has the lowest NPV cost in {cheaper} of {n} replications"
         if av.idxmax() == ref:
-            title += f" and the highest availability in {av.max()} of {n}"
+            title += f" and the highest supply availability in {av.max()} of {n}"
         else:
-            title += f"; {av.idxmax()} the highest availability in {av.max()} of {n}"
+            title += f"; {av.idxmax()} the highest supply availability in {av.max()} of {n}"
     elif len(alts) > 1:
         av, co = _wins(s, "availability", True), _wins(s, "npv_cost_usd", False)
-        title = (f"{av.idxmax()} has the highest availability in {av.max()} of {n} replications;"
-                 f" {co.idxmax()} the lowest NPV cost in {co.max()} of {n}")
+        title = (f"{av.idxmax()} has the highest supply availability in {av.max()} of {n} "
+                 f"replications; {co.idxmax()} the lowest NPV cost in {co.max()} of {n}")
     else:
-        title = f"{alts[0]}: spread of NPV cost and availability over {n} replications"
+        title = f"{alts[0]}: spread of NPV cost and supply availability over {n} replications"
     caption = (f"{customer}: cumulative share of replications at or below each value "
                "(S-curve). The spread is replication noise with the scenario's inputs fixed — "
                "random removals, repair and transit times — not the uncertainty in prices, "
@@ -61,8 +61,8 @@ def scurves(style: Style, summary: pd.DataFrame, customer: str,
     ax_cost.set_xlabel("NPV cost ($M, constant-year)")
     ax_cost.set_title("NPV cost")
     money_axis(ax_cost, "x")
-    ax_av.set_xlabel("Availability (% not NMCS)")
-    ax_av.set_title("Availability")
+    ax_av.set_xlabel("Supply availability (% not NMCS)")
+    ax_av.set_title("Supply availability")
     pct_axis(ax_av, "x")
     alt_legend(ax_av, style, alts, markers=False)
     return Chart("s_curves", title, caption, fig)

@@ -115,7 +115,7 @@ def over_time(style: Style, band: pd.DataFrame, customer: str, column: str,
         pm = phase_means[phase_means["customer"] == customer]
     if column == "availability":
         title = _availability_finding(overall, alts, ref, runner, exit_risk)
-        ylabel, key = "Availability (% not NMCS)", "availability_over_time"
+        ylabel, key = "Supply availability (% not NMCS)", "availability_over_time"
     else:
         title = _backorder_finding(overall, ref)
         ylabel, key = "Backorders (units owed to the shelf, period average)", "backorders_over_time"
@@ -196,9 +196,9 @@ def _availability_finding(overall: pd.Series, alts: list[str], ref: str | None,
                      f"({pct(d['worst_before'])} → {pct(d['worst_after'])})")
         return text
     if len(alts) == 1 or runner not in overall.index:
-        return f"{ref} averages {pct(overall[ref])} availability after warm-up"
+        return f"{ref} averages {pct(overall[ref])} supply availability after warm-up"
     gap = 100 * (overall[runner] - overall[ref])
-    return (f"{ref} averages {pct(overall[ref])} availability after warm-up; {runner} "
+    return (f"{ref} averages {pct(overall[ref])} supply availability after warm-up; {runner} "
             f"{'+' if gap >= 0 else '−'}{abs(gap):.1f}{NBSP}points")
 
 

@@ -25,7 +25,7 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str,
         return None
     alts = [a for a in style.alternatives if a in set(avail["alternative"])]
     top = avail.loc[avail["swing"].idxmax()]
-    title = (f"{_label(top['parameter'])} moves {customer}'s availability the most: "
+    title = (f"{_label(top['parameter'])} moves {customer}'s supply availability the most: "
              f"{100 * top['swing']:.1f} points under {top['alternative']} "
              f"(from {top['low_value']:g} to {top['high_value']:g})")
     title = title[:1].upper() + title[1:]

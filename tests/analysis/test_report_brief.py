@@ -126,30 +126,32 @@ def test_case_study_html_under_5_mb_with_full_resolution_files_beside_it(case_st
 
 def test_every_total_reconciles_to_the_cent(case_study):
     """Spreadsheet and HTML against the comparison table: the cost-by-year totals include
-    the CLSSA FMSO I deposit paid in warm-up, as the comparison does."""
+    the CLSSA FMSO I deposit paid in warm-up, as the comparison does; the years come from
+    costs.parquet (fiscal years, constant and then-year dollars)."""
     res = load_result(case_study.parent)
     wb = load_workbook(case_study / "summary.xlsx", read_only=True)
     comp = sheet(wb, "Comparison").set_index(["Alternative", "Customer"])
     years = sheet(wb, "Cost by year")
     totals = years[years["Year"] == "Total"].set_index(["Alternative", "Customer"])
     body = years[years["Year"] != "Total"]
-    sums = body.groupby(["Alternative", "Customer"])[
-        ["Cost counted in the totals (USD)", "NPV of the cost counted (USD)"]].sum()
+    counted = "Cost counted in the totals, constant dollars (USD)"
+    then = "Cost counted in the totals, then-year dollars (USD)"
+    sums = body.groupby(["Alternative", "Customer"])[[counted, then]].sum()
     cost, npv = "Cost over the measured window (USD)", "NPV cost (USD)"
     means = res.summary.groupby(["alternative", "customer"])[["cost_usd", "npv_cost_usd"]].mean()
     pairs = len(res.alternatives) * len(res.customers)          # every alternative and customer
     assert len(totals) == len(comp) == len(means) == pairs
     for key, row in comp.iterrows():
         assert abs(row[cost] - means.loc[key, "cost_usd"]) < CENT
-        assert abs(totals.loc[key, "Cost counted in the totals (USD)"] - row[cost]) < CENT
+        assert abs(totals.loc[key, counted] - row[cost]) < CENT
         assert abs(totals.loc[key, "NPV of the cost counted (USD)"] - row[npv]) < CENT
-        assert abs(sums.loc[key, "Cost counted in the totals (USD)"] - row[cost]) < CENT
-        assert abs(sums.loc[key, "NPV of the cost counted (USD)"] - row[npv]) < CENT
+        assert abs(sums.loc[key, counted] - row[cost]) < CENT
+        assert abs(totals.loc[key, then] - sums.loc[key, then]) < CENT
     deposit = totals.loc[("CLSSA", "Nation A"), "Investment paid in warm-up (USD)"]
     assert deposit > 1e6                                   # the FMSO I deposit is counted
     clssa_a = body[(body["Alternative"] == "CLSSA") & (body["Customer"] == "Nation A")]
     first = clssa_a.sort_values("Year (number)").iloc[0]    # the (fiscal) year of day 0
-    assert first["Cost counted in the totals (USD)"] == pytest.approx(deposit, abs=CENT)
+    assert first[counted] == pytest.approx(deposit, abs=CENT)
     # The HTML: every year table's totals are the comparison table's figures, as printed.
     page = parse((case_study / "report.html").read_text(encoding="utf-8"))
     head, *rows = page.tables["comparison-table"]
@@ -159,10 +161,17 @@ def test_every_total_reconciles_to_the_cent(case_study):
                for r in rows}
     for nation in NATIONS:
         head, *rows = page.tables[f"years-customer-{nation.lower().replace(' ', '-')}"]
-        t_cost, t_npv = head.index("Total ($M)"), head.index("NPV ($M)")
+        t_cost = head.index("Total (constant FY2027 $M)")
+        t_npv = head.index("NPV (constant FY2027 $M)")
         for r in rows:
             assert (r[t_cost], r[t_npv]) == printed[(r[0], nation)], (r[0], nation)
             assert r[t_cost] == f"{means.loc[(r[0], nation), 'cost_usd'] / 1e6:,.2f}"
+        # The TCO table's Total row: the same printed cost for every alternative.
+        head, *rows = page.tables[f"tco-elements-{nation.lower().replace(' ', '-')}"]
+        total = rows[-1]
+        assert total[0].startswith("Total")
+        for h, v in zip(head[1:], total[1:], strict=True):
+            assert v == printed[(h.removesuffix(" (recommended)"), nation)][0], (h, nation)
 
 
 def test_svgs_keep_their_text_editable(case_study):
@@ -178,16 +187,23 @@ def test_pptx_opens_with_one_picture_per_chart_slide(case_study):
     key = html[html.index('id="key-charts"'):html.index('id="appendix"')]
     n_key = key.count("<figure>")
     slides = list(deck.slides)
-    assert len(slides) == 2 + n_key + 2                   # title, summary, charts, assumptions, risks
+    # title, summary, whole cost/readiness/risk, charts, assumptions, risks
+    assert len(slides) == 3 + n_key + 2
     pictures = [sum(1 for s in slide.shapes if s.shape_type == 13) for slide in slides]
-    assert pictures == [0, 0] + [1] * n_key + [0, 0]
+    assert pictures == [0, 0, 0] + [1] * n_key + [0, 0]
     texts = ["\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
              for slide in slides]
     assert all(BANNER in t for t in texts)
     assert "Executive summary" in texts[1] and "risks" in texts[-1].lower()
     assert any(s.has_table for s in slides[1].shapes)
+    assert "whole cost, readiness and risk" in texts[2]
+    (grid,) = [s.table for s in slides[2].shapes if s.has_table]
+    heads = [grid.cell(0, j).text for j in range(len(grid.columns))]
+    assert "TCO (then-year $M)" in heads and "Total ownership cost (constant FY2027 $M)" in heads
+    assert [grid.cell(i, 0).text for i in range(1, len(grid.rows))] == list(NATIONS)
     titles = re.findall(r'<img src="[^"]*" alt="([^"]*)"', key)
-    for slide_text, title in zip(texts[2:2 + n_key], titles, strict=True):
+    assert sum("TCO" in t for t in titles) == len(NATIONS)   # a TCO slide per nation
+    for slide_text, title in zip(texts[3:3 + n_key], titles, strict=True):
         assert title.replace("&#39;", "'") in slide_text  # the finding is the slide's title
 
 
@@ -199,7 +215,7 @@ def test_spreadsheet_for_analysts(case_study):
             "Phase", "Year", "Year (number)", "Rank", "Metric", "Unit", "Against", "Pairs",
             "Significant", "Recommended", "Rule", "Runner-up", "Phase (number)", "Difference",
             "Difference 95 % CI half-width", "Difference 95 % CI half-width, unpaired",
-            "item", "value"}
+            "item", "value", "IPS element"}
     seen: dict[str, set[str]] = {}
     for ws in wb.worksheets:
         rows = list(ws.iter_rows(values_only=True))
@@ -213,11 +229,14 @@ def test_spreadsheet_for_analysts(case_study):
             assert re.search(r"\([^()]+\)$", h), (ws.title, h)   # the unit in the header
             seen.setdefault(h, set()).add(ws.title)
     # One name per column across sheets.
-    assert {"Comparison", "Phases", "Replications"} <= seen["Availability (%)"]
-    assert {"Comparison", "Phases"} <= seen["Availability 95 % CI half-width (%)"]
+    assert {"Comparison", "Phases", "Replications"} <= seen[
+        "Supply availability (not NMCS) (%)"]
+    assert {"Comparison", "Phases"} <= seen[
+        "Supply availability (not NMCS) 95 % CI half-width (%)"]
+    assert {"TCO by IPS element", "TCO by fiscal year", "Target risk"} <= set(wb.sheetnames)
     comp = wb["Comparison"]
     head = [c.value for c in comp[2]]
-    col = head.index("Availability (%)") + 1
+    col = head.index("Supply availability (not NMCS) (%)") + 1
     assert comp.cell(3, col).number_format == "0.0%"           # a fraction shown as a percentage
     col = head.index("NPV cost (USD)") + 1
     assert comp.cell(3, col).number_format == "#,##0.00"       # dollars to the cent
@@ -257,7 +276,7 @@ def test_phase_tables_equal_hand_computed_means_of_the_periodic_rows(tmp_path):
     row = next(r for r in t.rows if r[0] == "Base")
     assert row[1].startswith(f"{100 * got.loc['TPA initial support', 'availability']:.1f} ± ")
     assert row[4].startswith(f"{100 * got.loc['Standard', 'availability']:.1f} ± ")
-    assert t.headers[-3] == "Whole window: availability (%)"
+    assert t.headers[-3] == "Whole window: supply availability (%)"
 
 
 # -- charts for a slide -----------------------------------------------------------------------
@@ -372,7 +391,10 @@ def test_report_of_one_alternative_and_one_replication(tmp_path):
 def test_dollars_named_and_fiscal_years_on_axes():
     from analysis import money
 
-    assert money.dollars({"base_year": 2026}) == "constant 2026 US dollars"
+    assert money.dollars({"base_year": 2026}) == "constant FY2026 US dollars"
+    assert money.dollars_short({"base_year": 2026}) == "constant FY2026 $M"
+    assert money.year_label(2028, {"base_year": 2026, "fiscal_year_start_day": 273}) == \
+        "FY2028"
     assert money.dollars({}) == "constant-year US dollars of the scenario"
     plain = {}
     assert list(money.year_of([0, 365.2, 365.25, 800], plain)) == [1, 1, 2, 3]

@@ -14,7 +14,7 @@ from sim.cli import main
 
 CHARTS = ("frontier", "cost_breakdown", "availability_over_time", "wait_times", "s_curves",
           "nmcs_drivers", "cost_by_year", "backorders_over_time", "tornado", "depot_capacity",
-          "availability_by_phase")
+          "availability_by_phase", "readiness")
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -58,7 +58,8 @@ def test_spreadsheet_one_sheet_per_table_with_cis(xss_report):
     assert {"Assumptions", "Comparison", "Paired differences", "Cost by year", "NMCS drivers",
             "Depots", "Replications", "Phases", "Time series"} <= set(wb.sheetnames)
     rows = list(wb["Comparison"].iter_rows(values_only=True))
-    assert {"Availability (%)", "Availability 95 % CI half-width (%)", "NPV cost (USD)",
+    assert {"Supply availability (not NMCS) (%)",
+            "Supply availability (not NMCS) 95 % CI half-width (%)", "NPV cost (USD)",
             "NPV cost 95 % CI half-width (USD)"} <= set(rows[0])
     assert any(XSS in r for r in rows)  # stored as text, not as a formula or markup
     paired = list(wb["Paired differences"].iter_rows(values_only=True))
