@@ -96,6 +96,8 @@ def _planned(scenarios, replications: int, alternatives: int, workers: int, forc
     nothing written) past the limit."""
     from sim.estimate import estimate
 
+    if pending == 0:
+        return None
     est = estimate(scenarios, replications, alternatives, workers)
     if pending is not None and est.units and pending < est.units:
         est = dataclasses.replace(est, removals=est.removals * pending / est.units,
@@ -137,9 +139,14 @@ class Tracker:
     def start(self, found: Any) -> None:
         """``runner.Resumed``: say what is reused, then show the bar."""
         self.total, self.reused = found.total, found.reused
+        if found.stale_lock:
+            say(found.stale_lock)
         if found.finished_before:
             say(f"nothing to run: {self.out} holds this run finished ({plural(found.total, 'unit')}"
                 "); rerun with --fresh to compute it again")
+            if found.other_build:
+                say("note: another build of sustain computed it (see its manifest.json); "
+                    "--fresh runs it with this one")
             return
         if found.reused:
             say(f"resuming: {plural(found.reused, 'finished unit')} of {found.total:,} in "
@@ -174,6 +181,12 @@ class Tracker:
         if not self.total:
             return f"{how} before any unit ran; run the same command again to start"
         kept = self.reused + self.ran
+        try:   # what the run recorded as it stopped is the truth
+            from sim.results import ResultDir
+
+            kept = len((ResultDir(self.out).read_manifest() or {})["completed_units"])
+        except Exception:  # noqa: BLE001 - the count above is a fair fallback
+            pass
         return (f"{how}: {kept:,} of {self.total:,} units are finished and kept in {self.out}; "
                 "run the same command again to resume")
 
@@ -228,9 +241,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     with pool_for(_workers(args, max(pending, 1)), args.cluster) as pool:
         est = _planned([scenario], scenario.replications, len(scenario.alternatives),
                        pool.workers, args.force, pending)
-        settings = dataclasses.replace(settings, workers=pool.workers,
-                                       batch_units=batch_units(est, max(pending, 1),
-                                                               pool.workers))
+        settings = dataclasses.replace(
+            settings, workers=pool.workers,
+            batch_units=batch_units(est, max(pending, 1), pool.workers) if est else 1)
         with _stop_message(tracker):
             result = runner.run(scenario, settings, on_unit=tracker.unit,
                                 executor=pool.executor, on_start=tracker.start)
@@ -302,7 +315,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(
             settings, workers=pool.workers,
             batch_units=batch_units(est, max(pending, 1), pool.workers) if est else 1)
-        with ResultDir(out).lock(command_line()), _stop_message(tracker):
+        with ResultDir(out).lock(command_line()) as stale, _stop_message(tracker):
+            if stale:
+                say(stale)
             runner.open_result(scenario, settings, plan)
             settings = dataclasses.replace(settings, fresh=False)   # done: now resume
             if args.analytic:

@@ -110,7 +110,8 @@ LOCK_NAME = "sustain.lock"
 MANIFEST_NAME = "manifest.json"
 LOG_NAME = "progress.log"
 PART = re.compile(r"^(p\d{5}_)?a\d{3}_r\d{5}\.parquet$")
-TEMPORARY = re.compile(r"^\.(.+)\.tmp[A-Za-z0-9_]*$")
+TEMPORARY = re.compile(r"^\.(.+?)(\.[A-Za-z0-9_]{8})?\.tmp$")
+"""``write_atomic``'s temporaries: ``.<file>.<8 random characters>.tmp``."""
 OWN_TABLES = tuple(KEYS) + ("points", "analytic")
 """Tables ``sustain run`` and ``sweep`` write at the top of a result directory."""
 
@@ -151,7 +152,7 @@ def write_atomic(target: Path, write: Callable[[Any], None]) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
+        with _open_for_write(fd) as fh:
             write(fh)
         os.replace(tmp, target)
     except BaseException:
@@ -160,6 +161,11 @@ def write_atomic(target: Path, write: Callable[[Any], None]) -> None:
         except OSError:
             pass
         raise
+
+
+def _open_for_write(fd: int) -> Any:
+    """The temporary file's writer (one place, so a test can make it fail like a full disk)."""
+    return os.fdopen(fd, "wb")
 
 
 def parquet_bytes(data: pa.Table) -> bytes:
@@ -286,11 +292,12 @@ class ResultDir:
         manifest, the tables, the progress log, the parts and temporaries — and nothing else.
         Returns what is left that sustain did not write (e.g. a report) for the caller to
         mention."""
-        for name in (MANIFEST_NAME, LOG_NAME, *(f"{t}.parquet" for t in OWN_TABLES)):
+        own = {MANIFEST_NAME, LOG_NAME, *(f"{t}.parquet" for t in OWN_TABLES)}
+        for name in own:
             (self.path / name).unlink(missing_ok=True)
         self._remove_parts(None)
         for f in self.path.iterdir() if self.path.exists() else []:
-            if TEMPORARY.match(f.name) and f.is_file():
+            if _temporary_of(f.name) in own and f.is_file() and not f.is_symlink():
                 f.unlink(missing_ok=True)
         return sorted(p.name for p in self.path.iterdir() if p.name != LOCK_NAME) \
             if self.path.exists() else []
@@ -414,8 +421,8 @@ class ResultDir:
             if folder.name not in KEYS or not folder.is_dir() or folder.is_symlink():
                 continue
             for f in folder.iterdir():
-                own = (PART.match(f.name) and (wanted is None or f.name in wanted)) or (
-                    TEMPORARY.match(f.name) and PART.match(TEMPORARY.match(f.name).group(1)))
+                own = (PART.match(f.name) and (wanted is None or f.name in wanted)) or \
+                    PART.match(_temporary_of(f.name) or "")
                 if own and f.is_file() and not f.is_symlink():
                     f.unlink(missing_ok=True)
             _remove_if_empty(folder)
@@ -429,8 +436,14 @@ class ResultDir:
 
     def temporaries(self) -> list[Path]:
         """sustain's temporary files anywhere in the directory (none, once a write is over)."""
-        return [p for p in self.path.rglob(".*") if p.is_file() and TEMPORARY.match(p.name)] \
+        return [p for p in self.path.rglob(".*") if p.is_file() and _temporary_of(p.name)] \
             if self.path.exists() else []
+
+
+def _temporary_of(name: str) -> str | None:
+    """The file a temporary of ``write_atomic`` was for, or None when ``name`` is not one."""
+    match = TEMPORARY.match(name)
+    return match.group(1) if match else None
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -521,14 +534,21 @@ def _acquire(path: Path, command: str) -> tuple[int, str | None]:
     if previous.get("unreadable"):
         stale = f"note: recovered a lock on {path.parent} that could not be read"
     elif previous:
+        # The record lock was free. Its holder may still live (the lock is lost if that
+        # process closes any descriptor of the file, and some network filesystems do not
+        # share such locks): the pid, boot and start time it wrote decide.
         alive = holder_alive(previous)
-        if alive is not False:
+        if alive:
             os.close(fd)
-            where = ("is still running" if alive else
-                     "is on another host, so whether it still runs cannot be told from here")
             raise ResultDirError(
-                f"{path.parent} is locked by {describe_holder(previous)}, which {where}; if it "
-                f"is no longer running, delete {path} and rerun")
+                f"{path.parent} is in use by another sustain process "
+                f"({describe_holder(previous)}); wait for it to finish, or choose another --out")
+        if alive is None:
+            os.close(fd)
+            raise ResultDirError(
+                f"{path.parent} is locked by {describe_holder(previous)}, which is on another "
+                "host, so whether it still runs cannot be told from here; if it is no longer "
+                f"running, delete {path} and rerun")
         stale = (f"note: recovered a stale lock on {path.parent}: "
                  f"{describe_holder(previous)} is no longer running")
     info = {"pid": os.getpid(), "host": socket.gethostname(), "boot_id": _boot_id(),

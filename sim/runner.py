@@ -17,6 +17,7 @@ SIGTERM, an error) stops its worker processes and leaves a manifest of what fini
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -143,6 +144,8 @@ class Resumed:
     pending: list[Unit]  # units to run now
     rerun: int = 0       # units an earlier run listed as done whose parts were damaged
     finished_before: bool = False  # the directory was a finished result already
+    other_build: bool = False      # ... computed by another build of sustain
+    stale_lock: str | None = None  # a stale lock of a dead run was recovered (the message)
 
 
 def resolve(scenario: Scenario, replications: int | None, seed: int | None) -> Scenario:
@@ -231,9 +234,9 @@ def open_result(scenario: Scenario, settings: RunSettings,
     out = ResultDir(settings.out)
     sha = scenario_hash(scenario)
     kind = "sweep" if plan is not None else "run"
+    out.check_usable()
     if settings.fresh:
         out.discard()
-    out.check_usable()
     manifest = out.read_manifest()
     if manifest is not None:
         again = "rerun with --fresh to start it afresh, or choose another --out"
@@ -328,7 +331,13 @@ def run(scenario: Scenario, settings: RunSettings,
     ``plan``: run the sweep's points (``scenario`` is then the plan's scenario, sweep block
     included). ``on_start`` hears what was found before anything runs."""
     out = ResultDir(settings.out)
-    with out.lock(command_line()):
+    with out.lock(command_line()) as stale:
+        if stale is not None and on_start is not None:
+            told = on_start
+
+            def on_start(found: Resumed) -> None:
+                told(dataclasses.replace(found, stale_lock=stale))
+
         return _run_locked(out, scenario, settings, on_unit, executor, plan, on_start)
 
 
@@ -348,7 +357,8 @@ def _run_locked(out: ResultDir, scenario: Scenario, settings: RunSettings,
     if manifest.get("finished_at"):
         _check_final_tables(out, manifest, tables)
         if on_start is not None:
-            on_start(Resumed(len(every), len(every), [], finished_before=True))
+            on_start(Resumed(len(every), len(every), [], finished_before=True,
+                             other_build=manifest.get("code_sha256") != code_sha256()))
         return out
 
     claimed = _completed(manifest, out)

@@ -549,9 +549,10 @@ def load_scenario(path: str | Path) -> Scenario:
     except OSError as exc:
         raise ScenarioError(str(path), [Problem("", f"cannot read the file: {exc.strerror}")]) from None
     if len(raw) > limit:
+        mb = os.environ.get(SIZE_VARIABLE, "").strip() or f"{MAX_BYTES / 1024 / 1024:g}"
         raise ScenarioError(str(path), [Problem(
-            "", f"larger than {limit / 1024 / 1024:g} MB, the limit for a scenario file (set "
-                f"the environment variable {SIZE_VARIABLE} to allow more)")])
+            "", f"larger than {mb} MB, the limit for a scenario file (set the environment "
+                f"variable {SIZE_VARIABLE} to allow more)")])
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     except UnicodeDecodeError as exc:
