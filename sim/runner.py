@@ -389,7 +389,11 @@ def _run_locked(out: ResultDir, scenario: Scenario, settings: RunSettings,
                     done.pop(name, None)
                 pending = [u for u in every if u.name in exc.units]
     except BaseException:
-        # Stopped (Ctrl-C, SIGTERM, an error): leave a manifest that lists what finished.
+        # Stopped (Ctrl-C, SIGTERM, an error): leave a manifest that lists what finished —
+        # a unit logged just as the signal came included.
+        for name, entry in _completed(manifest, out).items():
+            if name not in done and out.verified(entry, tables):
+                done[name] = entry
         manifest["completed_units"] = [done[u.name] for u in every if u.name in done]
         out.write_manifest(manifest)
         raise
