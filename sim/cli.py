@@ -181,12 +181,12 @@ class Tracker:
         if not self.total:
             return f"{how} before any unit ran; run the same command again to start"
         kept = self.reused + self.ran
-        try:   # what the run recorded as it stopped is the truth
-            from sim.results import ResultDir
+        from sim.results import ResultDir, ResultDirError
 
+        try:   # what the run recorded as it stopped is the truth
             kept = len((ResultDir(self.out).read_manifest() or {})["completed_units"])
-        except Exception:  # noqa: BLE001 - the count above is a fair fallback
-            pass
+        except (ResultDirError, KeyError):
+            pass   # the count above is a fair fallback
         return (f"{how}: {kept:,} of {self.total:,} units are finished and kept in {self.out}; "
                 "run the same command again to resume")
 
@@ -234,7 +234,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         say(f"note: {args.scenario} has a sweep block; 'sustain run' runs only the scenario "
             f"as written (the base point). 'sustain sweep {args.scenario}' runs its "
             f"{scenario.sweep.method} points.")
-    total = len(scenario.alternatives) * scenario.replications
     settings = runner.RunSettings(out=out, record_events=args.events, fresh=args.fresh)
     pending = runner.pending_units(scenario, settings)
     tracker = Tracker(out, [a.name for a in scenario.alternatives], "replications")
@@ -299,7 +298,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     simulate = not args.no_simulate
     out = _result_dir(args, scenario.scenario, "_sweep")
     n_alt, reps = len(scenario.alternatives), scenario.replications
-    total = len(plan.points) * n_alt * reps
     say(f"sweep: {plan.method}, {plural(len(plan.parameters), 'parameter')}, "
         f"{plural(len(plan.points), 'point')}"
         + (f" x {plural(n_alt, 'alternative')} x {plural(reps, 'replication')}" if simulate

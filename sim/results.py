@@ -379,30 +379,8 @@ class ResultDir:
                     if folder.exists() else []
                 files = [(f, None) for f in found]
             target = self.path / f"{table}.parquet"
-            damaged = {}
-
-            def stream(fh: Any, sch: pa.Schema = sch, files: list = files,
-                       table: str = table) -> None:
-                with pq.ParquetWriter(fh, sch) as writer:
-                    buf: list[pa.Table] = []
-                    rows = 0
-                    for f, want in files:
-                        payload = f.read_bytes() if f.exists() else b""
-                        if want is not None and sha256_bytes(payload) != want:
-                            damaged.setdefault(f.stem, []).append(table)
-                            continue
-                        part = pq.read_table(pa.BufferReader(payload)).cast(sch)
-                        buf.append(part)
-                        rows += part.num_rows
-                        if rows >= ROW_GROUP_ROWS or len(buf) >= ROW_GROUP_PARTS:
-                            writer.write_table(pa.concat_tables(buf))
-                            buf, rows = [], 0
-                    if damaged:
-                        raise PartDamaged(damaged)
-                    if buf or not files:
-                        writer.write_table(pa.concat_tables(buf) if buf else sch.empty_table())
-
-            write_atomic(target, stream)
+            write_atomic(target, lambda fh, sch=sch, files=files, table=table:
+                         _stream_parts(fh, sch, files, table))
             checksums[table] = sha256_file(target) or ""
         return checksums
 
@@ -438,6 +416,31 @@ class ResultDir:
         """sustain's temporary files anywhere in the directory (none, once a write is over)."""
         return [p for p in self.path.rglob(".*") if p.is_file() and _temporary_of(p.name)] \
             if self.path.exists() else []
+
+
+def _stream_parts(fh: Any, sch: pa.Schema, files: list[tuple[Path, str | None]],
+                  table: str) -> None:
+    """Write parts into one Parquet file, a bounded number of rows in memory at a time; a part
+    whose bytes do not match its checksum is PartDamaged (and the file is not put in place)."""
+    damaged: dict[str, list[str]] = {}
+    with pq.ParquetWriter(fh, sch) as writer:
+        buf: list[pa.Table] = []
+        rows = 0
+        for f, want in files:
+            payload = f.read_bytes() if f.exists() else b""
+            if want is not None and sha256_bytes(payload) != want:
+                damaged.setdefault(f.stem, []).append(table)
+                continue
+            part = pq.read_table(pa.BufferReader(payload)).cast(sch)
+            buf.append(part)
+            rows += part.num_rows
+            if rows >= ROW_GROUP_ROWS or len(buf) >= ROW_GROUP_PARTS:
+                writer.write_table(pa.concat_tables(buf))
+                buf, rows = [], 0
+        if damaged:
+            raise PartDamaged(damaged)
+        if buf or not files:
+            writer.write_table(pa.concat_tables(buf) if buf else sch.empty_table())
 
 
 def _temporary_of(name: str) -> str | None:

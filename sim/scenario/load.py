@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.scenario.checks import cross_reference_problems
 from sim.scenario.models import Scenario
+from sim.terminal import clean
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,11 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line: a key or value from the file that holds a newline or another control
+        character shows it as an escape."""
         where = f"line {self.line}: " if self.line else ""
-        return f"{where}{self.place}: {self.message}" if self.place else f"{where}{self.message}"
+        place, message = clean(self.place, newlines=False), clean(self.message, newlines=False)
+        return f"{where}{place}: {message}" if place else f"{where}{message}"
 
 
 class ScenarioError(Exception):
@@ -349,48 +353,48 @@ def _field_problems(errors: list[dict], data: Any) -> list[tuple[str, str]]:
     required" is dropped)."""
     found = [(err, *_untagged(err["loc"], data)) for err in errors]
     members: dict[tuple, set[str]] = {}
-    for _, clean, tags in found:
+    for _, bare, tags in found:
         for pos, tag in tags:
-            members.setdefault(clean[:pos], set()).add(tag)
+            members.setdefault(bare[:pos], set()).add(tag)
 
     def fits(union: tuple, tag: str) -> bool:
         scalar_tag = tag.startswith(("literal[", "str", "constant", "int", "float", "bool"))
         return scalar_tag != isinstance(_at(data, union), (dict, list))
 
     kept = []
-    for err, clean, tags in found:
-        if any(len(members[clean[:pos]]) > 1 and not fits(clean[:pos], tag)
-               and any(fits(clean[:pos], m) for m in members[clean[:pos]])
+    for err, bare, tags in found:
+        if any(len(members[bare[:pos]]) > 1 and not fits(bare[:pos], tag)
+               and any(fits(bare[:pos], m) for m in members[bare[:pos]])
                for pos, tag in tags):
             continue
-        kept.append((err, clean))
+        kept.append((err, bare))
 
     lacking: dict[tuple, set[str]] = {}   # a mapping's location -> required keys it lacks
-    for err, clean in kept:
-        if err["type"] == "missing" and clean and isinstance(clean[-1], str):
-            lacking.setdefault(clean[:-1], set()).add(clean[-1])
+    for err, bare in kept:
+        if err["type"] == "missing" and bare and isinstance(bare[-1], str):
+            lacking.setdefault(bare[:-1], set()).add(bare[-1])
     dropped: set[tuple] = set()
     out: list[tuple[tuple, str]] = []
-    for err, clean in kept:
+    for err, bare in kept:
         msg = _message(err["msg"])
-        if err["type"] == "extra_forbidden" and clean and isinstance(clean[-1], str):
-            missing = lacking.get(clean[:-1], set())
-            guess = _close(clean[-1], missing) or _close(clean[-1], _fields_at(err["loc"][:-1]))
+        if err["type"] == "extra_forbidden" and bare and isinstance(bare[-1], str):
+            missing = lacking.get(bare[:-1], set())
+            guess = _close(bare[-1], missing) or _close(bare[-1], _fields_at(err["loc"][:-1]))
             if guess in missing:
-                dropped.add((*clean[:-1], guess))
+                dropped.add((*bare[:-1], guess))
                 msg += f" — did you mean {guess!r}? ({guess} is required)"
             elif guess is not None:
                 msg += f" — did you mean {guess!r}?"
         elif err["type"] == "literal_error":
             options = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
             written = err.get("input")
-            guess = _close(written if isinstance(written, str) else _at(data, clean), options)
+            guess = _close(written if isinstance(written, str) else _at(data, bare), options)
             if guess is not None:
                 msg += f" — did you mean {guess!r}?"
-        out.append((clean, msg))
-    return [(_place(clean, data), msg) for clean, msg in out
-            if not (clean in dropped and any(e["type"] == "missing" and c == clean
-                                             for e, c in kept))]
+        out.append((bare, msg))
+    return [(_place(bare, data), msg) for bare, msg in out
+            if not (bare in dropped and any(e["type"] == "missing" and c == bare
+                                            for e, c in kept))]
 
 
 def _looks_like_tag(elem: Any) -> bool:
@@ -408,9 +412,8 @@ def _untagged(loc: tuple, data: Any) -> tuple[tuple, list[tuple[int, str]]]:
         if isinstance(elem, str) and i + 1 < len(loc) and loc[i + 1] == elem:
             tags.append((len(clean), elem))    # a tag named as the key it stands for
             continue
-        if isinstance(cur, dict) and elem in cur:
-            cur = cur[elem]
-        elif isinstance(cur, list) and isinstance(elem, int) and 0 <= elem < len(cur):
+        if (isinstance(cur, dict) and elem in cur) or (
+                isinstance(cur, list) and isinstance(elem, int) and 0 <= elem < len(cur)):
             cur = cur[elem]
         elif _looks_like_tag(elem) or (isinstance(cur, dict) and isinstance(elem, str)
                                        and i + 1 < len(loc) and loc[i + 1] in cur):
@@ -424,9 +427,8 @@ def _untagged(loc: tuple, data: Any) -> tuple[tuple, list[tuple[int, str]]]:
 
 def _at(data: Any, loc: tuple) -> Any:
     for elem in loc:
-        if isinstance(data, dict) and elem in data:
-            data = data[elem]
-        elif isinstance(data, list) and isinstance(elem, int) and 0 <= elem < len(data):
+        if (isinstance(data, dict) and elem in data) or (
+                isinstance(data, list) and isinstance(elem, int) and 0 <= elem < len(data)):
             data = data[elem]
         else:
             return None
@@ -517,7 +519,16 @@ def _validate(data: Any, source: str, compose: Callable[[], yaml.Node] | None) -
     except ValidationError as exc:
         for place, msg in _field_problems(exc.errors(), data):
             problems.append(Problem(place, msg, line_of(place)))
-    for place, msg in cross_reference_problems(data):
+    try:
+        crossed = cross_reference_problems(data)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+        # The relations between parts assume parts of the right shape; when fields are already
+        # wrong (a list where a name goes), the field problems are the report. With no field
+        # problem, a failure here is a bug and is raised.
+        if not problems:
+            raise
+        crossed = []
+    for place, msg in crossed:
         problems.append(Problem(place, _suggest_name(msg, data), line_of(place)))
     if problems or scenario is None:
         problems.sort(key=lambda p: (p.line or 0, p.place))
