@@ -399,13 +399,10 @@ def _print_comparison(result_dir: Path) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.report import write_report
+    from analysis.report import cmd_report as run_report
 
     with _status("building the report"):
-        path = write_report(Path(args.result_dir))
-    say(f"report: {path}")
-    say(f"spreadsheet: {path.parent / 'summary.xlsx'}")
-    return EXIT_OK
+        return run_report(args)
 
 
 def cmd_analytic(args: argparse.Namespace) -> int:
