@@ -369,33 +369,53 @@ def _print_sweep(result_dir: Path, parameters: list[str]) -> None:
 
 
 def _print_comparison(result_dir: Path) -> None:
-    """The comparison table, fitted to the terminal (numbers never wrap; names do)."""
+    """The comparison table, fitted to the terminal: when one line per row is too wide, each
+    half-width goes under its mean (numbers never wrap mid-figure)."""
     from rich.table import Table
 
     from sim.comparison import comparison
     from sim.terminal import console
 
     rows, n = comparison(result_dir)
-    out = Table(title=f"Alternatives compared — mean ± 95 % CI half-width over "
-                      f"{plural(n, 'replication')} (after warm-up)")
-    for col in ("Alternative", "Customer", "Availability", "CWT (days)", "Cost ($M)",
-                "NPV cost ($M)"):
-        if col in ("Alternative", "Customer"):
-            out.add_column(col, justify="left", overflow="fold", ratio=1)
-        else:
-            out.add_column(col, justify="right", no_wrap=True)
+    out = console(min_width=120)
 
-    def fmt(v: float, h: float, scale: float = 1.0, digits: int = 3) -> str:
-        hw = "" if math.isnan(h) else f" ± {h / scale:.{digits}f}"
-        return f"{v / scale:.{digits}f}{hw}"
+    def table(stacked: bool, squeeze: bool = False) -> Table:
+        t = Table(title=f"Alternatives compared — mean ± 95 % CI half-width over "
+                        f"{plural(n, 'replication')} (after warm-up)")
+        headers = (("Alternative", "Customer", "Avail.", "CWT d", "Cost $M", "NPV $M")
+                   if squeeze else
+                   ("Alternative", "Customer", "Availability", "CWT (days)", "Cost ($M)",
+                    "NPV ($M)" if stacked else "NPV cost ($M)"))
+        for col in headers:
+            if col in ("Alternative", "Customer"):
+                t.add_column(col, justify="left", overflow="fold",
+                             min_width=None if squeeze else len(col))
+            else:
+                t.add_column(col, justify="right", no_wrap=True)
 
-    for r in rows:
-        out.add_row(r["alternative"], r["customer"],
-                    fmt(r["availability"], r["availability_ci"]),
-                    fmt(r["cwt_days_mean"], r["cwt_days_mean_ci"], digits=2),
-                    fmt(r["cost_usd"], r["cost_usd_ci"], 1e6, 2),
-                    fmt(r["npv_cost_usd"], r["npv_cost_usd_ci"], 1e6, 2))
-    console(min_width=120).print(out)
+        def fmt(v: float, h: float, scale: float = 1.0, digits: int = 3) -> str:
+            hw = "" if math.isnan(h) else f"{chr(10) if stacked else ' '}± {h / scale:.{digits}f}"
+            return f"{v / scale:.{digits}f}{hw}"
+
+        for r in rows:
+            t.add_row(r["alternative"], r["customer"],
+                      fmt(r["availability"], r["availability_ci"]),
+                      fmt(r["cwt_days_mean"], r["cwt_days_mean_ci"], digits=2),
+                      fmt(r["cost_usd"], r["cost_usd_ci"], 1e6, 2),
+                      fmt(r["npv_cost_usd"], r["npv_cost_usd_ci"], 1e6, 2))
+        return t
+
+    from rich.measure import Measurement
+
+    def width(t: Table) -> Measurement:
+        return Measurement.get(out, out.options.update(width=10_000, max_width=10_000), t)
+
+    chosen = table(stacked=False)
+    if width(chosen).maximum > out.width:
+        chosen = table(stacked=True)
+        if width(chosen).minimum > out.width:
+            chosen = table(stacked=True, squeeze=True)   # names fold to make room
+    out.print(chosen)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -583,7 +583,11 @@ class ProgressLog:
     recording unit n costs O(1) and survives a crash of the process or the machine."""
 
     def __init__(self, path: Path) -> None:
-        self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        if self._fh.tell() > 0:   # a line torn by a crash or a full disk: end it first, so
+            self._fh.seek(self._fh.tell() - 1)   # the next entry is a line of its own
+            if self._fh.read(1) != "\n":
+                self._fh.write("\n")
 
     def append(self, entry: dict[str, Any]) -> None:
         self._fh.write(json.dumps(entry, separators=(",", ":")) + "\n")

@@ -239,29 +239,36 @@ def open_result(scenario: Scenario, settings: RunSettings,
         out.discard()
     manifest = out.read_manifest()
     if manifest is not None:
-        again = "rerun with --fresh to start it afresh, or choose another --out"
-        if manifest.get("scenario_sha256") != sha:
-            raise ResultDirConflict(
-                f"{out.path} holds results of a different scenario or seed "
-                f"(sha256 {str(manifest.get('scenario_sha256', '?'))[:12]}); {again}")
-        if manifest.get("kind", "run") != kind:
-            raise ResultDirConflict(f"{out.path} holds a {manifest.get('kind', 'run')} of this "
-                                    f"scenario, not a {kind}; {again}")
-        if bool(manifest.get("record_events")) != settings.record_events:
-            raise ResultDirConflict(f"{out.path} was started with a different --events "
-                                    f"setting; {again}")
-        if manifest.get("code_sha256") != code_sha256() and not manifest.get("finished_at"):
-            raise ResultDirConflict(
-                f"{out.path} was started by another build of sustain (version "
-                f"{manifest.get('package_version', '?')}, code "
-                f"{str(manifest.get('code_sha256') or 'not recorded')[:12]}); this is version "
-                f"{__version__}, code {code_sha256()[:12]}. Units simulated by two builds are "
-                f"never mixed: finish it with the build that started it, or {again}")
+        _check_manifest(out, manifest, sha, kind, settings)
     else:
         manifest = _new_manifest(out, scenario, sha, kind, settings, plan)
     if plan is not None and not (out.path / "points.parquet").exists():
         write_points(out, plan)
     return manifest
+
+
+def _check_manifest(out: ResultDir, manifest: dict[str, Any], sha: str, kind: str,
+                    settings: RunSettings) -> None:
+    """ResultDirConflict unless this run can continue the directory's: the same scenario (and
+    seed), kind, ``--events`` setting and — unless it finished — build of sustain."""
+    again = "rerun with --fresh to start it afresh, or choose another --out"
+    if manifest.get("scenario_sha256") != sha:
+        raise ResultDirConflict(
+            f"{out.path} holds results of a different scenario or seed "
+            f"(sha256 {str(manifest.get('scenario_sha256', '?'))[:12]}); {again}")
+    if manifest.get("kind", "run") != kind:
+        raise ResultDirConflict(f"{out.path} holds a {manifest.get('kind', 'run')} of this "
+                                f"scenario, not a {kind}; {again}")
+    if bool(manifest.get("record_events")) != settings.record_events:
+        raise ResultDirConflict(f"{out.path} was started with a different --events "
+                                f"setting; {again}")
+    if manifest.get("code_sha256") != code_sha256() and not manifest.get("finished_at"):
+        raise ResultDirConflict(
+            f"{out.path} was started by another build of sustain (version "
+            f"{manifest.get('package_version', '?')}, code "
+            f"{str(manifest.get('code_sha256') or 'not recorded')[:12]}); this is version "
+            f"{__version__}, code {code_sha256()[:12]}. Units simulated by two builds are "
+            f"never mixed: finish it with the build that started it, or {again}")
 
 
 def _new_manifest(out: ResultDir, scenario: Scenario, sha: str, kind: str,
@@ -304,17 +311,18 @@ def _batches(units: list[Unit], size: int) -> Iterator[list[Unit]]:
 def pending_units(scenario: Scenario, settings: RunSettings,
                   plan: SweepPlan | None = None) -> int:
     """How many units a run would have to run now (read only, for the up-front estimate:
-    units an earlier run finished are not counted)."""
+    units an earlier run finished are not counted). A directory this run cannot continue is
+    refused here already, before anything is started (and again under the lock)."""
     every = units_of(scenario, plan)
     if settings.fresh:
         return len(every)
     out = ResultDir(settings.out)
-    try:
-        manifest = out.read_manifest()
-    except ResultDirError:
+    out.check_usable()
+    manifest = out.read_manifest()
+    if manifest is None:
         return len(every)
-    if manifest is None or manifest.get("scenario_sha256") != scenario_hash(scenario):
-        return len(every)
+    _check_manifest(out, manifest, scenario_hash(scenario), "sweep" if plan else "run",
+                    settings)
     if manifest.get("finished_at"):
         return 0
     done = {e["unit"] for e in [*manifest["completed_units"], *out.logged_units()]

@@ -10,6 +10,7 @@ never interprets markup in what it is given.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -48,9 +49,9 @@ def console(min_width: int | None = None, **kwargs: Any) -> Any:
     highlighting, and control characters shown as escapes in every string it renders (table
     cells and titles included). Styling is applied with ``style=`` or ``Text``, never markup.
 
-    ``min_width``: when the output is not a terminal (a log, a pipe), render at least this wide
-    so a table is not squeezed into the 80 columns rich assumes; on a terminal its own width is
-    used, so tables fit it. (rich is imported here, not at start-up: error paths do not pay.)"""
+    ``min_width``: when the output is not a terminal (a log, a pipe) and ``COLUMNS`` is not set,
+    render at least this wide so a table is not squeezed into the 80 columns rich assumes; on a
+    terminal its own width is used (or ``COLUMNS``), so tables fit it. (rich is imported here, not at start-up: error paths do not pay.)"""
     global _CONSOLE_CLASS
     if _CONSOLE_CLASS is None:
         from rich.console import Console
@@ -66,7 +67,8 @@ def console(min_width: int | None = None, **kwargs: Any) -> Any:
     kwargs.setdefault("emoji", False)
     kwargs.setdefault("highlight", False)
     out = _CONSOLE_CLASS(**kwargs)
-    if min_width is not None and not out.is_terminal and out.width < min_width:
+    if (min_width is not None and not out.is_terminal and out.width < min_width
+            and not os.environ.get("COLUMNS")):
         out.width = min_width
     return out
 

@@ -576,6 +576,17 @@ def test_every_command_has_a_description_and_an_example(capsys):
         assert f"sustain {name}" in (sub.epilog or ""), name
 
 
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+def test_the_comparison_fits_the_terminal(tmp_path, monkeypatch, capsys, full_run, columns):
+    from sim.cli import _print_comparison
+
+    monkeypatch.setenv("COLUMNS", columns)
+    _print_comparison(full_run)
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= int(columns)
+    assert any("0." in line and "±" in line for line in lines)
+
+
 def test_plurals(tmp_path, capsys):
     data = _small()
     assert main(["validate", str(_write(tmp_path, data))]) == 0
