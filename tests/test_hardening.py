@@ -556,6 +556,30 @@ def test_did_you_mean_an_option_value_a_key_and_a_name(tmp_path, capsys):
     assert err.splitlines()[0].endswith("4 problems found, nothing was run")
 
 
+def test_did_you_mean_a_customer_on_the_command_line_and_a_name_in_a_sweep_path(tmp_path,
+                                                                                capsys):
+    data = _small()
+    data["alternatives"].append({"name": "CLSSA", "support": {
+        "Nation A": {"option": "clssa", "fmso1": {"months_of_demand": 6}}}})
+    scen = _write(tmp_path, data)
+    assert main(["recommend", str(scen), "--customer", "Nation a", "--target-availability",
+                 "0.9", "--out", str(tmp_path / "rec")]) == 2
+    assert "did you mean 'Nation A'?" in capsys.readouterr().err
+    assert not (tmp_path / "rec").exists()
+    data["sweep"] = {"method": "grid", "parameters": {
+        "alternatives[CLSA].support[Nation A].fmso1.months_of_demand": [3, 6],
+        "depots[Home].repair_line": [2, 3]}}
+    assert main(["sweep", str(_write(tmp_path, data, "t.yaml")), "--out",
+                 str(tmp_path / "o")]) == 2
+    assert "no entry named 'CLSA' — did you mean 'CLSSA'?" in capsys.readouterr().err
+    data["sweep"]["parameters"] = {"depots[Home].repair_line": [2, 3]}
+    assert main(["sweep", str(_write(tmp_path, data, "t.yaml")), "--out",
+                 str(tmp_path / "o")]) == 2
+    assert "repair_line: unknown key (not part of the scenario format) — did you mean " \
+           "'repair_lines'?" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 def test_version_prints_the_version(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
