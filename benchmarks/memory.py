@@ -46,8 +46,9 @@ def bookkeeping(units: int, tmp: Path) -> tuple[list[float], float]:
 
     def timed_write(self, name, tables):
         t = time.perf_counter()
-        write_unit(self, name, tables)
+        sums = write_unit(self, name, tables)
         current[0] = time.perf_counter() - t
+        return sums
 
     def timed_append(self, entry):
         t = time.perf_counter()

@@ -7,8 +7,9 @@ Palm logic written by hand in SimPy as a whole process. Target (issue 16): at mo
 Both runs simulate about 25,000 removals. Beside the ratio, the fixed costs of the sustain
 process are broken down, each as a whole process of its own: the imports a run needs
 (``sim.runner``: the model, the scenario format, pyarrow), the imports of the summary table
-it prints (``analysis.stats``, which imports pandas and scipy.stats, and rich), and the
-simulation itself measured inside a process. Each figure is the best of ``--repeat``
+it prints (``sim.comparison``, numpy only since issue 11 — it was ``analysis.stats``, which
+imports pandas and scipy.stats — and rich), and the simulation itself measured inside a
+process. Each figure is the best of ``--repeat``
 interleaved runs (noise only adds time).
 
     python benchmarks/startup.py [--repeat 5]
@@ -66,8 +67,8 @@ def main() -> None:
             keep("import simpy", wall([py, "-c", "import simpy"]))
             keep("import sim.runner", wall([py, "-c", "import sim.runner"]))
             keep("import sim.model.world", wall([py, "-c", "import sim.model.world"]))
-            keep("import analysis.stats, rich", wall(
-                [py, "-c", "import analysis.stats, rich.console, rich.table"]))
+            keep("import sim.comparison, rich", wall(
+                [py, "-c", "import sim.comparison, rich.console, rich.table"]))
             out = subprocess.run([py, "-c", _SIMULATE, str(SCENARIO)], check=True, cwd=ROOT,
                                  capture_output=True, text=True).stdout.split()
             keep("load scenario (in process)", float(out[0]))

@@ -75,10 +75,37 @@ def cluster_pool(address: str) -> Iterator[Pool]:
         if threads < 1:
             raise ClusterUnreachable(f"the Dask scheduler at {address} has no workers; start "
                                      f"some with: dask worker {address}")
+        _same_build(client, address)
         executor = client.get_executor(pure=False)
         yield Pool(executor, threads, f"Dask cluster {address} ({threads} worker threads)")
     finally:
         client.close()
+
+
+def _same_build(client, address: str) -> None:
+    """Every worker must run this build of sustain (the code hash a result records): a worker
+    with other code would put another model's units into the tables. Exit 2 naming it."""
+    from sim.build import code_sha256
+
+    here = code_sha256()
+    try:
+        theirs = client.run(_worker_code)
+    except Exception as exc:  # noqa: BLE001 - any failure means the build cannot be confirmed
+        raise InvalidInput(f"cannot confirm the workers of {address} run this build of sustain "
+                           f"({type(exc).__name__}: {exc}); install it on every worker") from None
+    other = sorted(w for w, h in theirs.items() if h != here)
+    if other:
+        raise InvalidInput(f"{len(other)} worker(s) of {address} run another build of sustain "
+                           f"than this one (code {here[:12]}): {', '.join(other[:5])}; install "
+                           "the same version on every worker")
+
+
+def _worker_code() -> str:
+    try:
+        from sim.build import code_sha256
+    except ImportError:
+        return "sustain not installed"
+    return code_sha256()
 
 
 @contextmanager

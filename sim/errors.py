@@ -3,3 +3,14 @@
 
 class InvalidInput(Exception):
     """Bad input found before anything was written: exit code 2, message shown as is."""
+
+
+class InvariantViolation(Exception):
+    """A finished unit whose results break a rule no sound run can break (an availability
+    above 1, a negative cost, units not conserved): exit code 1, naming the table, row and
+    rule. The unit is not written, so the result directory never holds it."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: stop like Ctrl-C (a BaseException, so no ``except Exception`` in
+    between can swallow it), keep what finished, exit 143."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 from pathlib import Path
 
 from sim.errors import InvalidInput
@@ -30,9 +29,10 @@ def _load(path: str):
 
 
 def _console():
-    from rich.console import Console
+    """A console that prints names literally (no markup, control codes shown as escapes)."""
+    from sim.terminal import console
 
-    return Console(width=max(136, Console().width))
+    return console(min_width=136)
 
 
 def _num(x: float | None, digits: int = 3) -> str:
@@ -162,15 +162,16 @@ def _print_analytic(scenario, predictions) -> None:
 
     unanswered = [(ap.name, cp) for ap in predictions for cp in ap.customers if not cp.answered]
     if unanswered:
-        console.print("[bold]Cannot answer[/bold] (simulate these with `sustain run`):")
+        console.print("Cannot answer", style="bold", end="")
+        console.print(" (simulate these with `sustain run`):")
         for alt, cp in unanswered:
             for why in cp.reasons:
                 console.print(f"  {alt} — {cp.customer}: {why}", highlight=False)
     warnings = [(ap.name, cp.customer, w) for ap in predictions for cp in ap.customers
                 for w in cp.warnings]
     if warnings:
-        console.print("[bold]Warnings[/bold] (the timeline inside the measured window; "
-                      "simulate to see its effect):")
+        console.print("Warnings", style="bold", end="")
+        console.print(" (the timeline inside the measured window; simulate to see its effect):")
         for alt, cust, w in warnings:
             console.print(f"  {alt} — {cust}: {w}", highlight=False)
     notes = list(scenario_notes(scenario))
@@ -178,13 +179,13 @@ def _print_analytic(scenario, predictions) -> None:
         for cp in ap.customers:
             notes += [f"{ap.name} — {cp.customer}: {n}" for n in cp.notes]
     if notes:
-        console.print("[bold]Notes[/bold]:")
+        console.print("Notes:", style="bold")
         for n in dict.fromkeys(notes):
             console.print(f"  {n}", highlight=False)
     console.print("Shelf: customer's own stock; Pipe days: mean time a unit owed to the shelf "
                   "takes; WS wait: mean wholesale backorder delay per requisition (days).",
                   highlight=False)
-    console.print("[bold]Assumptions[/bold]:")
+    console.print("Assumptions:", style="bold")
     for i, a in enumerate(ASSUMPTIONS, 1):
         console.print(f"  {i}. {a}", highlight=False)
 
@@ -199,9 +200,11 @@ CURVE_COLUMNS = ["step", "nsn", "name", "unit_price_usd", "cumulative_cost_usd",
 
 
 def default_out(scenario_name: str, customer: str, what: str = "recommend") -> Path:
-    """results/<scenario>/<what>_<customer>/, the customer's name made path-safe."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", customer).strip("_") or "customer"
-    return Path("results") / scenario_name / f"{what}_{safe}"
+    """results/<scenario>/<what>_<customer>/, both names made safe slugs (sim.paths), so
+    the folder is always under results/."""
+    from sim.paths import slug, under_results
+
+    return under_results(slug(scenario_name), f"{what}_{slug(customer, 'customer')}")
 
 
 def buyin_frame(rec):
@@ -272,14 +275,17 @@ def recommendation_json(rec, out: Path | None, verify=None) -> dict:
 
 
 def _write(rec, out: Path, verify=None) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    """The five files, each written atomically, with the folder held (one writer at a time)."""
+    from sim.results import ResultDir, command_line, write_atomic
+
     buyin, curve = buyin_frame(rec), curve_frame(rec)
-    buyin.to_csv(out / "buyin.csv", index=False)
-    buyin.to_parquet(out / "buyin.parquet", index=False)
-    curve.to_csv(out / "curve.csv", index=False)
-    curve.to_parquet(out / "curve.parquet", index=False)
-    (out / "recommendation.json").write_text(
-        json.dumps(recommendation_json(rec, out, verify), indent=2) + "\n", encoding="utf-8")
+    doc = json.dumps(recommendation_json(rec, out, verify), indent=2) + "\n"
+    with ResultDir(out).lock(command_line()):
+        write_atomic(out / "buyin.csv", lambda fh: buyin.to_csv(fh, index=False))
+        write_atomic(out / "buyin.parquet", lambda fh: buyin.to_parquet(fh, index=False))
+        write_atomic(out / "curve.csv", lambda fh: curve.to_csv(fh, index=False))
+        write_atomic(out / "curve.parquet", lambda fh: curve.to_parquet(fh, index=False))
+        write_atomic(out / "recommendation.json", lambda fh: fh.write(doc.encode("utf-8")))
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
@@ -295,6 +301,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     check_counts(args)
     if args.budget_usd is not None and not math.isfinite(args.budget_usd):
         raise InvalidInput("--budget-usd must be a finite amount")
+    _check_customer(scenario, args.customer)
     rec = recommend(scenario, args.customer, target_availability=args.target_availability,
                     budget_usd=args.budget_usd)
     plan = verification_plan(rec, args.replications) if args.verify else None
@@ -312,6 +319,19 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     elif result is not None:
         _print_verification(rec, result)
     return EXIT_OK
+
+
+def _check_customer(scenario, customer: str) -> None:
+    """An unknown ``--customer`` names the one probably meant (difflib)."""
+    import difflib
+
+    names = [c.name for c in scenario.customers]
+    if customer in names:
+        return
+    guess = difflib.get_close_matches(customer, names, n=1, cutoff=0.6)
+    hint = f"; did you mean {guess[0]!r}?" if guess else ""
+    raise InvalidInput(f"--customer: no customer {customer!r} in the scenario "
+                       f"({', '.join(map(repr, names))}){hint}")
 
 
 def _print_recommendation(rec, out: Path) -> None:

@@ -14,6 +14,7 @@ numbers across points as across alternatives).
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import itertools
 import math
@@ -162,7 +163,11 @@ def slots(data: Any, steps: tuple[Step, ...], create: bool) -> list[tuple[Any, A
                     raise PathError(f"{here} is not a mapping, so it has no field {step.name!r}")
                 if step.name not in node and not (last and create):
                     known = ", ".join(sorted(map(str, node))) or "none"
-                    raise PathError(f"{here} has no field {step.name!r} (fields: {known})")
+                    guess = difflib.get_close_matches(step.name, list(map(str, node)), n=1,
+                                                      cutoff=0.75)
+                    raise PathError(f"{here} has no field {step.name!r}"
+                                    + (f" — did you mean {guess[0]!r}?" if guess else "")
+                                    + f" (fields: {known})")
                 out.append((node, step.name))
             elif isinstance(node, list):
                 if step.name == "*":
@@ -174,7 +179,9 @@ def slots(data: Any, steps: tuple[Step, ...], create: bool) -> list[tuple[Any, A
                 if not hits:
                     names = [x for x in (_entry_name(e) for e in node) if x is not None]
                     shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+                    guess = difflib.get_close_matches(step.name, names, n=1, cutoff=0.75)
                     raise PathError(f"{here} has no entry named {step.name!r}"
+                                    + (f" — did you mean {guess[0]!r}?" if guess else "")
                                     + (f" (entries: {shown})" if names else ""))
                 out += [(node, i) for i in hits]
             elif isinstance(node, dict):
