@@ -583,7 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--force", action="store_true",
                     help="with --verify: allow more --workers than cores")
     rc.set_defaults(func=cmd_recommend)
-    from sim.analytic.fair import add_parser as add_optimize   # sustain optimize
+    from sim.analytic.fair import add_parser as add_optimize  # sustain optimize
 
     add_optimize(sub)
     return p

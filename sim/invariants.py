@@ -7,11 +7,13 @@ allowed only where the contract gives it a meaning: a fill rate or wait with no 
 cost per flight hour with no flying, an ample depot's utilization, a mean over no repairs.
 A depot's utilization may exceed 1 (see ``UTILIZATION``).
 
-Costs are never negative, but ``cost_clssa_usd`` may be: at an FMSO I termination the customer
-is credited its deposit back against the assets drawn down to its shelf, and when little is
-left the credit exceeds the deposit charged in the measured window. So ``cost_usd``, the NPV, a
-period's cost and an NSN's cost may be negative only by that credit: for a customer with CLSSA
-charges in the unit (``cost_usd`` itself is never below ``cost_clssa_usd``).
+Costs are never negative, but two credits may make them so: ``cost_clssa_usd`` (at an FMSO I
+termination the customer is credited its deposit back against the assets drawn down to its
+shelf, and when little is left the credit exceeds the deposit charged in the measured window)
+and ``cost_spares_usd`` (in-country spares bought at day 0, in the warm-up, are credited their
+residual value at the horizon). So ``cost_usd``, the NPV, a period's cost and an NSN's cost may
+be negative only for a customer with such charges in the unit, and ``cost_usd`` is never below
+the sum of the negative credits.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def _rules() -> dict[str, list[Rule]]:
     fr = "must be a fraction in [0, 1]"
     nn = "must be finite and >= 0"
     nan_nn = "must be >= 0 (NaN only with no demands)"
+    credit = "must be finite and >= 0 unless the customer has a CLSSA or residual-value credit"
     summary: list[Rule] = [
         ("availability", fr, lambda c, x: _fraction(x)),
         ("nmcs_aircraft_mean", nn, lambda c, x: _nonneg(x)),
@@ -80,12 +83,15 @@ def _rules() -> dict[str, list[Rule]]:
         *[(m, "must be finite and >= 0 (a cost)", lambda c, x: _nonneg(x))
           for m in COST_CATEGORIES_NONNEG],
         ("cost_clssa_usd", "must be finite", lambda c, x: _finite(x)),
-        ("cost_usd", ("must be finite and not below cost_clssa_usd (only a CLSSA credit can "
-                      "make a cost negative)"),
-         lambda c, x: np.isfinite(x) & (x >= np.minimum(0.0, c["cost_clssa_usd"]) - 1e-6)),
+        ("cost_spares_usd", "must be finite", lambda c, x: _finite(x)),
+        ("cost_usd", ("must be finite and not below its credits (only a CLSSA credit or the "
+                      "residual value of purchased spares can make a cost negative)"),
+         lambda c, x: np.isfinite(x) & (x >= np.minimum(0.0, c["cost_clssa_usd"])
+                                        + np.minimum(0.0, c.get("cost_spares_usd", 0.0))
+                                        - 1e-6)),
         ("cost_per_fh_usd", "must be finite (NaN only with no flight hours)",
          lambda c, x: (np.isnan(x) & (c["flight_hours"] == 0)) | np.isfinite(x)),
-        ("npv_cost_usd", "must be finite and >= 0 unless the customer has a CLSSA credit",
+        ("npv_cost_usd", credit,
          lambda c, x: _cost(c, x, c["_clssa"])),
     ]
     items: list[Rule] = [
@@ -96,7 +102,7 @@ def _rules() -> dict[str, list[Rule]]:
         ("cwt_days_mean", nan_nn, _nan_when_no("demands", _nonneg)),
         ("condemnations", "must be >= 0", lambda c, x: x >= 0),
         ("no_source", "must be >= 0", lambda c, x: x >= 0),
-        ("cost_usd", "must be finite and >= 0 unless the customer has a CLSSA credit",
+        ("cost_usd", credit,
          lambda c, x: _cost(c, x, c["_clssa"])),
     ]
     depots: list[Rule] = [
@@ -111,7 +117,7 @@ def _rules() -> dict[str, list[Rule]]:
         ("availability", fr, lambda c, x: _fraction(x)),
         ("backorders_mean", nn, lambda c, x: _nonneg(x)),
         ("flight_hours", nn, lambda c, x: _nonneg(x)),
-        ("cost_usd", "must be finite and >= 0 unless the customer has a CLSSA credit",
+        ("cost_usd", credit,
          lambda c, x: _cost(c, x, c["_clssa"])),
     ]
     depot_timeseries: list[Rule] = [
@@ -132,9 +138,11 @@ def check_unit(tables: dict[str, pa.Table], unit: str = "") -> None:
     clssa: set[Any] = set()
     summary = tables.get("summary")
     if summary is not None and summary.num_rows:
-        credit = summary.column("cost_clssa_usd").to_numpy(zero_copy_only=False)
         names = summary.column("customer").to_pylist()
-        clssa = {n for n, v in zip(names, credit, strict=True) if v != 0}
+        for column in ("cost_clssa_usd", "cost_spares_usd"):
+            if column in summary.column_names:
+                credit = summary.column(column).to_numpy(zero_copy_only=False)
+                clssa |= {n for n, v in zip(names, credit, strict=True) if v != 0}
     for table, data in tables.items():
         rules = RULES.get(table)
         if rules is None or data.num_rows == 0:

@@ -49,6 +49,8 @@ EXIT_OK = 0
 CURVE_END = 0.999
 """The availability each alternative's curve is drawn to (or as far as spares help)."""
 MAX_UNITS = 20_000
+MAX_ROUNDS = 3           # passes over the customers of an alternative
+MAX_REEVALUATIONS = 40    # whole-scenario evaluations when stepping up the curve
 CREDIT_DAY_BEFORE_HORIZON = 1e-6     # as sim.model.initial_spares
 
 
@@ -99,6 +101,8 @@ class Optimum:
     baseline_npv_usd: float = math.nan
     curve: list[dict] = field(default_factory=list)
     availability_finite_fleet: float = math.nan
+    availability_curve: float = math.nan    # the placement curve's figure at the chosen step
+    chosen_step: int = -1
 
     @property
     def npv_usd(self) -> float:
@@ -123,8 +127,10 @@ def _clssa_nsns(alternative: Alternative, customer: str, parts) -> set[str]:
 
 
 def optimize_one(scenario: Scenario, alternative: Alternative, customer: str, *,
-                 target: float | None, budget: float | None) -> Optimum:
-    """Marginal analysis for one customer under one alternative."""
+                 target: float | None, budget: float | None,
+                 stated: Scenario | None = None) -> Optimum:
+    """Marginal analysis for one customer under one alternative (``scenario`` may hold the
+    other customers at their optimum; ``stated`` is the scenario as written, the baseline)."""
     from sim.analytic.predict import AlternativeModel, CannotAnswer
 
     spec = next(c for c in scenario.customers if c.name == customer)
@@ -152,25 +158,72 @@ def optimize_one(scenario: Scenario, alternative: Alternative, customer: str, *,
                   "availability": s[3], "on_hull": k in hull}
                  for k, s in enumerate(curve.steps)]
     chosen = _choose(points, target, budget)
-    out.met = target is None or points[chosen][1] >= target
+
+    def at(k: int) -> float:
+        """Step k's availability in the whole scenario (the other customers' demand on DoD
+        stock, the FMSO I level's effect on it): the figure the optimum is judged by."""
+        out.stock = {net.nsn: {p: int(q) for p, q in alloc.items() if q}
+                     for net, alloc in zip(problem.networks, curve.allocations[k], strict=True)}
+        value = _whole(scenario, alternative, out)
+        return points[k][1] if math.isnan(value) else value
+
+    out.answered = True                     # the stock below is this customer's answer
+    full = at(chosen)
+    if target is not None and full < target:
+        chosen, full = _step_forward(points, chosen, full, target, at)
+    out.met = target is None or full >= target
     if not out.met:
         best = max(p[1] for p in points)
         out.reasons = [(f"the target {target:g} is beyond what spares can buy under this "
-                        f"alternative (at most {best:.4f}): the support option's pipeline "
-                        "sets the limit")]
+                        f"alternative (at most {best:.4f} on the placement curve, {full:.4f} "
+                        "in the whole scenario at its last step): the support option's "
+                        "pipeline sets the limit")]
     allocation = curve.allocations[chosen]
-    out.stock = {net.nsn: {p: int(q) for p, q in alloc.items() if q}
-                 for net, alloc in zip(problem.networks, allocation, strict=True)}
-    out.availability = points[chosen][1]
+    at(chosen)
+    out.availability = full
+    out.availability_curve = points[chosen][1]
+    out.chosen_step = chosen
     out.spares_npv_usd, out.fmso1_npv_usd = _split_cost(problem, allocation, start)
     out.spares_value_usd = sum(prices[n] * sum(q for p, q in st.items() if p != FMSO1)
                                for n, st in out.stock.items())
-    out.baseline_availability = problem.availability(own)
+    # The baseline is the alternative as the scenario states it: its shelf and its FMSO I.
+    stated = stated or scenario
+    base = AlternativeModel(stated, next(a for a in stated.alternatives
+                                         if a.name == alternative.name)
+                            ).customer_availability(customer)
+    out.baseline_availability = problem.availability(own) if base is None else base
     out.baseline_npv_usd = 0.0 if tpa else sum(
         net.cost(p, 0, q) for net, st in zip(problem.networks, own, strict=True)
         for p, q in st.items())
     out.answered = True
     return out
+
+
+def _whole(scenario: Scenario, alternative: Alternative, opt: Optimum) -> float:
+    """The customer's availability with ``opt.stock`` written into the scenario (the other
+    customers as stated), by the same closed form as ``sustain analytic``."""
+    from sim.analytic.predict import AlternativeModel
+
+    full = optimum_scenario(scenario, [opt])
+    alt = next(a for a in full.alternatives if a.name == alternative.name)
+    value = AlternativeModel(full, alt).customer_availability(opt.customer)
+    return math.nan if value is None else value
+
+
+def _step_forward(points, chosen: int, full: float, target: float, at) -> tuple[int, float]:
+    """Walk up the curve from ``chosen`` until the whole-scenario availability meets the
+    target: jump to the first step whose curve figure clears the target by the gap seen, then
+    one step at a time (bounded; the last step evaluated when none meets it)."""
+    k, tries = chosen, 0
+    while full < target and k < len(points) - 1 and tries < MAX_REEVALUATIONS:
+        gap = points[k][1] - full
+        aim = min(target + gap, points[-1][1])
+        nxt = next((j for j in range(k + 1, len(points)) if points[j][1] >= aim - 1e-12),
+                   len(points) - 1)
+        if tries >= 4:                     # the jumps overshoot nothing: walk one at a time
+            nxt = k + 1
+        k, full, tries = nxt, at(nxt), tries + 1
+    return k, full
 
 
 def build_problem(scenario: Scenario, alternative: Alternative, customer: str,
@@ -300,13 +353,52 @@ def optimize(scenario: Scenario, *, target: float | None = None, budget: float |
     if budget is not None and not (math.isfinite(budget) and budget >= 0):
         raise InvalidInput(f"--budget-usd must be a finite amount >= 0, got {budget}")
     goals = targets_for(scenario, fms, target, budget)
-    results = []
+    results: list[Optimum] = []
     for alt in scenario.alternatives:
-        for name in fms:
-            opt = optimize_one(scenario, alt, name, target=goals[name], budget=budget)
-            results.append(opt)
+        results += _optimize_alternative(scenario, alt, fms, goals, budget)
     _finite_fleet(scenario, results)
     return results
+
+
+def _optimize_alternative(scenario: Scenario, alt: Alternative, fms: list[str],
+                          goals: Mapping[str, float | None], budget: float | None
+                          ) -> list[Optimum]:
+    """Every customer of one alternative, each with the others at their optimum (rounds until
+    no stock changes: one nation's FMSO I is DoD stock the others' requisitions meet too),
+    then judged all together."""
+    from sim.analytic.predict import AlternativeModel, CannotAnswer
+
+    latest: dict[str, Optimum] = {}
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for name in fms:
+            others = [o for c, o in latest.items() if c != name and o.answered]
+            current = optimum_scenario(scenario, others) if others else scenario
+            here = next(a for a in current.alternatives if a.name == alt.name)
+            opt = optimize_one(current, here, name, target=goals[name], budget=budget,
+                               stated=scenario)
+            changed |= name not in latest or latest[name].stock != opt.stock
+            latest[name] = opt
+        if not changed:
+            break
+    answered = [o for o in latest.values() if o.answered]
+    if len(answered) > 1:
+        full = optimum_scenario(scenario, answered)
+        try:
+            model = AlternativeModel(full, next(a for a in full.alternatives
+                                                if a.name == alt.name))
+        except CannotAnswer:
+            model = None
+        for o in answered:
+            value = None if model is None else model.customer_availability(o.customer)
+            if value is None:
+                continue
+            o.availability = value
+            if o.target is not None and value < o.target - 1e-9:
+                o.met = False
+                o.reasons.append(f"with every customer at its optimum together the closed "
+                                 f"form gives {value:.4f}, below the target {o.target:g}")
+    return [latest[name] for name in fms]
 
 
 def optimum_scenario(scenario: Scenario, results: list[Optimum]) -> Scenario:
@@ -377,6 +469,7 @@ def tables(results: list[Optimum], goal: str, goal_value: Mapping[str, float | N
             "goal": goal, "goal_value": goal_value.get(o.customer),
             "met": o.met if o.answered else False,
             "availability": o.availability,
+            "availability_curve": o.availability_curve,
             "availability_finite_fleet": o.availability_finite_fleet,
             "spares_units": sum(q for st in o.stock.values() for p, q in st.items()
                                 if p != FMSO1),

@@ -488,7 +488,10 @@ class AlternativeModel:
     def _bases_at(self, sp: np.ndarray, e0: np.ndarray, v0: np.ndarray,
                   stock: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Base rows ``sp`` against central backorders with mean ``e0`` and variance ``v0``
-        (per row), at their own stock or ``stock``."""
+        (per row), at their own stock or ``stock``. A row whose central figures are NaN (its
+        depot has no steady state) gets NaN figures, not a crash."""
+        broken = ~(np.isfinite(e0) & np.isfinite(v0))
+        e0, v0 = np.where(broken, 0.0, e0), np.where(broken, 0.0, v0)
         fac = np.array([self.factor.get(c, 1.0) for c in self._cust_index], dtype=float)
         flow = self._sp_flow[sp]
         lam = self._sp_rate0[sp] * fac[self._f_cust[flow]]
@@ -503,6 +506,8 @@ class AlternativeModel:
             var = np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * v0)
         stock = self._sp_stock[sp] if stock is None else stock
         ebo, _, fill = backorders_vec(mean, var, stock)
+        if broken.any():
+            ebo, fill = np.where(broken, np.nan, ebo), np.where(broken, np.nan, fill)
         return {"rate": lam, "mean": mean, "var": var, "ebo": ebo, "fill": fill,
                 "stock": stock}
 
