@@ -516,9 +516,15 @@ def verify(scenario: Scenario, results: list[Optimum], out: Path, *,
         a, ah = mean_ci(part.availability)
         c, ch = mean_ci(part.npv_cost_usd)
         t, th = mean_ci(part.cost_usd)
-        why = _why(o, a, ah, timeline_warnings(full, alts[o.alternative], o.customer))
+        if o.answered:
+            why = _why(o, a, ah, timeline_warnings(full, alts[o.alternative], o.customer))
+        else:
+            why = (f"simulated {a:.4f} ± {ah:.4f} at the scenario's own spares, not at an "
+                   f"optimum: no closed form to optimize with ({'; '.join(o.reasons)})")
         rows.append({
             "alternative": o.alternative, "customer": o.customer,
+            "at_optimum": bool(o.answered), "target": o.target,
+            "reaches_target": (bool(a >= o.target) if o.target is not None else None),
             "replications": len(part),
             "availability_predicted": o.availability,
             "availability_finite_fleet": o.availability_finite_fleet,
@@ -548,8 +554,11 @@ def _why(o: Optimum, mean: float, half: float, warnings: list[str]) -> str:
 
 
 def _paired(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """Per customer, each alternative's NPV cost and availability minus the cheapest
-    alternative's, paired by replication (common random numbers), with 95 % CIs."""
+    """Per customer, each alternative's NPV cost and availability minus the reference's,
+    paired by replication (common random numbers), with 95 % CIs. The reference is the
+    cheapest alternative simulated at its optimum that reaches the target (an alternative
+    that misses it is not an answer to "what does the target cost"); failing that, the
+    cheapest at its optimum; failing that, the cheapest."""
     from analysis.stats import mean_ci
 
     table = table.copy()
@@ -557,7 +566,10 @@ def _paired(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
         table[col] = math.nan
     table["against"] = ""
     for cust, part in table.groupby("customer"):
-        best = part.loc[part.npv_cost_usd.idxmin(), "alternative"]
+        pool = part[part.at_optimum & part.reaches_target.fillna(True).astype(bool)]
+        if pool.empty:
+            pool = part[part.at_optimum] if part.at_optimum.any() else part
+        best = pool.loc[pool.npv_cost_usd.idxmin(), "alternative"]
         ref = summary[(summary.alternative == best) & (summary.customer == cust)].set_index(
             "replication")
         for idx, row in part.iterrows():
@@ -575,6 +587,7 @@ def _paired(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
 # -- the command ------------------------------------------------------------------------------------
 def cmd_optimize(args: argparse.Namespace) -> int:
     from sim.analytic.commands import _console, _load
+    from sim.paths import slug, under_results
 
     scenario = _load(args.scenario)
     results = optimize(scenario, target=args.target_availability, budget=args.budget_usd,
@@ -583,7 +596,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     goals = targets_for(scenario, fms, args.target_availability, args.budget_usd)
     goal = "budget_usd" if args.budget_usd is not None else "target_availability"
     values = {c: (args.budget_usd if args.budget_usd is not None else goals[c]) for c in fms}
-    out = Path(args.out) if args.out else Path("results") / scenario.scenario / "optimize"
+    out = Path(args.out) if args.out else under_results(slug(scenario.scenario), "optimize")
     out.mkdir(parents=True, exist_ok=True)
     frames = tables(results, goal, values)
     for name, frame in frames.items():
@@ -632,18 +645,17 @@ def _print(console, optimum: pd.DataFrame, verified: pd.DataFrame | None, goal: 
                     "Finite fleet", "Scenario's shelf"):
             t.add_column(col, justify="left" if col == "Alternative" else "right")
         if verified is not None:
-            for col in ("Simulated availability", "Total NPV cost", "vs cheapest"):
+            for col in ("Simulated availability", "Total NPV cost", "vs reference"):
                 t.add_column(col, justify="right")
         for _, r in part.iterrows():
-            if not r.answered:
-                t.add_row(r.alternative, "—", "—", "no closed form", "", "", *(
-                    [""] * 3 if verified is not None else []))
-                continue
-            cells = [r.alternative, f"${r.spares_npv_usd / 1e6:,.2f}M",
-                     f"${r.fmso1_npv_usd / 1e6:,.2f}M",
-                     f"{r.availability:.4f}" + ("" if r.met else " (max)"),
-                     f"{r.availability_finite_fleet:.4f}",
-                     f"{r.baseline_availability:.4f}"]
+            if r.answered:
+                cells = [r.alternative, f"${r.spares_npv_usd / 1e6:,.2f}M",
+                         f"${r.fmso1_npv_usd / 1e6:,.2f}M",
+                         f"{r.availability:.4f}" + ("" if r.met else " (max)"),
+                         f"{r.availability_finite_fleet:.4f}",
+                         f"{r.baseline_availability:.4f}"]
+            else:
+                cells = [r.alternative, "—", "—", "no closed form", "", ""]
             if verified is not None:
                 v = verified[(verified.alternative == r.alternative)
                              & (verified.customer == cust)]
@@ -651,10 +663,13 @@ def _print(console, optimum: pd.DataFrame, verified: pd.DataFrame | None, goal: 
                     cells += ["", "", ""]
                 else:
                     v = v.iloc[0]
-                    cells += [f"{v.availability:.4f} ± {v.availability_ci:.4f}",
+                    mark = ("" if v.reaches_target is None or bool(v.reaches_target)
+                            else " below")
+                    mark += "" if r.answered else " (own shelf)"
+                    cells += [f"{v.availability:.4f} ± {v.availability_ci:.4f}{mark}",
                               f"${v.npv_cost_usd / 1e6:,.2f}M ± {v.npv_cost_ci / 1e6:,.2f}",
-                              "cheapest" if v.against == r.alternative else
-                              f"+${v.npv_diff_usd / 1e6:,.2f}M ± {v.npv_diff_ci / 1e6:,.2f}"]
+                              "reference" if v.against == r.alternative else
+                              f"{v.npv_diff_usd / 1e6:+,.2f}M ± {v.npv_diff_ci / 1e6:,.2f}"]
             t.add_row(*cells)
         console.print(t)
 
