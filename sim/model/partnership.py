@@ -333,6 +333,19 @@ def _choices(choice: SupportChoice | None):
         choice = choice.fallback if isinstance(choice.fallback, SupportChoice) else None
 
 
+def joining(scenario, alternative) -> dict[str, list]:
+    """Partnership name -> the customers (specs, in scenario order) some choice of theirs
+    under ``alternative`` puts in it — its top choice, an item override or a fallback."""
+    out: dict[str, list] = {}
+    for cust in scenario.customers:
+        choice = alternative.support.get(cust.name) if cust.kind == "fms" else None
+        names = {c.partnership for c in _choices(choice)
+                 if c.option == "partnership" and c.partnership is not None}
+        for name in sorted(names):
+            out.setdefault(name, []).append(cust)
+    return out
+
+
 class Partnerships:
     """The partnerships some customer joins under this world's alternative."""
 
@@ -342,16 +355,11 @@ class Partnerships:
         scenario = world.scenario
         if not scenario.partnerships:
             return
-        joining: dict[str, list[Customer]] = {}
-        for cust in world.customers.values():
-            choice = world.alternative.support.get(cust.name) if cust.is_fms else None
-            names = {c.partnership for c in _choices(choice)
-                     if c.option == "partnership" and c.partnership is not None}
-            for name in names:
-                joining.setdefault(name, []).append(cust)
+        members = joining(scenario, world.alternative)
         for spec in scenario.partnerships:
-            if spec.name in joining:
-                self.by_name[spec.name] = Partnership(world, spec, joining[spec.name])
+            if spec.name in members:
+                self.by_name[spec.name] = Partnership(
+                    world, spec, [world.customers[c.name] for c in members[spec.name]])
 
     def __getitem__(self, name: str) -> Partnership:
         return self.by_name[name]
