@@ -602,7 +602,7 @@ def _partnership_choice(ctx: _Context, place: str, cust: dict, choice: dict,
     if isinstance(depot, dict) and depot.get("kind") == "third_country" and \
             cust.get("funding") == "fmfp" and "dsca_waiver" not in waivers:
         out.append((place, (f"{cname!r} is FMFP-funded and holds no dsca_waiver for repair at "
-                    f"{name!r}'s third-country depot {spec.get('depot')!r}")))
+                    f"third-country depot {spec.get('depot')!r} of partnership {name!r}")))
     return out
 
 
