@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment, FileSystemLoader
 
+from analysis import cooperative as coop
 from analysis import narrative, tables
 from analysis.bca import Bca, analyse
 from analysis.charts import catalog
@@ -68,9 +69,10 @@ def write_report(result_dir: Path, pptx: bool = False, banner: str = "",
     work.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is for sharing
     try:
         figures = _charts(bca, work, banner, say)
+        cooperative = coop.section(bca, work, banner)      # None: no partnership or ACSA
         write_workbook(bca, work / "summary.xlsx", banner=banner)
         say("spreadsheet written")
-        html = render_html(bca, figures, banner)
+        html = render_html(bca, figures, banner, cooperative=cooperative)
         (work / "report.html").write_text(html, encoding="utf-8")
         say("report.html written")
         if pptx:
@@ -145,7 +147,8 @@ def _slugs(names: list[str]) -> dict[str | None, str]:
     return out
 
 
-def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: str = "") -> str:
+def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: str = "",
+                cooperative: coop.Section | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("report.html.j2")
@@ -192,6 +195,7 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: s
         paired=tables.paired(bca) if len(bca.alternatives) > 1 else None,
         depots=tables.depots(bca) if not bca.depots.empty else None,
         fleet_figures=[f for f in figures.get(None, []) if not f.main],
+        cooperative=cooperative,
         scenario_yaml=yaml.safe_dump(bca.result.scenario, sort_keys=False, allow_unicode=True,
                                      width=100),
     )
