@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from analysis import bca_tables, narrative, stats
+from analysis import bca_tables, cooperative, narrative, stats
 from analysis.bca import Bca
 from analysis.metrics import metric
 from analysis.tables import assumptions
@@ -141,6 +141,7 @@ def sheets(bca: Bca) -> dict[str, pd.DataFrame]:
         out[f"Sensitivity {metric_name}"[:31]] = table
     for metric_name, table in bca.break_even.items():
         out[f"Break-even {metric_name}"[:31]] = table
+    out.update(cooperative.sheets(bca))          # partnerships and ACSA, when the result has them
     return out
 
 

@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 
 from sim.errors import InvalidInput
 
-TABLES = ("summary", "items", "depots", "timeseries", "depot_timeseries", "costs", "bases")
+TABLES = ("summary", "items", "depots", "timeseries", "depot_timeseries", "costs", "bases",
+          "partnerships", "acsa")
 REQUIRED_SUMMARY = ("alternative", "replication", "customer", "availability")
 
 
@@ -42,6 +43,8 @@ class ResultSet:
     analytic: pd.DataFrame = field(default_factory=pd.DataFrame)  # a sweep's closed-form screen
     costs: pd.DataFrame = field(default_factory=pd.DataFrame)     # by IPS element, fiscal year
     bases: pd.DataFrame = field(default_factory=pd.DataFrame)     # customers with bases
+    partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)  # per partnership member
+    acsa: pd.DataFrame = field(default_factory=pd.DataFrame)      # per ACSA transfer
 
     @property
     def scenario(self) -> dict[str, Any]:
@@ -158,4 +161,5 @@ def load_result(result_dir: str | Path) -> ResultSet:
     return ResultSet(path=path, manifest=manifest, summary=summary, items=tables["items"],
                      depots=tables["depots"], timeseries=tables["timeseries"],
                      depot_timeseries=tables["depot_timeseries"], analytic=analytic,
-                     costs=tables["costs"], bases=tables["bases"])
+                     costs=tables["costs"], bases=tables["bases"],
+                     partnerships=tables["partnerships"], acsa=tables["acsa"])

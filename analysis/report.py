@@ -26,6 +26,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader
 
 from analysis import bca_tables, narrative, tables
+from analysis import cooperative as coop
 from analysis.bca import Bca, analyse
 from analysis.charts import catalog
 from analysis.excel import write_workbook
@@ -68,9 +69,10 @@ def write_report(result_dir: Path, pptx: bool = False, banner: str = "",
     work.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is for sharing
     try:
         figures = _charts(bca, work, banner, say)
+        cooperative = coop.section(bca, work, banner)      # None: no partnership or ACSA
         write_workbook(bca, work / "summary.xlsx", banner=banner)
         say("spreadsheet written")
-        html = render_html(bca, figures, banner)
+        html = render_html(bca, figures, banner, cooperative=cooperative)
         (work / "report.html").write_text(html, encoding="utf-8")
         say("report.html written")
         if pptx:
@@ -156,7 +158,8 @@ def _whole_bca(bca: Bca, slugs: dict[str | None, str]) -> list[dict]:
              "risk": bca_tables.risk(bca, c)} for c in bca.result.decision_customers]
 
 
-def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: str = "") -> str:
+def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: str = "",
+                cooperative: coop.Section | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     template = env.get_template("report.html.j2")
@@ -209,6 +212,7 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: s
         whole_bca=[n for n in whole if n["tco_elements"] or n["tco_years"]],
         readiness=[n for n in whole if n["readiness"] or n["sustainment"]],
         risk=[n for n in whole if n["risk"]],
+        cooperative=cooperative,
         scenario_yaml=yaml.safe_dump(bca.result.scenario, sort_keys=False, allow_unicode=True,
                                      width=100),
     )

@@ -212,6 +212,9 @@ class Recorder:
         self.post = self.ledger.append
         self.bills: dict[tuple, Bill] = {}
         self.settled_to = 0.0       # the ledger and the bills are booked up to this day
+        # Weapon System Partnerships (``sim.model.partnership``): their own accounts are
+        # charged back to their members at the end of every settlement.
+        self.pools: list = []
 
     # -- registration -------------------------------------------------------------------
     def customer(self, name: str, aircraft: int, nsns: list[str]) -> CustomerStats:
@@ -339,6 +342,8 @@ class Recorder:
                 if bill.item is not None:
                     bill.item.cost += total
         self.settled_to = now
+        for pool in self.pools:
+            pool.charge_back(now)
 
     def _fiscal_year(self, day: float) -> int:
         return self.money.fiscal_year(day) if self.money is not None else int(

@@ -48,6 +48,8 @@ KEYS = {
     "costs": ["alternative", "replication", "customer", "ips_element", "fiscal_year"],
     "events": ["alternative", "replication"],
 }
+KEYS["partnerships"] = ["alternative", "replication", "partnership", "customer"]
+KEYS["acsa"] = ["alternative", "replication", "agreement", "window"]
 
 COLUMNS = {
     "summary": ["availability", "nmcs_aircraft_mean", "backorders_mean", "fill_rate",
@@ -69,10 +71,17 @@ COLUMNS = {
     "costs": ["constant_usd", "then_year_usd"],
     "events": ["day", "event", "customer", "nsn", "aircraft"],
 }
+COLUMNS["partnerships"] = ["demands", "fill_rate", "backorders_mean", "share", "share_usd",
+                           "pool_stock_mean", "pool_backorders_mean", "pool_fill_rate",
+                           "pool_cost_usd", "pool_fee_usd", "pool_initial_stock"]
+COLUMNS["acsa"] = ["day", "nsn", "provider", "requester", "reimbursement", "arrival_day",
+                   "returned_day", "value_usd", "cost_usd"]
 
 INT_COLUMNS = {"replication", "demands", "condemnations", "inductions", "aircraft",
                "no_source", "awaiting_parts", "lateral_issues", "fiscal_year"}
 STRING_COLUMNS = {"alternative", "customer", "nsn", "depot", "event", "base", "ips_element"}
+INT_COLUMNS |= {"pool_initial_stock", "window"}
+STRING_COLUMNS |= {"partnership", "agreement", "provider", "requester", "reimbursement"}
 
 
 def _type(name: str) -> pa.DataType:

@@ -51,6 +51,12 @@ from sim.scenario.sweep import SweepPlan
 TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries", "costs"]
 
 
+def cooperative_tables(scenario: Scenario) -> list[str]:
+    """``partnerships`` and ``acsa``, each written when the scenario has that block."""
+    return [name for name, block in (("partnerships", scenario.partnerships),
+                                     ("acsa", scenario.acsa)) if block]
+
+
 class ResultDirConflict(ResultDirError):
     """The output directory holds results of a different scenario, settings or build."""
 
@@ -76,6 +82,8 @@ def simulate_unit(scenario: Scenario, alt_index: int, replication: int,
     }
     if any(c.bases for c in scenario.customers):
         tables["bases"] = [{**tag, **r} for r in result.bases]
+    for name in cooperative_tables(scenario):
+        tables[name] = [{**tag, **r} for r in getattr(result, name)]
     if record_events:
         tables["events"] = [
             {**tag, "day": d, "event": k, "customer": c, "nsn": n, "aircraft": a}
@@ -360,6 +368,7 @@ def _run_locked(out: ResultDir, scenario: Scenario, settings: RunSettings,
     alt_names = [a.name for a in scenario.alternatives]
     tables = TABLES + (["bases"] if any(c.bases for c in scenario.customers) else []) + (
         ["events"] if settings.record_events else [])
+    tables += cooperative_tables(scenario)
     parameters = plan.names if plan is not None else None
     work: dict[int | None, PointWork] = (
         {None: PointWork(scenario)} if plan is None

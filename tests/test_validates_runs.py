@@ -2,7 +2,7 @@
 pieces — every option and fallback chain, timeline events, legs present or absent,
 condemnation rates zero or not, customers of every kind, bases, cost elements, fiscal years and
 escalation, software support, non-essential items, maintenance times and inspections, fleet flying
-programs and priced shelves — either fail ``validate`` with exit
+programs and priced shelves, partnerships and ACSA agreements — either fail ``validate`` with exit
 2 and nothing written, or pass it, and then ``run`` (one replication, short horizon) exits 0
 and ``analytic`` answers or names a reason for every customer. Never exit 1.
 
@@ -205,11 +205,61 @@ def scenarios(draw) -> dict:
              "one_time": {"day": draw(st.sampled_from([0, 20, 390])), "amount_usd": 5000},
              **({"customers": fms[:1]} if draw(st.booleans()) else {}),
              **({"alternatives": [alternatives[0]["name"]]} if draw(st.booleans()) else {})}]
+    _cooperative(draw, data, fms, depots, alternatives)
     if fms and draw(st.integers(0, 3)) == 0:
         data["eda"] = {"purchases": [{"customer": fms[0], "day": 120, "airframes": 1,
                                       "condition": "fair", "acquisition_value_usd": 1e6,
                                       "price_fraction": 0.1, "delivery_days": _dist(draw)}]}
     return data
+
+
+def _cooperative(draw, data: dict, fms: list[str], depots: list[dict],
+                 alternatives: list[dict]) -> None:
+    """A Weapon System Partnership some alternatives join, and an ACSA agreement (issue 10)."""
+    if fms and draw(st.integers(0, 2)) == 0:
+        depots.append({"name": "Contractor", "kind": "contractor", "country": "Nation T",
+                       "repair_days": _dist(draw),
+                       **({"repair_lines": 2} if draw(st.booleans()) else {})})
+        members = fms if draw(st.booleans()) else fms[:1]
+        sharing = draw(st.sampled_from(["flying_hours", "fleet", "demand", "fixed"]))
+        data["partnerships"] = [{
+            "name": "WSP", "members": members,
+            "store_country": draw(st.sampled_from(["Nation T", "Nation A"])),
+            "depot": draw(st.sampled_from(["Contractor", "Regional"])),
+            "initial_stock": draw(st.sampled_from([{"months_of_demand": 1},
+                                                   {"quantities": {NSNS[0]: 2}}])),
+            "initial_stock_price_factor": draw(st.sampled_from([0.0, 1.0])),
+            "cost_sharing": {"method": sharing, **(
+                {"shares": {m: 1 / len(members) for m in members}}
+                if sharing == "fixed" else {})},
+            "management_fee_rate": draw(st.sampled_from([0.0, 0.04])),
+            **({"commercial_buy": {"lead_time_days": _dist(draw)}}
+               if draw(st.booleans()) else {})}]
+        data["transport"] += [{"between": pair, "days": _dist(draw), "cost_usd": 80}
+                              for pair in (["Nation A", "Nation T"], ["Nation B", "Nation T"],
+                                           ["US", "Nation T"])
+                              if draw(st.integers(0, 5)) > 0]
+        for alt in alternatives:
+            for m in members:
+                if draw(st.booleans()):
+                    alt["support"][m] = {"option": "partnership", "partnership": "WSP",
+                                         **({"fallback": "direct_exchange"}
+                                            if draw(st.integers(0, 3)) == 0 else {}),
+                                         **({"end_day": 250}
+                                            if draw(st.integers(0, 4)) == 0 else {})}
+    names = [c["name"] for c in data["customers"] if not c.get("bases")]
+    if len(names) >= 2 and draw(st.integers(0, 2)) == 0:
+        pair = draw(st.sampled_from([names[:2], names[-2:]]))
+        data["acsa"] = [{
+            "between": pair,
+            "windows": draw(st.sampled_from([[{"start_day": 50, "end_day": 120}],
+                                             [{"start_day": 10, "end_day": 60},
+                                              {"start_day": 300, "end_day": 500}]])),
+            "reimbursement": draw(st.sampled_from(["cash", "replacement_in_kind",
+                                                   "equal_value_exchange"])),
+            "reserve": {NSNS[0]: draw(st.integers(0, 1))}, "days": _dist(draw),
+            "cost_usd": 50,
+            **({"alternatives": [alternatives[0]["name"]]} if draw(st.booleans()) else {})}]
 
 
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None,

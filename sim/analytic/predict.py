@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 
+from sim.analytic import pooled
 from sim.analytic.clssa import fmso1_quantities
 from sim.analytic.erlang import erlang_b, mgc_mean_wait
 from sim.analytic.metric import availability as metric_availability
@@ -397,6 +398,8 @@ class AlternativeModel:
                                 back_days=0.0,
                                 issue_days=self._transit(WHOLESALE_COUNTRY, spec.country),
                                 level=level, retro_days=retro)
+                elif option == "partnership":
+                    flow = pooled.member_flow(self, spec, nsn, choice, rate, retro)
                 else:
                     raise CannotAnswer(
                         f"option {option!r} has no closed form here (a commercial source's "
@@ -719,8 +722,9 @@ class AlternativeModel:
         stock = self._f_stock[rows]
         ebo, vbo, fill = backorders_vec(mean, var, stock)
         delay = np.where(rate > 0, (share * e0 + procured) / np.where(rate > 0, rate, 1.0), 0.0)
-        return {"mean": mean, "var": var, "ebo": ebo, "vbo": vbo, "fill": fill,
-                "delay": delay, "stock0": stock0, "drawn": (w_u > 0) | (w_r > 0)}
+        return pooled.adjust(self, rows, {
+            "mean": mean, "var": var, "ebo": ebo, "vbo": vbo, "fill": fill,
+            "delay": delay, "stock0": stock0, "drawn": (w_u > 0) | (w_r > 0)})
 
     def _on_order(self, rows: np.ndarray, levels: np.ndarray) -> np.ndarray:
         """On-order FMSO I units of a CLSSA flow at a level: the part free stock above
@@ -1193,4 +1197,5 @@ def scenario_notes(scenario: Scenario) -> list[str]:
             for alt in scenario.alternatives for c in alt.support.values()):
         notes.append("warm-up is shorter than the procurement lead time: a simulation of a "
                      "CLSSA alternative measures partly before FMSO I maturity")
+    notes += pooled.scenario_notes(scenario)
     return notes

@@ -39,7 +39,7 @@ class Shelf:
     of ``sim.model.clock``.
     """
 
-    __slots__ = ("_arrival", "added", "callbacks", "customer", "entry", "env", "fleet",
+    __slots__ = ("_arrival", "acsa", "added", "callbacks", "customer", "entry", "env", "fleet",
                  "initial", "item", "maint_days", "nsn", "on_hand", "recorder", "removals",
                  "stats", "waiting", "warmup")
     _ok = True
@@ -63,6 +63,7 @@ class Shelf:
         self.maint_days = world.items[nsn].maintenance_hours / 24.0
         self._arrival = [self._arrived]
         self.callbacks = self._arrival
+        self.acsa = None                   # its ACSA agreements (``sim.model.acsa``), if any
 
     def removal(self, a: int) -> None:
         """Aircraft ``a`` removed a failed unit: take a serviceable or leave a hole, and send
@@ -94,13 +95,20 @@ class Shelf:
         item.pipe_net += 1
         item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
         self.entry(urgent)
+        if urgent and self.acsa is not None:
+            self.acsa.hole(self)           # a backorder: draw on an ACSA partner's stock
 
     def _arrived(self, _event: Shelf) -> None:
         self.callbacks = self._arrival     # SimPy cleared them; other units may be pending
         self.receive()
 
     def receive(self) -> None:
-        """A serviceable owed to this shelf arrives: it fills the oldest backorder, if any."""
+        """A serviceable owed to this shelf arrives: it fills the oldest backorder, if any
+        (or, owed back to an ACSA partner in kind, goes there)."""
+        acsa = self.acsa
+        if acsa is not None and acsa.debts and not acsa.arriving:
+            acsa.repay(self)
+            return
         now = self.env._now
         item = self.item
         item.pipe_net -= 1

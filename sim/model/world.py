@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from sim.model.acsa import AcsaAgreements
 from sim.model.clock import Call
 from sim.model.cost_elements import CostElements
 from sim.model.customer import Customer
 from sim.model.depot import Depot
 from sim.model.fmso1 import Fmso1Account
 from sim.model.item_manager import ItemManager
+from sim.model.partnership import Partnerships
 from sim.model.support import OPTIONS, SupportChain, UsWholesale
 from sim.model.timeline import leave_days, schedule_timeline, standard_until
 from sim.model.transport import Transport
@@ -59,6 +61,8 @@ class RunResult:
     conservation: list[str] = field(default_factory=list)   # violated rules (a model bug)
     bases: list[dict] = field(default_factory=list)          # per customer base
     costs: list[dict] = field(default_factory=list)          # per IPS element, fiscal year
+    partnerships: list[dict] = field(default_factory=list)   # per partnership and member
+    acsa: list[dict] = field(default_factory=list)           # per ACSA transfer
 
 
 def run_unit(scenario: Scenario, alternative: Alternative, replication: int,
@@ -108,6 +112,7 @@ class World:
         self.customers = {c.name: Customer(self, c) for c in scenario.customers}
         self.fmso1: dict[tuple[str, str], Fmso1Account] = {}
         self.chains: dict[tuple[str, str], SupportChain] = {}
+        self.partnerships = Partnerships(self)     # before the chains: members draw on them
         for cust in self.customers.values():
             for nsn in cust.system.parts:
                 chain = self._chain(cust, nsn, self._choice(cust, nsn))
@@ -117,6 +122,7 @@ class World:
                 initial = SupportChoice(option=scenario.initial_support)
                 for nsn in cust.system.parts:
                     cust.shelves[nsn].entry = self._chain(cust, nsn, initial).entry
+        self.acsa = AcsaAgreements(self)
 
     def _choice(self, cust: Customer, nsn: str) -> SupportChoice | None:
         if not cust.is_fms:
@@ -190,6 +196,7 @@ class World:
         self.env.run(until=horizon)
         rec = self.recorder
         self.elements.accrue(horizon)
+        self.acsa.finish(horizon)
         rec.finish(horizon, {c.name: c.open_waits() for c in self.customers.values()})
         for c in self.customers.values():
             for shelves in c.base_shelves:
@@ -197,6 +204,9 @@ class World:
                     shelf.censor(horizon)
         errors = [e for c in self.customers.values() for s in c.all_shelves()
                   if (e := s.conservation_error()) is not None]
+        self.partnerships.finish(horizon)
+        errors += self.partnerships.conservation_errors()
         return RunResult(rec.summary_rows(), rec.item_rows(), rec.depot_rows(), rec.timeseries,
                          rec.depot_timeseries, rec.events, next(self.env._eid), errors,
-                         rec.base_rows(), rec.cost_rows())
+                         rec.base_rows(), rec.cost_rows(),
+                         partnerships=self.partnerships.rows(), acsa=self.acsa.rows())

@@ -45,6 +45,13 @@ def _movements(scenario: Scenario, country: str, choice: SupportChoice | None,
         out.add((US, country, "issues from wholesale"))
     elif option in ("pros", "snap", "dcs"):
         out.add((country, US, f"{option} shipments"))
+    elif option == "partnership":
+        part = next((p for p in scenario.partnerships if p.name == choice.partnership), None)
+        if part is not None and part.depot in depots:
+            dc = depots[part.depot].country
+            out.add((country, dc, f"carcasses to {part.depot} ({part.name})"))
+            out.add((dc, part.store_country, f"repaired units to {part.name}'s store"))
+            out.add((part.store_country, country, f"issues from {part.name}'s store"))
     return out
 
 
@@ -101,6 +108,16 @@ def software_without_effect(scenario: Scenario) -> list[str]:
     return lines
 
 
+def acsa_without_us(scenario: Scenario) -> list[str]:
+    """An ACSA between two FMS nations is not a US ACSA (10 U.S.C. 2341-2350 is between US
+    forces and another nation): it runs as a bilateral agreement of the same form."""
+    kinds = {c.name: c.kind for c in scenario.customers}
+    return [f"acsa {a.label!r}: neither side is a US unit, so this is not a US ACSA; it is "
+            "modelled as a bilateral agreement between the two nations of the same form"
+            for a in scenario.acsa if all(kinds.get(n) == "fms" for n in a.between)]
+
+
 def advisories(scenario: Scenario) -> list[str]:
     """Every advisory for a valid scenario."""
-    return implicit_zero_legs(scenario) + software_without_effect(scenario)
+    return implicit_zero_legs(scenario) + software_without_effect(scenario) + acsa_without_us(
+        scenario)

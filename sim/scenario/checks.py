@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from sim.scenario.money import fiscal_years_of
@@ -95,6 +96,8 @@ def cross_reference_problems(data: Any) -> list[tuple[str, str]]:
     problems += _eda(ctx)
     problems += _cost_elements(ctx)
     problems += _escalation(data)
+    problems += _partnerships(ctx)
+    problems += _acsa(ctx)
     return problems
 
 
@@ -360,6 +363,7 @@ def _choice(ctx: _Context, place: str, cust: dict, choice: Any,
             if nsn in ctx.nsns and not ctx.us_depots_for(nsn):
                 out.append((place, f"no organic or contractor depot in {US!r} repairs NSN {nsn!r}"))
     out += _eligibility(ctx, place, cust, option, depot_name, own_nsns)
+    out += _partnership_choice(ctx, place, cust, choice, own_nsns)
     fallback = choice.get("fallback")
     if isinstance(fallback, dict):
         out += _choice(ctx, f"{place}.fallback", cust, fallback, own_nsns)
@@ -541,4 +545,249 @@ def _events(ctx: _Context) -> list[tuple[str, str]]:
                 out.append((f"events[{i}].end_day", "must be after start_day"))
         elif kind == "depot_lines" and ev.get("depot") not in ctx.depots:
             out.append((f"events[{i}].depot", f"unknown depot {ev.get('depot')!r}"))
+    return out
+
+
+# -- cooperative logistics: partnerships and ACSA (issue 10) ---------------------------------
+PARTNERSHIP_DEPOT_KINDS = ("contractor", "third_country")
+ACSA_EXCLUDED = ("major_end_item",)   # 10 U.S.C. 2350(1): not "logistic support"
+
+
+def _walk_choices(choice: Any) -> Iterator[dict]:
+    """A choice, its item overrides and its fallbacks, depth first."""
+    if not isinstance(choice, dict):
+        return
+    yield choice
+    items = choice.get("items")
+    if isinstance(items, dict):
+        for sub in items.values():
+            yield from _walk_choices(sub)
+    fallback = choice.get("fallback")
+    if isinstance(fallback, dict):
+        yield from _walk_choices(fallback)
+
+
+def _joining(ctx: _Context, name: str) -> set[str]:
+    """Customers that some alternative puts in partnership ``name``."""
+    out = set()
+    for _, alt in _entries(ctx.data, "alternatives"):
+        support = alt.get("support")
+        if isinstance(support, dict):
+            for cname, choice in support.items():
+                if any(c.get("option") == "partnership" and c.get("partnership") == name
+                       for c in _walk_choices(choice)):
+                    out.add(str(cname))
+    return out
+
+
+def _pooled_nsns(ctx: _Context, spec: dict) -> set[str]:
+    items = spec.get("items", "all")
+    if isinstance(items, list):
+        return {str(n) for n in items}
+    out: set[str] = set()
+    for member in spec.get("members") or []:
+        cust = ctx.customers.get(str(member))
+        if cust is not None:
+            out.update(ctx.system_nsns(cust))
+    return out
+
+
+def _partnership_choice(ctx: _Context, place: str, cust: dict, choice: dict,
+                        nsns: list[str]) -> list[tuple[str, str]]:
+    """A customer's choice of a partnership: it names one it is a member of, which pools
+    every NSN the choice covers; its depot is the partnership's."""
+    name = choice.get("partnership")
+    option = choice.get("option")
+    if option != "partnership":
+        if name is not None:
+            return [(f"{place}.partnership", "applies only with option: partnership")]
+        return []
+    if name is None:
+        return [(f"{place}.partnership", "option partnership needs the partnership's name")]
+    spec = next((p for _, p in _entries(ctx.data, "partnerships") if p.get("name") == name),
+                None)
+    if spec is None:
+        return [(f"{place}.partnership", f"unknown partnership {name!r} (not in partnerships)")]
+    out = []
+    cname = cust.get("name")
+    members = spec.get("members") if isinstance(spec.get("members"), list) else []
+    if cname not in members:
+        out.append((f"{place}.partnership", f"{cname!r} is not a member of {name!r}"))
+    if choice.get("depot") is not None:
+        out.append((f"{place}.depot", (f"a partnership repairs at its own depot "
+                                       f"({spec.get('depot')!r}); leave depot out")))
+    pooled = _pooled_nsns(ctx, spec)
+    for nsn in nsns:
+        if nsn not in pooled:
+            out.append((place, (f"NSN {nsn!r} is not pooled by {name!r}: give it an items "
+                        "override with another option")))
+    depot = ctx.depots.get(str(spec.get("depot")))
+    waivers = cust.get("waivers") if isinstance(cust.get("waivers"), list) else []
+    if isinstance(depot, dict) and depot.get("kind") == "third_country" and \
+            cust.get("funding") == "fmfp" and "dsca_waiver" not in waivers:
+        out.append((place, (f"{cname!r} is FMFP-funded and holds no dsca_waiver for repair at "
+                    f"third-country depot {spec.get('depot')!r} of partnership {name!r}")))
+    return out
+
+
+def _partnerships(ctx: _Context) -> list[tuple[str, str]]:
+    out = []
+    names = Counter(str(p.get("name")) for _, p in _entries(ctx.data, "partnerships"))
+    for i, spec in _entries(ctx.data, "partnerships"):
+        place = f"partnerships[{i}]"
+        name = str(spec.get("name"))
+        if names[name] > 1:
+            out.append((f"{place}.name", f"duplicate partnership name {name!r}"))
+        if name in ctx.customers:
+            out.append((f"{place}.name",
+                        f"a partnership may not be named like customer {name!r}"))
+        members = spec.get("members") if isinstance(spec.get("members"), list) else []
+        seen = Counter(str(m) for m in members)
+        for j, member in enumerate(members):
+            cust = ctx.customers.get(str(member))
+            if cust is None:
+                out.append((f"{place}.members[{j}]", f"unknown customer {member!r}"))
+            elif cust.get("kind") != "fms":
+                out.append((f"{place}.members[{j}]", (f"{member!r} is a US unit; partnership "
+                            "members are FMS nations")))
+            if seen[str(member)] > 1:
+                out.append((f"{place}.members[{j}]", f"{member!r} is listed twice"))
+        pooled = _pooled_nsns(ctx, spec)
+        items = spec.get("items")
+        if isinstance(items, list):
+            member_nsns = {n for m in members if str(m) in ctx.customers
+                           for n in ctx.system_nsns(ctx.customers[str(m)])}
+            for j, nsn in enumerate(items):
+                if nsn not in ctx.nsns:
+                    out.append((f"{place}.items[{j}]", f"unknown NSN {nsn!r} (not in items)"))
+                elif nsn not in member_nsns:
+                    out.append((f"{place}.items[{j}]",
+                                f"NSN {nsn!r} is in no member's parts list"))
+        stock = spec.get("initial_stock")
+        if isinstance(stock, dict):
+            for nsn in _keys(stock.get("quantities")):
+                if nsn not in pooled:
+                    out.append((f"{place}.initial_stock.quantities.{nsn}",
+                                f"NSN {nsn!r} is not pooled by {name!r}"))
+        sharing = spec.get("cost_sharing")
+        if isinstance(sharing, dict) and isinstance(sharing.get("shares"), dict):
+            shares = sharing["shares"]
+            for m in shares:
+                if m not in members:
+                    out.append((f"{place}.cost_sharing.shares.{m}",
+                                f"{m!r} is not a member of {name!r}"))
+            for m in members:
+                if m not in shares:
+                    out.append((f"{place}.cost_sharing.shares",
+                                f"no share for member {m!r}"))
+            values = [v for v in shares.values() if _number(v)]
+            if len(values) == len(shares) and abs(sum(values) - 1.0) > 1e-9:
+                out.append((f"{place}.cost_sharing.shares",
+                            f"shares must add up to 1, got {sum(values):g}"))
+        out += _partnership_depot(ctx, place, spec, pooled)
+    return out
+
+
+def _partnership_depot(ctx: _Context, place: str, spec: dict,
+                       pooled: set[str]) -> list[tuple[str, str]]:
+    """The depot exists, is a contractor (third-country rules apply to a third-country one)
+    and repairs the pooled NSNs; every leg a joining member's units travel exists."""
+    out = []
+    name = str(spec.get("name"))
+    depot_name = spec.get("depot")
+    depot = ctx.depots.get(str(depot_name))
+    if depot is None:
+        if depot_name is not None:
+            out.append((f"{place}.depot", f"unknown depot {depot_name!r}"))
+        return out
+    if depot.get("kind") not in PARTNERSHIP_DEPOT_KINDS:
+        out.append((f"{place}.depot", (f"depot {depot_name!r} is of kind {depot.get('kind')!r}; "
+                    "a partnership's repair contractor is of kind contractor or "
+                    "third_country")))
+    if depot.get("kind") == "third_country":
+        for approval in APPROVALS:
+            if depot.get(approval) is not True:
+                out.append((f"{place}.depot", (f"third-country depot {depot_name!r} lacks "
+                            f"{approval}")))
+    for nsn in sorted(pooled):
+        if nsn in ctx.nsns and not _repairs(depot, nsn):
+            out.append((f"{place}.depot", f"depot {depot_name!r} does not repair NSN {nsn!r}"))
+    joining = _joining(ctx, name)
+    if not joining:
+        return out
+    store = str(spec.get("store_country"))
+    dcountry = str(depot.get("country"))
+    out += ctx.leg_problem(f"{place}.store_country", dcountry, store,
+                           "repaired units travel from the depot to the store")
+    if any(_rate(ctx.items.get(n)) > 0 for n in pooled):
+        out += ctx.leg_problem(f"{place}.store_country", US, store,
+                               "the agency's buys for condemned units travel it")
+    for member in sorted(joining):
+        cust = ctx.customers.get(member)
+        if cust is None:
+            continue
+        country = str(cust.get("country"))
+        out += ctx.leg_problem(place, country, dcountry,
+                               f"{member}'s carcasses travel to the depot")
+        out += ctx.leg_problem(place, store, country, f"issues from the store to {member}")
+    return out
+
+
+def _acsa(ctx: _Context) -> list[tuple[str, str]]:
+    out = []
+    alternatives = {str(a.get("name")) for _, a in _entries(ctx.data, "alternatives")}
+    horizon = ctx.data.get("horizon_days")
+    for i, spec in _entries(ctx.data, "acsa"):
+        place = f"acsa[{i}]"
+        between = spec.get("between")
+        sides: list[dict] = []
+        if isinstance(between, list) and len(between) == 2:
+            if between[0] == between[1]:
+                out.append((f"{place}.between", "needs two different customers"))
+            for j, name in enumerate(between):
+                cust = ctx.customers.get(str(name))
+                if cust is None:
+                    out.append((f"{place}.between[{j}]", f"unknown customer {name!r}"))
+                    continue
+                sides.append(cust)
+                if any(True for _ in _entries(cust, "bases")):
+                    out.append((f"{place}.between[{j}]", (f"{name!r} has bases; ACSA draws on "
+                                "a customer's single stock point (not modelled with bases)")))
+            if len(sides) == 2 and all(c.get("kind") == "us" for c in sides):
+                out.append((f"{place}.between", ("two US units: an ACSA is between US "
+                                                 "forces and another nation")))
+        common: set[str] = set()
+        if len(sides) == 2:
+            common = set(ctx.system_nsns(sides[0])) & set(ctx.system_nsns(sides[1]))
+            if not common:
+                out.append((f"{place}.between", "the two sides' systems share no NSN"))
+            if spec.get("reimbursement") in ("cash", "equal_value_exchange"):
+                for cust in sides:
+                    out += ctx.leg_problem(place, str(cust.get("country")), US, (
+                        f"{cust.get('name')} replaces a unit it provides by a buy from "
+                        "wholesale"))
+        for nsn in _keys(spec.get("reserve")):
+            if nsn not in ctx.nsns:
+                out.append((f"{place}.reserve.{nsn}", f"unknown NSN {nsn!r} (not in items)"))
+            elif common and nsn not in common:
+                out.append((f"{place}.reserve.{nsn}",
+                            f"NSN {nsn!r} is not on both sides' systems"))
+        windows = [w for _, w in _entries(spec, "windows")]
+        for j, w in _entries(spec, "windows"):
+            s, e = w.get("start_day"), w.get("end_day")
+            if _number(s) and _number(e) and e <= s:
+                out.append((f"{place}.windows[{j}].end_day", "must be after start_day"))
+            if _number(s) and _number(horizon) and s >= horizon:
+                out.append((f"{place}.windows[{j}].start_day",
+                            f"must be before horizon_days ({horizon}), got {s}"))
+        spans = sorted((w["start_day"], w["end_day"], j) for j, w in enumerate(windows)
+                       if _number(w.get("start_day")) and _number(w.get("end_day")))
+        for (_, e0, _), (s1, _, j1) in pairwise(spans):
+            if s1 < e0:
+                out.append((f"{place}.windows[{j1}]", "overlaps another window"))
+        alts = spec.get("alternatives")
+        if isinstance(alts, list):
+            for j, name in enumerate(alts):
+                if str(name) not in alternatives:
+                    out.append((f"{place}.alternatives[{j}]", f"unknown alternative {name!r}"))
     return out

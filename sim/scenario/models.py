@@ -62,6 +62,7 @@ OPTION_KEYS = (
     "third_country",
     "dcs",
     "national_depot",
+    "partnership",
 )
 OptionKey = Literal[
     "repair_and_return",
@@ -72,6 +73,7 @@ OptionKey = Literal[
     "third_country",
     "dcs",
     "national_depot",
+    "partnership",
 ]
 Fad = Literal["I", "II", "III", "IV", "V"]
 
@@ -327,6 +329,11 @@ class SupportChoice(BaseModel):
             "the day the customer ends this arrangement (new removals go to the fallback; a "
             "CLSSA is terminated and its FMSO I assets drawn down)"))
 
+    partnership: Name | None = Field(
+        default=None, description=(
+            "with option partnership: the name of the Weapon System Partnership (in "
+            "partnerships) whose pooled store supplies this customer"))
+
     @model_validator(mode="before")
     @classmethod
     def _fallback_shorthand(cls, data: Any) -> Any:
@@ -548,6 +555,97 @@ class IndexTable(BaseModel):
 EscalationRate = Annotated[float, Field(ge=-0.5, le=1.0)]
 
 
+class CostSharing(BaseModel):
+    """How a partnership's pooled costs are charged back to its members: by flight hours
+    flown, by fleet size (aircraft), by demand on the pool (removals it supplied), or by
+    fixed agreed shares. Usage-based formulas use each charging interval's usage (periods,
+    years and warm-up split intervals)."""
+
+    model_config = _STRICT
+    method: Literal["flying_hours", "fleet", "demand", "fixed"]
+    shares: dict[str, Fraction] | None = Field(
+        default=None, description="member -> share, adding up to 1 (method fixed only)")
+
+    @model_validator(mode="after")
+    def _shares_for_fixed(self) -> CostSharing:
+        if self.method == "fixed" and not self.shares:
+            raise ValueError("method fixed needs shares (member -> fraction, adding up to 1)")
+        if self.method != "fixed" and self.shares is not None:
+            raise ValueError(f"shares apply to method fixed only, not {self.method}")
+        return self
+
+
+class CommercialBuy(BaseModel):
+    """How a partnership's agency buys a new unit when the item is no longer standard (out
+    of the DoD inventory): from industry, after a lead time, at a factor of standard price."""
+
+    model_config = _STRICT
+    lead_time_days: Distribution
+    price_factor: float = Field(default=1.0, gt=0, le=1000)
+
+
+class Partnership(BaseModel):
+    """A Weapon System Partnership (NSPA support partnership): members' removals of its NSNs
+    are supplied from one pooled store, carcasses repaired at its depot, condemnations bought
+    through the agency (an FMS buy while the item is standard), costs pooled and charged back
+    by ``cost_sharing`` plus the agency's ``management_fee_rate``."""
+
+    model_config = _STRICT
+    name: Name
+    members: list[Name] = Field(min_length=1, description="FMS customers that may join")
+    store_country: Name = Field(description="where the pooled store is")
+    initial_stock: StockSpec = Field(
+        default_factory=lambda: Quantities(quantities={}),
+        description=("the pooled store at day 0: {months_of_demand: M} of the joining "
+                     "members' combined demand, or quantities"))
+    initial_stock_price_factor: Fraction = Field(
+        default=1.0, description=("share of standard price the partnership pays for its "
+                                  "initial stock at day 0 (0: contributed by the members)"))
+    depot: Name = Field(description="the repair contractor (kind contractor or third_country)")
+    items: Literal["all"] | list[str] = Field(
+        default="all", description="the pooled NSNs; all: every NSN of the members' systems")
+    cost_sharing: CostSharing
+    management_fee_rate: float = Field(
+        default=0.0, ge=0, le=1, description="the agency's fee on every pooled cost")
+    commercial_buy: CommercialBuy | None = Field(
+        default=None, description="how a non-standard item's condemned unit is replaced")
+
+    def pools(self, nsn: str) -> bool:
+        return self.items == "all" or nsn in self.items
+
+
+class AcsaWindow(BaseModel):
+    model_config = _STRICT
+    start_day: Day
+    end_day: float = Field(gt=0, le=MAX_DAYS)
+
+
+class Acsa(BaseModel):
+    """An Acquisition and Cross-Servicing Agreement (10 U.S.C. 2341-2350) between two
+    customers: during a window (an exercise, a deployment, a contingency) either side, left
+    with a backorder, draws a serviceable from the other's shelf above its reserve, after
+    ``days`` and at ``cost_usd`` a shipment, reimbursed by cash (standard price), replacement
+    in kind (the requester's next serviceable goes back) or equal-value exchange (settled in
+    money, net, at the window's end). Between two FMS nations it models a bilateral agreement
+    of the same form."""
+
+    model_config = _STRICT
+    name: Name | None = Field(default=None, description="a label; default 'A / B'")
+    between: tuple[Name, Name]
+    windows: list[AcsaWindow] = Field(min_length=1)
+    reserve: dict[str, NonNegInt] = Field(
+        default_factory=dict, description="NSN -> units the provider always keeps")
+    reimbursement: Literal["cash", "replacement_in_kind", "equal_value_exchange"]
+    days: Distribution = Field(default=0.0, description="a transfer's (and a return's) time")
+    cost_usd: Usd = Field(default=0.0, description="per shipment, paid by the requester")
+    alternatives: Literal["all"] | list[Name] = Field(
+        default="all", description="the alternatives it is in force under")
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.between[0]} / {self.between[1]}"
+
+
 class Scenario(BaseModel):
     """The whole scenario file."""
 
@@ -589,6 +687,14 @@ class Scenario(BaseModel):
         default=0.0, description=("then-year dollars: an annual rate (then-year = constant x "
                                   "(1 + rate)^(fiscal year - base year)) or a table of "
                                   "indices by fiscal year"))
+    partnerships: list[Partnership] = Field(
+        default_factory=list, description=(
+            "NSPA-style Weapon System Partnerships: pooled stock, one depot, costs shared by "
+            "a formula; an alternative puts a member in one with option partnership"))
+    acsa: list[Acsa] = Field(
+        default_factory=list, description=(
+            "Acquisition and Cross-Servicing Agreements: a customer with a backorder draws on "
+            "a partner's stock above a reserve during declared windows"))
 
     def item(self, nsn: str) -> Item:
         return next(i for i in self.items if i.nsn == nsn)
