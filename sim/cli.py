@@ -385,7 +385,9 @@ def _print_comparison(result_dir: Path) -> None:
         headers = (("Alternative", "Customer", "Avail.", "CWT d", "Cost $M", "NPV $M")
                    if squeeze else
                    ("Alternative", "Customer", "Availability", "CWT (days)", "Cost ($M)",
-                    "NPV ($M)" if stacked else "NPV cost ($M)"))
+                    "NPV ($M)" if stacked else "NPV cost ($M)",
+                    "$/prog FH" if stacked else "$ / programmed FH",
+                    "FH short" if stacked else "FH not flown"))
         for col in headers:
             if col in ("Alternative", "Customer"):
                 t.add_column(col, justify="left", overflow="fold",
@@ -398,11 +400,17 @@ def _print_comparison(result_dir: Path) -> None:
             return f"{v / scale:.{digits}f}{hw}"
 
         for r in rows:
-            t.add_row(r["alternative"], r["customer"],
-                      fmt(r["availability"], r["availability_ci"]),
-                      fmt(r["cwt_days_mean"], r["cwt_days_mean_ci"], digits=2),
-                      fmt(r["cost_usd"], r["cost_usd_ci"], 1e6, 2),
-                      fmt(r["npv_cost_usd"], r["npv_cost_usd_ci"], 1e6, 2))
+            cells = [r["alternative"], r["customer"],
+                     fmt(r["availability"], r["availability_ci"]),
+                     fmt(r["cwt_days_mean"], r["cwt_days_mean_ci"], digits=2),
+                     fmt(r["cost_usd"], r["cost_usd_ci"], 1e6, 2),
+                     fmt(r["npv_cost_usd"], r["npv_cost_usd_ci"], 1e6, 2)]
+            if not squeeze:         # a narrow terminal keeps the names (both in summary.parquet)
+                cells += [fmt(r["cost_per_programmed_fh_usd"],
+                              r["cost_per_programmed_fh_usd_ci"], digits=0),
+                          fmt(r["flight_hours_shortfall"], r["flight_hours_shortfall_ci"],
+                              digits=0)]
+            t.add_row(*cells)
         return t
 
     from rich.measure import Measurement

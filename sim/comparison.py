@@ -1,5 +1,6 @@
 """The comparison ``sustain run`` prints: per alternative and customer, the mean and 95 %
-Student-t half-width over replications of availability, customer wait and cost.
+Student-t half-width over replications of availability, customer wait, cost, cost per
+programmed flight hour and the programmed hours not flown.
 
 Computed from ``summary.parquet`` with pyarrow and numpy only — the same figures as
 ``analysis.stats.summarize`` (NaN replications skipped; one replication gives no interval) —
@@ -14,7 +15,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-METRICS = ("availability", "cwt_days_mean", "cost_usd", "npv_cost_usd")
+METRICS = ("availability", "cwt_days_mean", "cost_usd", "npv_cost_usd",
+           "cost_per_programmed_fh_usd", "flight_hours_shortfall")
+"""The last two (issue 13) are absent from results written before them: NaN then."""
 
 _T975 = (12.7062047362, 4.3026527297, 3.1824463053, 2.7764451052, 2.5705818356, 2.4469118511,
          2.3646242516, 2.3060041352, 2.2621571628, 2.228138852, 2.2009851601, 2.1788128297,
@@ -53,12 +56,15 @@ def mean_half_width(values: np.ndarray) -> tuple[float, float]:
 def comparison(result_dir: str | Path) -> tuple[list[dict], int]:
     """Rows of (alternative, customer, then each metric's mean and ``_ci`` half-width), in the
     order they first appear, and the largest number of replications behind a row."""
-    table = pq.read_table(Path(result_dir) / "summary.parquet",
-                          columns=["alternative", "replication", "customer", *METRICS])
+    path = Path(result_dir) / "summary.parquet"
+    have = set(pq.read_schema(path).names)
+    table = pq.read_table(path, columns=["alternative", "replication", "customer",
+                                         *(m for m in METRICS if m in have)])
     alts = table.column("alternative").to_pylist()
     custs = table.column("customer").to_pylist()
     reps = table.column("replication").to_pylist()
-    values = {m: table.column(m).to_numpy(zero_copy_only=False).astype(float) for m in METRICS}
+    values = {m: table.column(m).to_numpy(zero_copy_only=False).astype(float) if m in have
+              else np.full(table.num_rows, np.nan) for m in METRICS}
     groups: dict[tuple[str, str], list[int]] = {}
     for i, key in enumerate(zip(alts, custs, strict=True)):
         groups.setdefault(key, []).append(i)
