@@ -5,8 +5,8 @@ charts that survive a slide, the slide deck, and the analysts' spreadsheet."""
 from __future__ import annotations
 
 import base64
-import itertools
 import html as html_lib
+import itertools
 import re
 import struct
 from html.parser import HTMLParser
