@@ -575,24 +575,32 @@ def verify_rounds(scenario: Scenario, results: list[Optimum], out: Path, *, roun
                   customer: str | None) -> tuple[list[Optimum], pd.DataFrame]:
     """Simulate the optima; where an optimum's simulated availability misses the target
     although the closed form met it (a timeline event, a depot queue the steady state does
-    not see), ask the closed form for that much more (the gap, at least half a point) and
-    simulate the new optimum — up to ``rounds`` simulations. The alternatives that reach the
-    target keep their round; round k's runs are in ``verify/`` (k = 1) or ``verify_k/``."""
+    not see), ask the closed form for more and simulate the new optimum — up to ``rounds``
+    simulations. The aim: the first time, the target plus the gap (prediction − simulation,
+    at least half a point); then the secant through the last two (aim, simulated) pairs, with
+    the last simulation's CI half-width as margin. Only the alternatives with a miss are
+    simulated again; round k's runs are in ``verify/`` (k = 1) or ``verify_k/``."""
     kw = {"replications": replications, "workers": workers}
     table, summary = simulate_optima(scenario, results, out / "verify", **kw)
     order = {(o.alternative, o.customer): i for i, o in enumerate(results)}
+    seen: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for k in range(2, rounds + 1):
         by = {(o.alternative, o.customer): o for o in results}
         aims: dict[tuple[str, str], float] = {}
         for r in table.itertuples():
-            o = by[(r.alternative, r.customer)]
-            if not (r.at_optimum and o.met and o.target is not None and o.model_target
-                    is not None and r.reaches_target is False):
+            key = (r.alternative, r.customer)
+            o = by[key]
+            if not (r.at_optimum and o.met and o.target is not None
+                    and o.model_target is not None):
                 continue
-            aim = min(MAX_MODEL_TARGET, o.model_target + max(o.availability - r.availability,
-                                                             MIN_CORRECTION))
+            history = seen.setdefault(key, [])
+            if not history or history[-1][0] != o.model_target:
+                history.append((o.model_target, r.availability))
+            if r.reaches_target is not False:
+                continue
+            aim = _next_aim(history, o.target, o.availability, r.availability_ci)
             if aim > o.model_target + 1e-9:
-                aims[(r.alternative, r.customer)] = aim
+                aims[key] = aim
         if not aims:
             break
         alts = {a for a, _ in aims}
@@ -601,7 +609,8 @@ def verify_rounds(scenario: Scenario, results: list[Optimum], out: Path, *, roun
         new = optimize(scenario, target=target, customer=customer, alternatives=sorted(alts),
                        model_targets=model)
         for o in new:
-            o.round = k
+            o.round = k if (o.alternative, o.customer) in aims else by[
+                (o.alternative, o.customer)].round
         results = sorted([o for o in results if o.alternative not in alts] + new,
                          key=lambda o: order[(o.alternative, o.customer)])
         t2, s2 = simulate_optima(scenario, results, out / f"verify_{k}", only=alts, **kw)
@@ -610,6 +619,19 @@ def verify_rounds(scenario: Scenario, results: list[Optimum], out: Path, *, roun
     table["_o"] = [order[(a, c)] for a, c in zip(table.alternative, table.customer, strict=True)]
     table = table.sort_values("_o").drop(columns="_o").reset_index(drop=True)
     return results, _paired(table, summary)
+
+
+def _next_aim(history: list[tuple[float, float]], target: float, predicted: float,
+              half: float) -> float:
+    """The closed form's next aim from the (aim, simulated) pairs so far: the gap once, then
+    the secant to the target (plus the CI half-width), never less than half a point more."""
+    aim, sim = history[-1]
+    step = max(predicted - sim, MIN_CORRECTION)
+    if len(history) >= 2:
+        (a0, s0), (a1, s1) = history[-2], history[-1]
+        if s1 - s0 > 1e-6 and a1 > a0:
+            step = (target - s1 + (0.0 if math.isnan(half) else half)) * (a1 - a0) / (s1 - s0)
+    return min(MAX_MODEL_TARGET, aim + max(step, MIN_CORRECTION))
 
 
 def _why(o: Optimum, mean: float, half: float, warnings: list[str]) -> str:

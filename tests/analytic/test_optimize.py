@@ -240,7 +240,8 @@ def test_a_simulated_miss_is_reoptimized_for_the_gap(tmp_path, monkeypatch):
             rows.append({"alternative": o.alternative, "customer": o.customer,
                          "round": o.round, "at_optimum": o.answered, "target": o.target,
                          "model_target": o.model_target, "reaches_target": sim >= o.target,
-                         "availability": sim, "npv_cost_usd": 1e6 + o.npv_usd})
+                         "availability": sim, "availability_ci": 0.0,
+                         "npv_cost_usd": 1e6 + o.npv_usd})
             summary += [{"alternative": o.alternative, "customer": o.customer,
                          "replication": r, "availability": sim, "npv_cost_usd": 1e6 + o.npv_usd}
                         for r in range(3)]
@@ -262,3 +263,17 @@ def test_a_simulated_miss_is_reoptimized_for_the_gap(tmp_path, monkeypatch):
     once, _ = fair.verify_rounds(scenario, first, tmp_path, rounds=1, replications=3,
                                  workers=1, target=0.95, customer=None)
     assert once[0].round == 1 and once[0].stock == first[0].stock
+
+
+def test_the_next_aim_is_the_gap_then_the_secant():
+    from sim.analytic.fair import MAX_MODEL_TARGET, MIN_CORRECTION, _next_aim
+
+    # One simulation: the aim grows by the gap between prediction and simulation.
+    assert _next_aim([(0.80, 0.70)], 0.80, 0.81, 0.01) == pytest.approx(0.80 + 0.11)
+    assert _next_aim([(0.80, 0.799)], 0.80, 0.801, 0.0) == pytest.approx(0.80 + MIN_CORRECTION)
+    # Two: the line through them reaches target + half-width; here 1.25 aim per simulated.
+    assert _next_aim([(0.80, 0.70), (0.90, 0.78)], 0.80, 0.91, 0.01) == pytest.approx(
+        0.90 + (0.80 - 0.78 + 0.01) * 1.25)
+    # A flat or falling response falls back to the gap; the aim never passes the cap.
+    assert _next_aim([(0.80, 0.70), (0.90, 0.70)], 0.80, 0.91, 0.01) == MAX_MODEL_TARGET
+    assert _next_aim([(0.80, 0.70), (0.85, 0.69)], 0.80, 0.86, 0.0) == MAX_MODEL_TARGET
