@@ -318,7 +318,9 @@ def test_costs_table_reconciles_to_summary_cost_to_the_cent(tmp_path: Path):
     by = costs.pivot_table(index=keys, columns="ips_element", values="constant_usd",
                            aggfunc="sum", fill_value=0.0)
     s = summary.set_index(keys)
-    supply = s.cost_purchase_usd + s.cost_exchange_usd + s.cost_clssa_usd + s.cost_fees_usd
+    supply = (s.cost_purchase_usd + s.cost_exchange_usd + s.cost_clssa_usd + s.cost_fees_usd
+              + s.cost_spares_usd)          # the purchased shelf and its residual credit
+    assert (s.cost_spares_usd != 0).all()
     assert (by["supply support"] - supply).abs().max() < CENT
     assert (by["maintenance planning and management"] - s.cost_repair_usd).abs().max() < CENT
     assert (by["packaging, handling, storage and transportation"]
@@ -330,7 +332,7 @@ def test_costs_table_reconciles_to_summary_cost_to_the_cent(tmp_path: Path):
     assert national.to_numpy() == pytest.approx([4e6 * 1000 / YEAR] * 2, abs=CENT)
     assert it.sum() == pytest.approx(national.sum(), abs=CENT)    # nobody else pays it
     assert (s.cost_usd - s[[c for c in s.columns if c.startswith("cost_") and c not in (
-        "cost_usd", "cost_per_fh_usd")]].sum(axis=1)).abs().max() < CENT
+        "cost_usd", "cost_per_fh_usd", "cost_per_programmed_fh_usd")]].sum(axis=1)).abs().max() < CENT
 
 
 # -- validation ---------------------------------------------------------------------------------

@@ -412,10 +412,16 @@ def test_a_clssa_credit_may_be_negative_other_costs_not():
            "cwt_days_p95": 9.0, "demands": 10, "flight_hours": 100.0, "cost_repair_usd": 5.0,
            "cost_purchase_usd": 0.0, "cost_exchange_usd": 0.0, "cost_clssa_usd": -50.0,
            "cost_transport_usd": 0.0, "cost_surcharge_usd": 0.0, "cost_fees_usd": 0.0,
+           "cost_spares_usd": 0.0, "cost_other_usd": 0.0,
            "cost_usd": -45.0, "cost_per_fh_usd": -0.45, "npv_cost_usd": -40.0}
     check_unit({"summary": to_table("summary", [row])})
+    # The residual value of purchased spares, credited at the horizon, is the other credit.
+    residual = {**row, "cost_clssa_usd": 0.0, "cost_spares_usd": -50.0}
+    check_unit({"summary": to_table("summary", [residual])})
+    with pytest.raises(InvariantViolation):
+        check_unit({"summary": to_table("summary", [{**residual, "cost_usd": -60.0}])})
     for bad in ({"cost_usd": -60.0}, {"cost_fees_usd": -1.0}, {"cwt_days_p85": 10.0},
-                {"cost_clssa_usd": 0.0, "npv_cost_usd": -1.0}):
+                {"cost_clssa_usd": 0.0, "npv_cost_usd": -1.0}, {"cost_spares_usd": None}):
         with pytest.raises(InvariantViolation):
             check_unit({"summary": to_table("summary", [{**row, **bad}])})
     assert pa is not None

@@ -218,6 +218,8 @@ def test_stock_at_a_store_with_no_issue_time_is_stock_on_the_shelf():
     it: the fleet sees the same four units, so availability, waits and costs are the same;
     only the units owed to the shelf (pipeline) differ."""
     d = _alone_and_in_a_partnership_of_one(pool_stock=2, shelf=2)
+    for c in d["customers"]:          # the shelf carried over from the TPA: not priced, so
+        c["initial_stock_source"] = "tpa"   # four units alone cost what two + two pooled do
     alone, pool = simulate(d, alternative=0), simulate(d, alternative=1)
     for table in ("summary", "timeseries", "costs"):
         pd.testing.assert_frame_equal(alone[table].drop(columns="alternative"),

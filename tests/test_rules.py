@@ -85,6 +85,7 @@ def _cost_scenario(option: dict, condemnation: float) -> dict:
     data["depots"][1]["cost_factor"] = 1.25
     data["alternatives"][0]["support"]["Nation A"] = option
     data["customers"][0]["initial_stock"] = {"quantities": {NSN_A: 20}}
+    data["customers"][0]["initial_stock_source"] = "tpa"   # the option's bills, not the shelf's
     return data
 
 

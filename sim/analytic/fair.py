@@ -683,8 +683,10 @@ def _paired(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
 # -- the command ------------------------------------------------------------------------------------
 def cmd_optimize(args: argparse.Namespace) -> int:
     from sim.analytic.commands import _console, _load
+    from sim.cli import check_counts
     from sim.paths import slug, under_results
 
+    check_counts(args)
     scenario = _load(args.scenario)
     if args.rounds < 1:
         raise InvalidInput(f"--rounds must be at least 1, got {args.rounds}")
@@ -785,9 +787,23 @@ def _print(console, optimum: pd.DataFrame, verified: pd.DataFrame | None, goal: 
 
 def add_parser(sub) -> None:
     """The ``optimize`` subcommand's arguments (``sim.cli`` calls this)."""
+    import argparse as _argparse
+
     op = sub.add_parser(
-        "optimize", help="every alternative at its own best spares: cost to reach a target")
-    op.add_argument("scenario")
+        "optimize", help="every alternative at its own best spares: cost to reach a target",
+        description=("For every alternative and FMS customer, the in-country spares per NSN "
+                     "and place (and, under CLSSA, the FMSO I buy-in) that reach the target "
+                     "availability at least NPV cost, by marginal analysis on the closed form; "
+                     "the efficient curves and the scenario with each optimum filled in. "
+                     "--verify simulates the optima (common random numbers) and reports the "
+                     "cost to reach the target with CIs and paired differences."),
+        epilog=("examples:\n"
+                "  sustain optimize scenarios/quickstart.yaml --target-availability 0.95\n"
+                "  sustain optimize scenarios/fms_follow_on.yaml --verify\n"
+                "  sustain optimize scenarios/fms_follow_on.yaml --budget-usd 2e6 "
+                "--customer 'Nation A'"),
+        formatter_class=_argparse.RawDescriptionHelpFormatter)
+    op.add_argument("scenario", help="the scenario file (YAML)")
     op.add_argument("--target-availability", type=float, default=None,
                     help="availability each FMS customer must reach (default: each nation's "
                          "availability_target in the scenario)")
@@ -801,7 +817,10 @@ def add_parser(sub) -> None:
                          "simulated availability misses the target is re-optimized for the "
                          "gap (default 3; 1: simulate the closed form's optimum only)")
     op.add_argument("--replications", type=int, default=None)
-    op.add_argument("--workers", type=int, default=None)
+    op.add_argument("--workers", type=int, default=None,
+                    help="with --verify: local processes (default: all cores)")
+    op.add_argument("--force", action="store_true",
+                    help="with --verify: allow more --workers than cores")
     op.add_argument("--out", default=None, help="default: results/<scenario>/optimize")
     op.add_argument("--json", action="store_true")
     op.set_defaults(func=cmd_optimize)

@@ -122,6 +122,7 @@ class BaseShelf(Shelf):
                      (self.env._now + self.repair_time(), NORMAL, next(self.env._eid), self))
             return
         central = self.central
+        central.retro += 1
         central.request(self, urgent)
         route = self.retro_route
         if route.bill is not None:
@@ -167,13 +168,14 @@ class CentralStore(Shelf):
     and where its bases requisition. Units owed to it are not a base's pipeline, so it keeps
     its own count (``owed``) for the conservation check."""
 
-    __slots__ = ("fcfs", "owed", "routine", "urgent")
+    __slots__ = ("fcfs", "owed", "retro", "routine", "urgent")
 
     def __init__(self, customer: Customer, nsn: str, on_hand: int) -> None:
         super().__init__(customer, nsn, on_hand)
         self.urgent: deque[BaseShelf] = deque()
         self.routine: deque[BaseShelf] = deque()
         self.owed = 0
+        self.retro = 0        # NRTS carcasses on their way from a base (their request is in)
         self.fcfs = customer.spec.central_issue == "fcfs"
 
     def request(self, shelf: BaseShelf, urgent: bool) -> None:
@@ -217,14 +219,19 @@ class CentralStore(Shelf):
     def forward(self, urgent: bool) -> None:
         """An NRTS carcass reaches the store: on to the support option, which owes the store
         a serviceable for it."""
+        self.retro -= 1
         self.owed += 1
         self.entry(urgent)
 
     def conservation_error(self) -> str | None:
+        """On hand + owed by the support option + NRTS carcasses still travelling to it (each
+        stands for a unit the store owes a base) - bases' requisitions waiting = initial +
+        added."""
         waiting = len(self.urgent) + len(self.routine)
-        position = self.on_hand + self.owed - waiting
+        position = self.on_hand + self.owed + self.retro - waiting
         if position != self.initial + self.added:
             return (f"{self.customer.name} central store {self.nsn}: on hand {self.on_hand} + "
-                    f"owed {self.owed} - requisitions waiting {waiting} = {position}, not "
-                    f"initial {self.initial} + added {self.added}")
+                    f"owed {self.owed} + carcasses on the way {self.retro} - requisitions "
+                    f"waiting {waiting} = {position}, not initial {self.initial} + added "
+                    f"{self.added}")
         return None

@@ -228,6 +228,26 @@ class Customer:
         return [(nsn, day) for shelves in places for nsn, s in shelves.items()
                 for day, _ in s.waiting]
 
+    def conservation_errors(self) -> list[str]:
+        """Each stock point's conservation rule; a customer's base shelves of one NSN share
+        one pipeline count (the customer's, owed to all its bases), so they are checked
+        together: the sum over bases of on hand - backorders + that pipeline = the sum of
+        their initial stock + added."""
+        errors = [e for s in self.shelves.values() if (e := s.conservation_error()) is not None]
+        by_item: dict[int, list[Shelf]] = {}
+        for b in self.base_shelves:
+            for shelf in b.values():
+                by_item.setdefault(id(shelf.item), []).append(shelf)
+        for group in by_item.values():
+            net = group[0].item.pipe_net
+            position = sum(s.on_hand - len(s.waiting) for s in group) + net
+            start = sum(s.initial + s.added for s in group)
+            if position != start:
+                errors.append(
+                    f"{self.name} {group[0].nsn} at {len(group)} bases: on hand - backorders "
+                    f"{position - net} + owed {net} = {position}, not initial + added {start}")
+        return errors
+
     def all_shelves(self) -> list[Shelf]:
         """Every stock point: the shelves, and the bases' shelves when it has bases."""
         return list(self.shelves.values()) + [s for b in self.base_shelves for s in b.values()]

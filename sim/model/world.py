@@ -202,8 +202,7 @@ class World:
             for shelves in c.base_shelves:
                 for shelf in shelves.values():
                     shelf.censor(horizon)
-        errors = [e for c in self.customers.values() for s in c.all_shelves()
-                  if (e := s.conservation_error()) is not None]
+        errors = [e for c in self.customers.values() for e in c.conservation_errors()]
         self.partnerships.finish(horizon)
         errors += self.partnerships.conservation_errors()
         return RunResult(rec.summary_rows(), rec.item_rows(), rec.depot_rows(), rec.timeseries,
