@@ -41,11 +41,12 @@ def cost_to_target(style: Style, tables: OptimizeTables | None, n: NationOptimum
     use_total = n.verified and "total_npv_usd" in curves.columns
     cost_col = "total_npv_usd" if use_total else "cost_npv_usd"
     what = ("total NPV cost: spares and FMSO I plus the simulated running cost" if n.verified
-            else "NPV of the spares and FMSO I bought (running cost not included)")
+            else "NPV of the spares and FMSO I bought, running cost not included")
     title = finding(n)
     caption = (f"{n.customer}: each alternative at its own best spares by marginal analysis; "
                f"lines: the efficient upper hull of each curve ({what}); filled markers: the "
-               "optimum, availability predicted by the closed form for the whole scenario")
+               "optimum, availability predicted by the closed form for the whole scenario; "
+               f"NPV at {100 * discount_rate:g} % real")
     if n.verified:
         caption += ("; hollow markers: simulated mean with 95 % CIs in both directions "
                     f"({_reps(tables)} replications)")
@@ -104,7 +105,7 @@ def cost_to_target(style: Style, tables: OptimizeTables | None, n: NationOptimum
                   + ("curve and optimum predicted, hollow marks simulated" if n.verified
                      else "predicted by the closed form"))
     ax.set_ylabel(("Total NPV cost" if n.verified else "Spares and FMSO I NPV")
-                  + f" ({dollars}, {100 * discount_rate:g} % real)")
+                  + f" ({dollars})")
     money_axis(ax, "y")
     extra = [Line2D([], [], color="#404040", marker="o", linestyle="", markersize=8,
                     markeredgecolor="#1A1A1A", label="optimum (predicted)")]
