@@ -5,6 +5,7 @@ charts that survive a slide, the slide deck, and the analysts' spreadsheet."""
 from __future__ import annotations
 
 import base64
+import html as htmllib
 import itertools
 import re
 import struct
@@ -204,7 +205,7 @@ def test_pptx_opens_with_one_picture_per_chart_slide(case_study):
     titles = re.findall(r'<img src="[^"]*" alt="([^"]*)"', key)
     assert sum("TCO" in t for t in titles) == len(NATIONS)   # a TCO slide per nation
     for slide_text, title in zip(texts[3:3 + n_key], titles, strict=True):
-        assert title.replace("&#39;", "'") in slide_text  # the finding is the slide's title
+        assert htmllib.unescape(title) in slide_text  # the finding is the slide's title
 
 
 def test_spreadsheet_for_analysts(case_study):
