@@ -99,7 +99,7 @@ class Bca:
 
 def analyse(full: ResultSet) -> Bca:
     """All tables for the report; a sweep is reported at its base point plus a tornado."""
-    notes: list[str] = []
+    notes: list[str] = list(full.notes)  # e.g. a damaged optimize/ folder, skipped
     info = sweep_info(full)
     result = full
     tornado: dict[str, pd.DataFrame] = {}

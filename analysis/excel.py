@@ -142,7 +142,60 @@ def sheets(bca: Bca) -> dict[str, pd.DataFrame]:
     for metric_name, table in bca.break_even.items():
         out[f"Break-even {metric_name}"[:31]] = table
     out.update(cooperative.sheets(bca))          # partnerships and ACSA, when the result has them
+    if bca.result.optimize is not None:          # sustain optimize wrote RESULT_DIR/optimize/
+        out["Optimize"] = _optimize(bca)
     return out
+
+
+# sustain optimize's columns, named here: "availability" means a prediction in optimum.parquet
+# and a simulated mean in verify.parquet, so these never go through ``header``.
+OPTIMIZE_NAMES = {
+    "alternative": "Alternative", "customer": "Customer",
+    "answered": "Closed form (optimized)", "goal": "Goal", "goal_value": "Goal value",
+    "met": "Goal met, predicted", "availability": "Availability predicted, whole scenario",
+    "availability_curve": "Availability predicted, on the curve",
+    "availability_finite_fleet": "Availability predicted, finite fleet",
+    "spares_units": "Spares bought (units)", "spares_value_usd": "Spares value (USD)",
+    "spares_npv_usd": "Spares NPV (USD)", "fmso1_units": "FMSO I units (units)",
+    "fmso1_npv_usd": "FMSO I NPV (USD)", "npv_usd": "Spares and FMSO I NPV (USD)",
+    "baseline_availability": "Availability predicted at the scenario's shelf",
+    "baseline_npv_usd": "Scenario's shelf NPV (USD)", "reasons": "Reasons",
+    "v_at_optimum": "Simulated at the optimum (not the own shelf)",
+    "v_reaches_target": "Simulated mean reaches the target", "v_replications": "Replications",
+    "v_availability": "Simulated supply availability (%)",
+    "v_availability_ci": "Simulated supply availability 95 % CI half-width (%)",
+    "v_met_share": "Replications meeting the target (%)",
+    "v_npv_cost_usd": "Total NPV cost, simulated (USD)",
+    "v_npv_cost_ci": "Total NPV cost 95 % CI half-width (USD)",
+    "v_cost_usd": "Cost over the measured window, simulated (USD)",
+    "v_cost_ci": "Cost over the measured window 95 % CI half-width (USD)",
+    "v_running_npv_usd": "Running cost NPV, simulated (USD)",
+    "v_flight_hours_shortfall": "Programmed flight hours not flown (FH)",
+    "v_cost_per_programmed_fh_usd": "O&S cost per programmed flight hour (USD/FH)",
+    "v_against": "Against (reference)",
+    "v_npv_diff_usd": "Total NPV minus the reference's, paired (USD)",
+    "v_npv_diff_ci": "Total NPV difference 95 % CI half-width (USD)",
+    "v_availability_diff": "Simulated availability minus the reference's (%)",
+    "v_availability_diff_ci": "Availability difference 95 % CI half-width (%)",
+    "v_why": "Simulated against predicted",
+}
+
+
+def _optimize(bca: Bca) -> pd.DataFrame:
+    """sustain optimize's optimum per (alternative, customer) and, when verified, its
+    simulated check beside it; availabilities predicted by the closed form stay fractions
+    (as the command states them), simulated ones are percentages like every other sheet."""
+    opt = bca.result.optimize
+    o = opt.optimum.copy()
+    if opt.verified:
+        v = opt.verify.drop(columns=["target", "availability_predicted",
+                                     "availability_finite_fleet", "spares_npv_usd"],
+                            errors="ignore")
+        v = v.rename(columns={c: f"v_{c}" for c in v.columns
+                              if c not in ("alternative", "customer")})
+        o = o.merge(v, on=["alternative", "customer"], how="left")
+    o = _ordered(bca, o)
+    return o.rename(columns={c: OPTIMIZE_NAMES.get(c, c) for c in o.columns})
 
 
 def _ordered(bca: Bca, t: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,18 @@ TABLES = ("summary", "items", "depots", "timeseries", "depot_timeseries", "costs
           "partnerships", "acsa")
 REQUIRED_SUMMARY = ("alternative", "replication", "customer", "availability")
 
+# ``sustain optimize`` writes into RESULT_DIR/optimize/ (DESIGN §4): each alternative at its own
+# best spares. The optimum table is what makes the folder usable; the others add to it.
+OPTIMIZE_DIR = "optimize"
+OPTIMIZE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "optimum": ("alternative", "customer", "answered", "goal", "goal_value", "met",
+                "availability", "npv_usd"),
+    "curves": ("alternative", "customer", "step", "cost_npv_usd", "availability", "on_hull"),
+    "stock": ("alternative", "customer", "nsn", "place", "units"),
+    "verify": ("alternative", "customer", "at_optimum", "availability", "availability_ci",
+               "npv_cost_usd", "npv_cost_ci", "against"),
+}
+
 
 def read_table(result_dir: str | Path, table: str) -> pd.DataFrame:
     return pq.read_table(Path(result_dir) / f"{table}.parquet").to_pandas()
@@ -27,6 +39,62 @@ def read_table(result_dir: str | Path, table: str) -> pd.DataFrame:
 
 def read_manifest(result_dir: str | Path) -> dict:
     return json.loads((Path(result_dir) / "manifest.json").read_text())
+
+
+@dataclass
+class OptimizeTables:
+    """``sustain optimize``'s tables: each alternative at its own best spares (``optimum``),
+    the marginal-analysis ``curves``, the ``stock`` bought and, with ``--verify``, the
+    simulated check (``verify``). Each optional table is None when absent."""
+
+    optimum: pd.DataFrame
+    curves: pd.DataFrame | None = None
+    stock: pd.DataFrame | None = None
+    verify: pd.DataFrame | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verify is not None and not self.verify.empty
+
+
+def load_optimize(result_dir: str | Path) -> tuple[OptimizeTables | None, list[str]]:
+    """The ``optimize/`` folder of a result directory, and a note for anything in it that
+    could not be read. A damaged folder never stops a report: without a readable optimum
+    table the folder is skipped; a damaged optional table is left out."""
+    folder = Path(result_dir) / OPTIMIZE_DIR
+    if not folder.is_dir():
+        return None, []
+    notes: list[str] = []
+    found: dict[str, pd.DataFrame | None] = {}
+    for name, required in OPTIMIZE_REQUIRED.items():
+        file = folder / f"{name}.parquet"
+        if not file.is_file():
+            found[name] = None
+            continue
+        try:
+            table = pq.read_table(file).to_pandas()
+        except Exception as exc:  # noqa: BLE001 - a damaged file is skipped, not fatal
+            notes.append(f"{file}: unreadable ({type(exc).__name__}); left out of the report.")
+            found[name] = None
+            continue
+        missing = [c for c in required if c not in table.columns]
+        if missing:
+            notes.append(f"{file}: missing column(s) {', '.join(missing)}; left out of the "
+                         "report.")
+            found[name] = None
+            continue
+        found[name] = table
+    optimum = found.pop("optimum")
+    if optimum is None or optimum.empty:
+        why = ("no optimum.parquet (sustain optimize did not finish)"
+               if not (folder / "optimum.parquet").is_file()
+               else "no usable optimum.parquet" if optimum is None else "optimum.parquet "
+               "has no rows")
+        notes.append(f"{folder}: {why}; the optimize folder is left out of the report.")
+        return None, notes
+    optimum = optimum.assign(answered=optimum["answered"].fillna(False).astype(bool),
+                             met=optimum["met"].fillna(False).astype(bool))
+    return OptimizeTables(optimum=optimum, **found), notes
 
 
 @dataclass
@@ -45,6 +113,8 @@ class ResultSet:
     bases: pd.DataFrame = field(default_factory=pd.DataFrame)     # customers with bases
     partnerships: pd.DataFrame = field(default_factory=pd.DataFrame)  # per partnership member
     acsa: pd.DataFrame = field(default_factory=pd.DataFrame)      # per ACSA transfer
+    optimize: OptimizeTables | None = None  # RESULT_DIR/optimize/ (sustain optimize), if any
+    notes: list[str] = field(default_factory=list)  # what was found but could not be read
 
     @property
     def scenario(self) -> dict[str, Any]:
@@ -158,8 +228,10 @@ def load_result(result_dir: str | Path) -> ResultSet:
             analytic = read_table(path, "analytic")
         except Exception as exc:  # noqa: BLE001 - any unreadable file is bad input here
             raise InvalidInput(f"{path / 'analytic.parquet'}: unreadable ({exc})") from None
+    optimize, notes = load_optimize(path)
     return ResultSet(path=path, manifest=manifest, summary=summary, items=tables["items"],
                      depots=tables["depots"], timeseries=tables["timeseries"],
                      depot_timeseries=tables["depot_timeseries"], analytic=analytic,
                      costs=tables["costs"], bases=tables["bases"],
-                     partnerships=tables["partnerships"], acsa=tables["acsa"])
+                     partnerships=tables["partnerships"], acsa=tables["acsa"],
+                     optimize=optimize, notes=notes)

@@ -56,6 +56,12 @@ SUMMARY_METRICS: tuple[Metric, ...] = (
     Metric("cost_fees_usd", "Cost: fees", "$M", "lower"),
     Metric("cost_other_usd", "Cost: other IPS elements", "$M", "lower"),
     Metric("cost_per_fh_usd", "O&S cost per flight hour", "$/FH", "lower"),
+    # Issue 13: every alternative is asked to fly the same programme; what it could not fly
+    # is reported, and its cost is also spread over the hours programmed (not only flown).
+    Metric("flight_hours_shortfall", "Programmed flight hours not flown", "FH", "lower",
+           "FH shortfall"),
+    Metric("cost_per_programmed_fh_usd", "O&S cost per programmed flight hour", "$/FH",
+           "lower", "Cost per programmed FH"),
     Metric("npv_cost_usd", "NPV cost", "$M", "lower"),
     # Readiness as the DoD defines it, each labelled as what it is.
     Metric("mc_rate", "Mission-capable rate (not NMCS, not NMCM)", "%", "higher", "MC rate"),
@@ -78,7 +84,8 @@ COST_CATEGORIES: tuple[str, ...] = (
 # The headline columns of the comparison table, in reading order.
 KEY_METRICS: tuple[str, ...] = (
     "availability", "nmcs_aircraft_mean", "fill_rate", "cwt_days_mean", "cwt_days_p95",
-    "cost_usd", "npv_cost_usd", "cost_per_fh_usd",
+    "cost_usd", "npv_cost_usd", "cost_per_fh_usd", "flight_hours_shortfall",
+    "cost_per_programmed_fh_usd",
 )
 
 KEY_COLUMNS = {"alternative", "replication", "customer", "nsn", "depot", "period_start_day",

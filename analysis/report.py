@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from analysis import bca_tables, narrative, tables
 from analysis import cooperative as coop
+from analysis import optimize as opt
 from analysis.bca import Bca, analyse
 from analysis.charts import catalog
 from analysis.excel import write_workbook
@@ -180,8 +181,10 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: s
             "years": tables.years(bca, c) if not bca.years.empty else None,
             "drivers": tables.drivers(bca, c) if not bca.drivers.empty else None,
             "tornado": tables.tornado(bca, c),
+            "optimize": tables.optimize(bca, c),
         })
     main_figures = [f for fs in figures.values() for f in fs if f.main]
+    optimized = [(c, opt.nation(bca.result, c)) for c in bca.result.decision_customers]
     whole = _whole_bca(bca, slugs)
     tornado_note = next((n for n in bca.notes if n.startswith("Tornado")), None)
     m = bca.result.manifest
@@ -195,6 +198,7 @@ def render_html(bca: Bca, figures: dict[str | None, list[FigureView]], banner: s
         summary=tables.summary(bca),
         summary_risks=narrative.summary_risks(bca),
         summary_notes=narrative.summary_notes(bca),
+        optimize_summary=[{"name": c, "text": opt.sentence(n)} for c, n in optimized if n],
         us_context=[narrative.us_context(bca, c) for c in bca.result.us_units],
         method=narrative.method(bca),
         customers=customers,

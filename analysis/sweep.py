@@ -82,7 +82,8 @@ def at_point(result: ResultSet, point: int) -> ResultSet:
                      timeseries=pick(result.timeseries),
                      depot_timeseries=pick(result.depot_timeseries),
                      analytic=pick(result.analytic), costs=pick(result.costs),
-                     bases=pick(result.bases))
+                     bases=pick(result.bases), optimize=result.optimize,
+                     notes=list(result.notes))
 
 
 def tornado_table(summary: pd.DataFrame, info: SweepInfo, metric: str) -> pd.DataFrame:

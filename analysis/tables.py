@@ -391,3 +391,80 @@ def assumptions(bca: Bca) -> list[tuple[str, Any]]:
         swept = ", ".join(bca.sweep.parameters) or "unknown parameters"
         rows.append(("Sweep", f"{bca.sweep.points} points over {swept}"))
     return rows
+
+
+def optimize(bca: Bca, customer: str) -> Table | None:
+    """``sustain optimize``'s answer for one nation: each alternative at its own best spares,
+    predicted and, when verified, simulated (None: the result has no optimize tables)."""
+    from analysis import optimize as opt
+
+    n = opt.nation(bca.result, customer)
+    if n is None:
+        return None
+    o = bca.result.optimize.optimum
+    o = o[o["customer"] == customer].set_index("alternative")
+    rows, marks = [], []
+    for r in n.reaches:
+        row_o = o.loc[r.alternative]
+
+        def m(col: str, row=row_o) -> str:
+            v = row.get(col)
+            return "–" if v is None or pd.isna(v) else fmt_value("npv_cost_usd", float(v),
+                                                                bare=True)
+
+        def a(col: str, row=row_o) -> str:
+            v = row.get(col)
+            return "–" if v is None or pd.isna(v) else opt.avail(float(v))
+
+        row = [r.alternative, "yes" if r.answered else "no (own shelf)",
+               "yes" if r.answered and r.met else "no",
+               m("spares_npv_usd"), m("fmso1_npv_usd"), a("availability"),
+               a("availability_finite_fleet"), a("baseline_availability")]
+        if n.verified:
+            v = bca.result.optimize.verify
+            s = v[(v["customer"] == customer) & (v["alternative"] == r.alternative)]
+            if s.empty:
+                row += ["–"] * 6
+            else:
+                s = s.iloc[0]
+                diff = ("reference" if r.alternative == n.reference else
+                        f"{narrative.usd(float(s['npv_diff_usd']), signed=True)} ± "
+                        f"{narrative.usd(float(s['npv_diff_ci']))}"
+                        if "npv_diff_usd" in s and not pd.isna(s["npv_diff_usd"]) else "–")
+                total = (f"{fmt_value('npv_cost_usd', r.total_npv_usd, bare=True)} ± "
+                         f"{fmt_half('npv_cost_usd', r.total_npv_ci)}")
+                row += [f"{opt.avail(r.simulated)} ± {opt.avail(r.simulated_ci)}",
+                        "–" if pd.isna(s.get("met_share")) else f"{100 * s['met_share']:.0f} %",
+                        total, diff,
+                        _opt_value(s, "flight_hours_shortfall"),
+                        _opt_value(s, "cost_per_programmed_fh_usd")]
+        row.append(str(row_o.get("reasons") or "") or "–")
+        rows.append(row)
+        marks.append(r.alternative == n.reference)
+    heads = ["Alternative", "Closed form", "Goal met (predicted)", "Spares NPV ($M)",
+             "FMSO I NPV ($M)", "Predicted availability", "Finite fleet",
+             "Scenario's shelf"]
+    if n.verified:
+        heads += ["Simulated availability", "Replications meeting the target",
+                  "Total NPV cost ($M)", "Against the reference (paired)",
+                  "Programmed FH not flown (FH)", "Cost per programmed FH ($/FH)"]
+    heads.append("Reasons")
+    goal = (f"the target availability {opt.goal_text(n)}" if n.goal == "target_availability"
+            else f"a budget of {opt.goal_text(n)}")
+    caption = (f"sustain optimize for {goal}: each alternative's own in-country spares (and "
+               "FMSO I for CLSSA) by marginal analysis; availability as a fraction, predicted "
+               "by the closed form for the whole scenario (finite fleet: with the fleet's "
+               "own limit), beside the scenario's own shelf. No closed form: not optimized.")
+    if n.verified:
+        caption += (" Simulated: mean ± 95 % CI at the optimum (an alternative without a closed "
+                    "form at its own shelf); total NPV cost = spares + FMSO I NPV + the "
+                    "simulated running cost; against the reference (bold, the cheapest at its "
+                    "optimum that reaches the target), paired by replication.")
+    else:
+        caption += " Bold: the cheapest that meets the goal (not simulated: run with --verify)."
+    return Table(heads, rows, caption=caption, marks=marks)
+
+
+def _opt_value(row, column: str) -> str:
+    v = row.get(column)
+    return "–" if v is None or pd.isna(v) else fmt_value(column, float(v))

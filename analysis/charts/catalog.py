@@ -1,7 +1,8 @@
 """Which charts a report has, in reading order, built from one ``Bca``.
 
 The key charts (``main``) follow the executive summary and go on the slides: each nation's
-frontier with its recommendation, availability by phase, depot capacity, each nation's total
+frontier with its recommendation, the cost to reach the target per alternative at its own
+best spares (when ``sustain optimize`` wrote its tables), availability by phase, depot capacity, each nation's total
 ownership cost by IPS element. Everything else is the appendix. Charts are made one at a time
 (``build`` is a generator), so a report holds one figure in memory, never all of them.
 """
@@ -12,11 +13,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from analysis import money
+from analysis import optimize as opt
 from analysis.bca import Bca
 from analysis.charts.costs import breakdown, by_year
 from analysis.charts.depots import depot_backlog_over_time, depot_capacity
 from analysis.charts.drivers import drivers
 from analysis.charts.frontier import frontier
+from analysis.charts.optimize import cost_to_target
 from analysis.charts.phases import by_phase
 from analysis.charts.scurves import scurves
 from analysis.charts.sensitivity import breakeven, sensitivity
@@ -59,6 +62,11 @@ def plan(bca: Bca, style: Style) -> list[tuple[str | None, Callable[[], Chart | 
         out.append((customer, lambda c=customer: frontier(
             style, bca.comparison, c, r.discount_rate, ref=recs.get(c), runner=runner.get(c),
             dollars=dollars), True))
+    if r.optimize is not None:                 # sustain optimize wrote RESULT_DIR/optimize/
+        for customer in r.decision_customers:
+            out.append((customer, lambda c=customer: cost_to_target(
+                style, r.optimize, opt.nation(r, c), dollars=dollars,
+                discount_rate=r.discount_rate), True))
     out.append((None, lambda: by_phase(
         style, bca.phases, bca.comparison, {c: bca.plan(c) for c in r.decision_customers},
         recs, {c: d for c, d in exits.items() if d}), True))
