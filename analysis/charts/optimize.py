@@ -101,9 +101,8 @@ def cost_to_target(style: Style, tables: OptimizeTables | None, n: NationOptimum
                     fontsize=9, color=EVENT_COLOR)
         xs.append(target)
     _limits(ax, curves, cost_col, xs, ys, [r.alternative for r in n.reaches if r.answered])
-    ax.set_xlabel("Supply availability (fraction of aircraft-days not NMCS): "
-                  + ("curve and optimum predicted, hollow marks simulated" if n.verified
-                     else "predicted by the closed form"))
+    ax.set_xlabel("Supply availability (not NMCS)" + (": filled predicted, hollow simulated"
+                                                       if n.verified else ", predicted"))
     ax.set_ylabel(("Total NPV cost" if n.verified else "Spares and FMSO I NPV")
                   + f" ({dollars})")
     money_axis(ax, "y")
@@ -136,7 +135,8 @@ def _limits(ax, curves: pd.DataFrame, cost_col: str, xs: list[float], ys: list[f
         return
     lo, hi = min(xs), max(xs)
     span = max(hi - lo, 0.02)
-    x0, x1 = lo - 1.5 * span, min(1.0 + 0.002, hi + 0.6 * span)
+    x0 = max(0.0, lo - 0.25 * span)          # an availability is never below 0
+    x1 = min(1.0 + 0.002, hi + 0.6 * span)
     ax.set_xlim(x0, x1)
     y_in = list(ys)
     if not curves.empty:
