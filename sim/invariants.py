@@ -13,7 +13,9 @@ shelf, and when little is left the credit exceeds the deposit charged in the mea
 and ``cost_spares_usd`` (in-country spares bought at day 0, in the warm-up, are credited their
 residual value at the horizon). So ``cost_usd``, the NPV, a period's cost and an NSN's cost may
 be negative only for a customer with such charges in the unit, and ``cost_usd`` is never below
-the sum of the negative credits.
+the sum of the negative credits. A party to an ACSA agreement in force (``credits``, from the
+scenario) may also be paid — cash or equal-value settlement for what it provided, booked as a
+negative purchase — so its purchase and total costs may be negative in any period.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sim.errors import InvariantViolation
 from sim.results import KEYS
 
 TOL = 1e-9
-COST_CATEGORIES_NONNEG = ("cost_repair_usd", "cost_purchase_usd", "cost_exchange_usd",
+COST_CATEGORIES_NONNEG = ("cost_repair_usd", "cost_exchange_usd",
                           "cost_transport_usd", "cost_surcharge_usd", "cost_fees_usd")
 
 UTILIZATION = "must be >= 0 (NaN only for an ample depot)"
@@ -67,7 +69,8 @@ def _rules() -> dict[str, list[Rule]]:
     fr = "must be a fraction in [0, 1]"
     nn = "must be finite and >= 0"
     nan_nn = "must be >= 0 (NaN only with no demands)"
-    credit = "must be finite and >= 0 unless the customer has a CLSSA or residual-value credit"
+    credit = ("must be finite and >= 0 unless the customer has a CLSSA, residual-value or "
+              "ACSA credit")
     summary: list[Rule] = [
         ("availability", fr, lambda c, x: _fraction(x)),
         ("nmcs_aircraft_mean", nn, lambda c, x: _nonneg(x)),
@@ -82,13 +85,16 @@ def _rules() -> dict[str, list[Rule]]:
         ("flight_hours", nn, lambda c, x: _nonneg(x)),
         *[(m, "must be finite and >= 0 (a cost)", lambda c, x: _nonneg(x))
           for m in COST_CATEGORIES_NONNEG],
+        ("cost_purchase_usd", ("must be finite and >= 0 unless the customer is party to an "
+                               "ACSA agreement (a provider is reimbursed)"),
+         lambda c, x: _cost(c, x, c["_acsa"])),
         ("cost_clssa_usd", "must be finite", lambda c, x: _finite(x)),
         ("cost_spares_usd", "must be finite", lambda c, x: _finite(x)),
         ("cost_usd", ("must be finite and not below its credits (only a CLSSA credit or the "
                       "residual value of purchased spares can make a cost negative)"),
-         lambda c, x: np.isfinite(x) & (x >= np.minimum(0.0, c["cost_clssa_usd"])
-                                        + np.minimum(0.0, c.get("cost_spares_usd", 0.0))
-                                        - 1e-6)),
+         lambda c, x: np.isfinite(x) & (c["_acsa"] | (
+             x >= np.minimum(0.0, c["cost_clssa_usd"])
+             + np.minimum(0.0, c.get("cost_spares_usd", 0.0)) - 1e-6))),
         ("cost_per_fh_usd", "must be finite (NaN only with no flight hours)",
          lambda c, x: (np.isnan(x) & (c["flight_hours"] == 0)) | np.isfinite(x)),
         ("npv_cost_usd", credit,
@@ -132,10 +138,12 @@ def _rules() -> dict[str, list[Rule]]:
 RULES = _rules()
 
 
-def check_unit(tables: dict[str, pa.Table], unit: str = "") -> None:
+def check_unit(tables: dict[str, pa.Table], unit: str = "",
+               credits: set[str] | frozenset[str] = frozenset()) -> None:
     """Raise InvariantViolation naming the first broken rule: table, row (by its keys) and
-    rule. ``tables``: one finished unit's tables (rows of a sweep unit carry ``point``)."""
-    clssa: set[Any] = set()
+    rule. ``tables``: one finished unit's tables (rows of a sweep unit carry ``point``);
+    ``credits``: customers the scenario lets receive money (``runner.credit_holders``)."""
+    clssa: set[Any] = set(credits)
     summary = tables.get("summary")
     if summary is not None and summary.num_rows:
         names = summary.column("customer").to_pylist()
@@ -153,9 +161,12 @@ def check_unit(tables: dict[str, pa.Table], unit: str = "") -> None:
             if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
                 cols[name] = col.to_numpy(zero_copy_only=False).astype(float)
         if "customer" in data.column_names:
-            cols["_clssa"] = np.array([n in clssa for n in data.column("customer").to_pylist()])
+            names = data.column("customer").to_pylist()
+            cols["_clssa"] = np.array([n in clssa for n in names], dtype=bool)
+            cols["_acsa"] = np.array([n in credits for n in names], dtype=bool)
         else:
             cols["_clssa"] = np.zeros(data.num_rows, dtype=bool)
+            cols["_acsa"] = np.zeros(data.num_rows, dtype=bool)
         for name in data.column_names:
             if name not in cols or name in KEYS.get(table, ()):
                 continue

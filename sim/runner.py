@@ -65,6 +65,16 @@ REPAIR_ATTEMPTS = 2
 """Times a run reruns units whose parts were found damaged at compaction before giving up."""
 
 
+def credit_holders(scenario: Scenario, alt_index: int) -> set[str]:
+    """Customers whose costs may be negative under an alternative, beyond the credits the
+    summary shows (a CLSSA deposit settled, a purchased shelf's residual value): the parties
+    to an ACSA agreement in force (a provider is reimbursed in cash or in value, in any
+    period, the warm-up's included)."""
+    name = scenario.alternatives[alt_index].name
+    return {c for a in scenario.acsa or []
+            if a.alternatives == "all" or name in a.alternatives for c in a.between}
+
+
 def simulate_unit(scenario: Scenario, alt_index: int, replication: int,
                   record_events: bool) -> dict[str, list[dict]]:
     """Run one alternative in one replication; rows for every table (worker entry point)."""
@@ -389,7 +399,8 @@ def _run_locked(out: ResultDir, scenario: Scenario, settings: RunSettings,
         on_start(Resumed(len(every), len(done), pending, rerun=len(claimed) - len(done)))
 
     def finished(log: Any, unit: Unit, data: dict[str, pa.Table]) -> None:
-        check_unit(data, unit.name)
+        check_unit(data, unit.name,
+                   credits=credit_holders(work[unit.point].scenario, unit.alternative))
         sums = out.write_unit(unit.name, data)
         entry = {**_entry(unit, alt_names), "parts": sums}
         log.append(entry)

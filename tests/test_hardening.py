@@ -661,3 +661,17 @@ def test_a_run_does_not_import_scipy_or_the_analysis_package(tmp_path):
 
 def test_result_dir_error_is_invalid_input():
     assert issubclass(runner.ResultDirConflict, ResultDirError)
+
+
+def test_an_acsa_provider_may_be_paid_others_not():
+    """A party to an ACSA agreement in force is reimbursed (a negative purchase) in any
+    period; the same row for a customer outside the agreement is a violation."""
+    from sim.results import to_table
+
+    row = {"alternative": "A", "replication": 0, "customer": "US Wing", "period_start_day": 0.0,
+           "availability": 1.0, "backorders_mean": 0.0, "flight_hours": 10.0,
+           "cost_usd": -20_000.0}
+    table = {"timeseries": to_table("timeseries", [row])}
+    check_unit(table, credits={"US Wing", "Nation A"})
+    with pytest.raises(InvariantViolation, match="timeseries.parquet"):
+        check_unit(table, credits={"Nation A"})
