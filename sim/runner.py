@@ -66,13 +66,27 @@ REPAIR_ATTEMPTS = 2
 
 
 def credit_holders(scenario: Scenario, alt_index: int) -> set[str]:
-    """Customers whose costs may be negative under an alternative, beyond the credits the
-    summary shows (a CLSSA deposit settled, a purchased shelf's residual value): the parties
-    to an ACSA agreement in force (a provider is reimbursed in cash or in value, in any
-    period, the warm-up's included)."""
-    name = scenario.alternatives[alt_index].name
-    return {c for a in scenario.acsa or []
-            if a.alternatives == "all" or name in a.alternatives for c in a.between}
+    """Customers whose costs may be negative under an alternative, beyond the CLSSA credits
+    the summary shows: those who bought in-country spares (their residual value is credited
+    at the horizon; with a fraction of 1 the summary nets it to nothing, the last period
+    still shows it) and the parties to an ACSA agreement in force (a provider is reimbursed
+    in cash or in value, in any period, the warm-up's included)."""
+    from sim.scenario.stocking import purchased_units
+
+    alternative = scenario.alternatives[alt_index]
+    name = alternative.name
+    out = {c for a in scenario.acsa or []
+           if a.alternatives == "all" or name in a.alternatives for c in a.between}
+    if scenario.residual_value_fraction > 0:     # a bought shelf is credited at the horizon
+        for spec in scenario.customers:
+            if spec.kind != "fms":
+                continue
+            parts = dict(scenario.system(spec.fleet.system).parts)
+            mtbr = {n: scenario.item(n).mtbr_fh for n in parts}
+            if any(q > 0 for q in purchased_units(spec, alternative.support.get(spec.name),
+                                                  parts, mtbr).values()):
+                out.add(spec.name)
+    return out
 
 
 def simulate_unit(scenario: Scenario, alt_index: int, replication: int,
