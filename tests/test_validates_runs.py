@@ -76,7 +76,7 @@ def scenarios(draw) -> dict:
             item["base_repair"] = {"probability": draw(st.sampled_from([0.0, 0.4, 1.0])),
                                    "days": _dist(draw)}
         if draw(st.integers(0, 6)) == 0:
-            item["leaves_dod_inventory_day"] = draw(st.sampled_from([0, 150, 150, 150]))
+            item["leaves_dod_inventory_day"] = draw(st.sampled_from([0] + [150] * 6))
         if draw(st.integers(0, 3)) == 0:
             item["essential"] = False
         if draw(st.integers(0, 2)) == 0:
@@ -85,7 +85,7 @@ def scenarios(draw) -> dict:
             item["configuration_dependent"] = True
         items.append(item)
     nsns = [i["nsn"] for i in items]
-    approved = draw(st.integers(0, 3)) > 0
+    approved = draw(st.integers(0, 5)) > 0
     depots = [
         {"name": "Ogden", "kind": "organic", "country": "US", "repair_days": _dist(draw),
          **({"repair_lines": draw(st.integers(1, 4))} if draw(st.booleans()) else {})},
@@ -105,7 +105,7 @@ def scenarios(draw) -> dict:
     for name, country in (("Nation A", "Nation A"), ("Nation B", "Nation B")):
         if name == "Nation B" and not draw(st.booleans()):
             continue
-        funding = draw(st.sampled_from(["national", "fmfp"]))
+        funding = draw(st.sampled_from(["national", "national", "fmfp"]))
         cust = {"name": name, "kind": "fms", "country": country,
                 "fad": draw(st.sampled_from(["I", "II", "III", "IV", "V"])),
                 "funding": funding,
@@ -225,7 +225,7 @@ def _cooperative(draw, data: dict, fms: list[str], depots: list[dict],
         data["partnerships"] = [{
             "name": "WSP", "members": members,
             "store_country": draw(st.sampled_from(["Nation T", "Nation A"])),
-            "depot": draw(st.sampled_from(["Contractor", "Regional"])),
+            "depot": draw(st.sampled_from(["Contractor"] * 3 + ["Regional"])),
             "initial_stock": draw(st.sampled_from([{"months_of_demand": 1},
                                                    {"quantities": {NSNS[0]: 2}}])),
             "initial_stock_price_factor": draw(st.sampled_from([0.0, 1.0])),
