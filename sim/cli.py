@@ -13,7 +13,9 @@ interpreted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import errno
 import math
 import os
 import signal
@@ -620,12 +622,60 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _PipeSafe:
+    """Standard output that a reader closing the pipe (``sustain schema | head -1``) cannot
+    turn into a failure: once the pipe is gone, output goes to the null device and the command
+    carries on to its own exit code (a run still writes every table)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            self._stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+            with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+                self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
 def main(argv: list[str] | None = None) -> int:
+    global _STOP_SAID
+    _STOP_SAID = False
+    stdout = sys.stdout
+    sys.stdout = _PipeSafe(stdout)
+    try:
+        return _main(argv)
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        sys.stdout = stdout
+
+
+def _main(argv: list[str] | None) -> int:
     from sim.errors import InvariantViolation
     from sim.results import ResultDirError
 
-    global _STOP_SAID
-    _STOP_SAID = False
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -648,6 +698,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"sustain: error: {_one_line(exc)}", err=True)
         return EXIT_FAILURE
     except Exception as exc:  # noqa: BLE001 - the contract is a one-line reason, exit 1
+        if _disk_full(exc) and not args.debug:
+            where = f" writing {exc.filename}" if getattr(exc, "filename", None) else ""
+            say(f"sustain: error: No space left on device{where}. Every unit that "
+                "finished is kept (temporaries are removed); free space and rerun the same "
+                "command to resume.", err=True)
+            return EXIT_FAILURE
         if args.debug:
             traceback.print_exc()
         else:

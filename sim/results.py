@@ -261,8 +261,8 @@ class ResultDir:
         if not isinstance(manifest, dict) or not isinstance(
                 manifest.get("completed_units"), list) or "scenario_sha256" not in manifest:
             raise ResultDirError(f"{self.manifest_path}: not a sustain manifest (an object with "
-                                 "scenario_sha256 and completed_units); rerun with --fresh to "
-                                 "start afresh, or choose another --out")
+                                 "scenario_sha256 and completed_units), so not sustain's to "
+                                 "remove: choose another --out")
         return manifest
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
@@ -310,6 +310,9 @@ class ResultDir:
         Returns what is left that sustain did not write (e.g. a report) for the caller to
         mention."""
         own = {MANIFEST_NAME, LOG_NAME, *(f"{t}.parquet" for t in OWN_TABLES)}
+        if _foreign_manifest(self.manifest_path):
+            raise ResultDirError(f"{self.manifest_path} is not a sustain manifest; --fresh "
+                                 "removes only sustain's own files: choose another --out")
         for name in own:
             (self.path / name).unlink(missing_ok=True)
         self._remove_parts(None)
@@ -623,3 +626,14 @@ class ProgressLog:
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _foreign_manifest(path: Path) -> bool:
+    """A ``manifest.json`` that is whole JSON but not sustain's (someone else's file): never
+    removed. A damaged one (not JSON: a crash mid-write) is sustain's to replace."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return not (isinstance(data, dict) and "scenario_sha256" in data
+                and isinstance(data.get("completed_units"), list))

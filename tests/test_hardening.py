@@ -156,10 +156,33 @@ def test_scenario_name_becomes_a_slug_under_results(tmp_path, monkeypatch, capsy
 
 
 def test_recommend_default_folder_stays_under_results():
+    import hashlib
+
     from sim.analytic.commands import default_out
 
-    assert default_out("../../x", "../Nation/A") == Path("results/x/recommend_Nation_A")
-    assert default_out("/etc", "..") == Path("results/etc/recommend_customer")
+    def tag(name: str) -> str:
+        return hashlib.sha256(name.encode()).hexdigest()[:8]
+
+    assert default_out("../../x", "../Nation/A") == Path(
+        f"results/x/recommend_Nation_A_{tag('../Nation/A')}")
+    assert default_out("/etc", "..") == Path(f"results/etc/recommend_customer_{tag('..')}")
+    assert default_out("s", "Nation_A") == Path("results/s/recommend_Nation_A")
+    # Two customers whose names clean to one slug get two folders (one overwrote the other).
+    assert default_out("s", "x") != default_out("s", "../x")
+
+
+def test_fresh_leaves_a_foreign_manifest_alone(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"mine": true}')
+    (out / "notes.txt").write_text("keep")
+    scenario = _write(tmp_path, _small())
+    assert main(["run", str(scenario), "--out", str(out), "--workers", "1"]) == 2
+    assert "choose another --out" in capsys.readouterr().err
+    assert main(["run", str(scenario), "--out", str(out), "--workers", "1", "--fresh"]) == 2
+    assert "not a sustain manifest" in capsys.readouterr().err
+    assert (out / "manifest.json").read_text() == '{"mine": true}'
+    assert (out / "notes.txt").read_text() == "keep"
 
 
 def test_out_that_is_someone_elses_folder_is_refused_and_untouched(tmp_path, capsys):
@@ -303,7 +326,14 @@ def test_damaged_manifest_is_exit_2_naming_the_file(tmp_path, capsys, text):
     (out / "manifest.json").write_bytes(text.encode("latin-1"))
     assert main(["run", str(_write(tmp_path, _small())), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "manifest.json" in err and "--fresh" in err and "Traceback" not in err
+    assert "manifest.json" in err and "Traceback" not in err
+    # Damaged (not JSON): sustain's own, --fresh replaces it; whole JSON of another shape is
+    # someone else's file, which --fresh must not remove.
+    foreign = text in ("[]", '{"scenario": 1}')
+    assert ("choose another --out" in err) if foreign else ("--fresh" in err)
+    assert main(["run", str(_write(tmp_path, _small())), "--out", str(out), "--workers", "1",
+                 "--fresh"]) == (2 if foreign else 0)
+    assert ((out / "manifest.json").read_bytes() == text.encode("latin-1")) == foreign
 
 
 # -- disk full --------------------------------------------------------------------------------
@@ -675,3 +705,42 @@ def test_an_acsa_provider_may_be_paid_others_not():
     check_unit(table, credits={"US Wing", "Nation A"})
     with pytest.raises(InvariantViolation, match="timeseries.parquet"):
         check_unit(table, credits={"Nation A"})
+
+
+def test_a_closed_stdout_pipe_is_not_a_failure(tmp_path):
+    """`sustain schema | head -1` and `sustain run ... | head`: the reader is gone before the
+    first line; the command still does its work and exits with its own code, no traceback."""
+    import subprocess
+    import sys
+
+    scenario = _write(tmp_path, _small())
+    for args, made in ((["schema"], None),
+                       (["run", str(scenario), "--out", str(tmp_path / "r"), "--workers", "1"],
+                        tmp_path / "r" / "summary.parquet")):
+        read, write = os.pipe()
+        os.close(read)                               # nobody will read: every write is EPIPE
+        try:
+            proc = subprocess.run([sys.executable, "-m", "sim", *args], stdout=write,
+                                  stderr=subprocess.PIPE, cwd=tmp_path, timeout=300,
+                                  check=False)
+        finally:
+            os.close(write)
+        assert proc.returncode == 0, proc.stderr
+        assert b"Error" not in proc.stderr and b"Traceback" not in proc.stderr
+        if made is not None:
+            assert made.exists()
+
+
+def test_disk_full_says_what_is_kept_and_how_to_resume(monkeypatch, capsys):
+    import errno
+
+    import sim.cli
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device", "results/x/manifest.json")
+
+    monkeypatch.setattr(sim.cli, "cmd_validate", full)
+    assert main(["validate", "whatever.yaml"]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device writing results/x/manifest.json" in err
+    assert "rerun the same command to resume" in err and "OSError" not in err

@@ -202,9 +202,14 @@ CURVE_COLUMNS = ["step", "nsn", "name", "unit_price_usd", "cumulative_cost_usd",
 def default_out(scenario_name: str, customer: str, what: str = "recommend") -> Path:
     """results/<scenario>/<what>_<customer>/, both names made safe slugs (sim.paths), so
     the folder is always under results/."""
+    import hashlib
+
     from sim.paths import slug, under_results
 
-    return under_results(slug(scenario_name), f"{what}_{slug(customer, 'customer')}")
+    safe = slug(customer, "customer")
+    if safe != customer:        # two names that clean to one slug must not share a folder
+        safe += "_" + hashlib.sha256(customer.encode("utf-8")).hexdigest()[:8]
+    return under_results(slug(scenario_name), f"{what}_{safe}")
 
 
 def buyin_frame(rec):
