@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
@@ -303,7 +303,11 @@ def test_the_generator_produces_valid_scenarios_often_enough():
 
     valid = total = 0
 
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+    # Parsing only, so many draws are cheap: 200 from a fixed seed estimate the share far
+    # better than the run test's 60 (which start from Hypothesis' simplest, often invalid,
+    # documents); measured 60 % over 400 random draws.
+    @seed(20261129)
+    @settings(max_examples=4 * EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(scenarios())
     def count(data):
@@ -316,4 +320,4 @@ def test_the_generator_produces_valid_scenarios_often_enough():
             pass
 
     count()
-    assert total >= EXAMPLES // 2 and valid >= total / 3, (valid, total)
+    assert total >= 2 * EXAMPLES and valid >= total / 3, (valid, total)
