@@ -565,6 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
               "  sustain analytic scenarios/quickstart.yaml --json")
     an.add_argument("scenario", help="the scenario file (YAML)")
     an.add_argument("--json", action="store_true", help="machine-readable output")
+    an.add_argument("--nsns", type=int, default=20,
+                    help="NSNs shown per alternative and customer, most expected backorders "
+                         "first (default 20; 0: all; --json always has all)")
     an.set_defaults(func=cmd_analytic)
 
     rc = _sub(sub, "recommend", "CLSSA FMSO I buy-in by NSN and quantity",

@@ -112,11 +112,15 @@ def cmd_analytic(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(analytic_json(scenario, predictions), indent=2))
         return EXIT_OK
-    _print_analytic(scenario, predictions)
+    _print_analytic(scenario, predictions, getattr(args, "nsns", 20))
     return EXIT_OK
 
 
-def _print_analytic(scenario, predictions) -> None:
+def _print_analytic(scenario, predictions, nsns: int = 20) -> None:
+    """The summary, then per alternative and customer the ``nsns`` NSNs with the most
+    expected backorders (0: every NSN). A scenario of hundreds of NSNs printed whole is
+    thousands of rows that take rich seconds to lay out and nobody reads at a terminal;
+    ``--json`` has every one."""
     from rich.table import Table
 
     from sim.analytic.predict import ASSUMPTIONS, scenario_notes
@@ -150,12 +154,19 @@ def _print_analytic(scenario, predictions) -> None:
                 t.add_column(col, justify="left" if left else "right", no_wrap=True,
                              min_width=len(col), max_width=22 if col == "Item" else None,
                              overflow="ellipsis")
-            for it in cp.items:
+            shown = cp.items if nsns <= 0 or len(cp.items) <= nsns else sorted(
+                cp.items, key=lambda it: -it.ebo)[:nsns]
+            for it in shown:
                 t.add_row(it.nsn, it.name, OPTION_LABELS.get(it.option, it.option), str(it.stock),
                           f"{it.demand_per_day * 365.25:.1f}", f"{it.pipeline_days:.1f}",
                           f"{it.pipeline_mean:.3f}", f"{it.wholesale_delay_days:.1f}",
                           f"{it.ebo:.4f}", f"{it.fill_rate:.3f}")
             console.print(t)
+            if len(shown) < len(cp.items):
+                rest = sum(it.ebo for it in cp.items) - sum(it.ebo for it in shown)
+                console.print(f"  ... {len(cp.items) - len(shown)} more NSNs with {rest:.4f} "
+                              "expected backorders between them (the rows above have the most; "
+                              "--nsns 0 prints every NSN, --json has them all)", highlight=False)
             if cp.bases:
                 console.print("  by base (METRIC availability): " + ", ".join(
                     f"{b} {a:.4f}" for b, a in cp.bases.items()), highlight=False)

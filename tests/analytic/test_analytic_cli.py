@@ -226,3 +226,28 @@ def test_fleet_figures_without_detail_equal_those_from_the_items():
                 for name in ("availability", "availability_finite_fleet", "backorders",
                              "fill_rate", "nmcs_aircraft"):
                     assert getattr(d, name) == pytest.approx(getattr(c, name), rel=1e-12)
+
+
+def test_per_nsn_tables_show_the_nsns_with_most_backorders_and_say_how_many_are_left(capsys):
+    """A scenario of hundreds of NSNs is not printed whole at the terminal: each table keeps
+    the ``--nsns`` NSNs with the most expected backorders and says what the rest hold."""
+    import json
+
+    from sim.cli import main
+
+    path = str(Path(__file__).resolve().parents[2] / "scenarios" / "quickstart.yaml")
+    assert main(["analytic", path, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (alt, first), *_ = data["alternatives"].items()
+    items = first["customers"]["Nation A"]["items"]
+    ebo = {nsn: v["ebo"] for nsn, v in items.items()}
+    top = sorted(ebo, key=lambda n: -ebo[n])[:3]
+    assert main(["analytic", path, "--nsns", "3"]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index(f"{alt} — Nation A"):]
+    table = table[:table.index("more NSNs")]
+    assert [n for n in ebo if n in table] == [n for n in ebo if n in top]
+    rest = sum(v for n, v in ebo.items() if n not in top)
+    assert f"{len(ebo) - 3} more NSNs with {rest:.4f} expected backorders" in out
+    assert main(["analytic", path, "--nsns", "0"]) == 0
+    assert "more NSNs" not in capsys.readouterr().out
