@@ -13,9 +13,11 @@ shelf, and when little is left the credit exceeds the deposit charged in the mea
 and ``cost_spares_usd`` (in-country spares bought at day 0, in the warm-up, are credited their
 residual value at the horizon). So ``cost_usd``, the NPV, a period's cost and an NSN's cost may
 be negative only for a customer with such charges in the unit, and ``cost_usd`` is never below
-the sum of the negative credits. A party to an ACSA agreement in force (``credits``, from the
-scenario) may also be paid — cash or equal-value settlement for what it provided, booked as a
-negative purchase — so its purchase and total costs may be negative in any period.
+the sum of the negative credits. The scenario names more credit holders (``credits``, from
+``runner.credit_holders``): a party to an ACSA agreement in force may be paid — cash or
+equal-value settlement for what it provided, booked as a negative purchase — in any period;
+a buyer of in-country spares is credited their residual value in the last period even when
+the summary nets it to zero. For them purchase and total costs need only be finite.
 """
 
 from __future__ import annotations
