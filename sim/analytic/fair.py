@@ -504,15 +504,6 @@ def tables(results: list[Optimum], goal: str, goal_value: Mapping[str, float | N
 
 
 # -- verification by simulation ---------------------------------------------------------------------
-def verify(scenario: Scenario, results: list[Optimum], out: Path, *,
-           replications: int | None, workers: int | None) -> pd.DataFrame:
-    """Simulate every alternative at its optimum (common random numbers) and set the
-    simulated availability and cost beside the prediction, with paired differences."""
-    table, summary = simulate_optima(scenario, results, out, replications=replications,
-                                     workers=workers)
-    return _paired(table, summary)
-
-
 def simulate_optima(scenario: Scenario, results: list[Optimum], out: Path, *,
                     replications: int | None, workers: int | None,
                     only: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
