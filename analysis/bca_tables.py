@@ -18,25 +18,10 @@ from analysis import money
 from analysis.bca import Bca
 from analysis.metrics import fmt_value, metric
 from analysis.tables import Table, cell
-from analysis.tco import IPS_ORDER, escalation_index
+from analysis.tco import IPS_ORDER, IPS_SHORT, escalation_index
 
 READINESS = ("availability", "mc_rate", "fmc_rate", "nmcm_aircraft_mean")
 SUSTAINMENT = ("materiel_availability", "mean_down_time_days", "mfhbr_fh", "cost_per_fh_usd")
-
-IPS_SHORT = {
-    "product support management": "Product support management",
-    "design interface": "Design interface",
-    "sustaining engineering": "Sustaining engineering",
-    "supply support": "Supply support",
-    "maintenance planning and management": "Maintenance planning & management",
-    "packaging, handling, storage and transportation": "PHS&T",
-    "technical data": "Technical data",
-    "support equipment": "Support equipment",
-    "training and training support": "Training & training support",
-    "manpower and personnel": "Manpower & personnel",
-    "facilities and infrastructure": "Facilities & infrastructure",
-    "IT systems continuous support": "IT systems continuous support",
-}
 
 
 def ips_name(element: str) -> str:

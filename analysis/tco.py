@@ -20,6 +20,21 @@ IPS_ORDER = (
     "support equipment", "training and training support", "manpower and personnel",
     "facilities and infrastructure", "IT systems continuous support")
 
+IPS_SHORT = {  # as a table row or a legend names each element
+    "product support management": "Product support management",
+    "design interface": "Design interface",
+    "sustaining engineering": "Sustaining engineering",
+    "supply support": "Supply support",
+    "maintenance planning and management": "Maintenance planning & management",
+    "packaging, handling, storage and transportation": "PHS&T",
+    "technical data": "Technical data",
+    "support equipment": "Support equipment",
+    "training and training support": "Training & training support",
+    "manpower and personnel": "Manpower & personnel",
+    "facilities and infrastructure": "Facilities & infrastructure",
+    "IT systems continuous support": "IT systems continuous support",
+}
+
 
 def tco_long(rs: ResultSet) -> pd.DataFrame:
     """Mean constant and then-year dollars per (alternative, customer, IPS element, fiscal

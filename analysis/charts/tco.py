@@ -20,22 +20,10 @@ from analysis import money
 from analysis.charts.common import NBSP, money_axis, pct, pct_axis, rows_for, wrap
 from analysis.charts.common import money as money_text
 from analysis.style import IPS_COLORS, OTHER_CATEGORY_COLOR, Chart, Style, new_figure, subplots
-from analysis.tco import IPS_ORDER
+from analysis.tco import IPS_ORDER, IPS_SHORT
 
-IPS_LEGEND = {
-    "product support management": "Product support management",
-    "design interface": "Design interface",
-    "sustaining engineering": "Sustaining engineering",
-    "supply support": "Supply support",
-    "maintenance planning and management": "Maintenance planning & mgmt",
-    "packaging, handling, storage and transportation": "PHS&T",
-    "technical data": "Technical data",
-    "support equipment": "Support equipment",
-    "training and training support": "Training & training support",
-    "manpower and personnel": "Manpower & personnel",
-    "facilities and infrastructure": "Facilities & infrastructure",
-    "IT systems continuous support": "IT systems continuous support",
-}
+IPS_LEGEND = {**IPS_SHORT,   # a legend is narrower than a table row
+              "maintenance planning and management": "Maintenance planning & mgmt"}
 
 
 def ips_color(element: str) -> str:

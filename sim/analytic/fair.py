@@ -353,13 +353,9 @@ def optimize(scenario: Scenario, *, target: float | None = None, budget: float |
         if customer not in fms:
             raise InvalidInput(f"--customer: {customer!r} is a US unit; its spares are DoD's")
         fms = [customer]
-    if target is not None and budget is not None:
-        raise InvalidInput("give at most one of --target-availability and --budget-usd")
-    if target is not None and not 0.0 < target < 1.0:
-        raise InvalidInput(f"--target-availability must lie strictly between 0 and 1, "
-                           f"got {target}")
-    if budget is not None and not (math.isfinite(budget) and budget >= 0):
-        raise InvalidInput(f"--budget-usd must be a finite amount >= 0, got {budget}")
+    from sim.analytic.recommend import check_goal
+
+    check_goal(target, budget, required=False)
     goals = targets_for(scenario, fms, target, budget)
     results: list[Optimum] = []
     for alt in scenario.alternatives:
@@ -689,32 +685,14 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     values = {c: (args.budget_usd if args.budget_usd is not None else goals[c]) for c in fms}
     out = Path(args.out) if args.out else under_results(slug(scenario.scenario), "optimize")
     out.mkdir(parents=True, exist_ok=True)
-    frames = tables(results, goal, values)
-    for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
-        frame.to_parquet(out / f"{name}.parquet", index=False)
-    import yaml
-
-    full = optimum_scenario(scenario, results)
-    (out / "optimum.yaml").write_text(
-        f"# {scenario.scenario} with each alternative at its own best spares "
-        "(sustain optimize)\n" + yaml.safe_dump(full.model_dump(mode="json", exclude_none=True),
-                                                sort_keys=False), encoding="utf-8")
+    frames = _write_optimum(out, scenario, results, goal, values, "sustain optimize")
     verified = None
     if args.verify:
         results, verified = verify_rounds(
             scenario, results, out, rounds=args.rounds, replications=args.replications,
             workers=args.workers, target=args.target_availability, customer=args.customer)
-        frames = tables(results, goal, values)
-        for name, frame in frames.items():
-            frame.to_csv(out / f"{name}.csv", index=False)
-            frame.to_parquet(out / f"{name}.parquet", index=False)
-        full = optimum_scenario(scenario, results)
-        (out / "optimum.yaml").write_text(
-            f"# {scenario.scenario} with each alternative at its own best spares "
-            "(sustain optimize --verify)\n" + yaml.safe_dump(
-                full.model_dump(mode="json", exclude_none=True), sort_keys=False),
-            encoding="utf-8")
+        frames = _write_optimum(out, scenario, results, goal, values,
+                                "sustain optimize --verify")
         verified.to_csv(out / "verify.csv", index=False)
         verified.to_parquet(out / "verify.parquet", index=False)
         curves = frames["curves"].merge(
@@ -732,6 +710,24 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     print(f"written: {out}/optimum.csv|parquet, stock, curves, optimum.yaml"
           + (", verify/ and verify.csv|parquet" if verified is not None else ""))
     return EXIT_OK
+
+
+def _write_optimum(out: Path, scenario: Scenario, results: list[Optimum], goal: str,
+                   values: Mapping[str, float | None], how: str) -> dict[str, pd.DataFrame]:
+    """optimum, stock and curves (CSV and Parquet) and optimum.yaml, the scenario with each
+    optimum filled in; written again after ``--verify`` has re-optimized any misses."""
+    import yaml
+
+    frames = tables(results, goal, values)
+    for name, frame in frames.items():
+        frame.to_csv(out / f"{name}.csv", index=False)
+        frame.to_parquet(out / f"{name}.parquet", index=False)
+    full = optimum_scenario(scenario, results)
+    (out / "optimum.yaml").write_text(
+        f"# {scenario.scenario} with each alternative at its own best spares ({how})\n"
+        + yaml.safe_dump(full.model_dump(mode="json", exclude_none=True), sort_keys=False),
+        encoding="utf-8")
+    return frames
 
 
 def _print(console, optimum: pd.DataFrame, verified: pd.DataFrame | None, goal: str) -> None:

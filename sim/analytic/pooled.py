@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.analytic.vector import backorders as backorders_vec
+from sim.analytic.vector import thinned_moments
 from sim.model.partnership import joining, pool_units
 
 if TYPE_CHECKING:
@@ -157,11 +158,7 @@ def _solve(model: AlternativeModel, state: dict, rows: np.ndarray,
         share = rates / total if total > 0 else np.zeros(len(members))
         info = [state["members"][(flows[i].customer, nsn)] for i in members]
         own = rates * np.array([m.issue_days + m.retro_days for m in info])
-        mean = own + share * e0
-        if model.method == "metric":
-            var = mean
-        else:
-            var = np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * vb0)
+        mean, var = thinned_moments(own, share, e0, vb0, model.method)
         stock = model._f_stock[members]
         ebo, vbo, fill = backorders_vec(mean, var, stock)
         delay = e0 / total if total > 0 else 0.0

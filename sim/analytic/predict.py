@@ -32,7 +32,7 @@ from sim.analytic.clssa import fmso1_quantities
 from sim.analytic.erlang import erlang_b, mgc_mean_wait
 from sim.analytic.metric import availability as metric_availability
 from sim.analytic.vector import backorders as backorders_vec
-from sim.analytic.vector import cdf_at
+from sim.analytic.vector import cdf_at, thinned_moments
 from sim.analytic.vector import erlang_b as erlang_b_vec
 from sim.analytic.vector import loss_release as loss_release_vec
 from sim.analytic.vector import reorder_holding as reorder_holding_vec
@@ -502,11 +502,7 @@ class AlternativeModel:
         central = self._rate[flow]
         share = np.where(central > 0, nrts / np.where(central > 0, central, 1.0), 0.0)
         own = lam * self._sp_r[sp] * self._sp_t[sp] + nrts * self._sp_o[sp]
-        mean = own + share * e0
-        if self.method == "metric":
-            var = mean
-        else:
-            var = np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * v0)
+        mean, var = thinned_moments(own, share, e0, v0, self.method)
         stock = self._sp_stock[sp] if stock is None else stock
         ebo, _, fill = backorders_vec(mean, var, stock)
         if broken.any():
@@ -714,11 +710,7 @@ class AlternativeModel:
         rate_u = self._rate_u[f_nsn] + shift
         share = np.where((w_u > 0) & (rate_u > 0), np.minimum(1.0, w_u / np.where(
             rate_u > 0, rate_u, 1.0)), 0.0)
-        mean = own + share * e0
-        if self.method == "metric":
-            var = mean
-        else:
-            var = np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * v0)
+        mean, var = thinned_moments(own, share, e0, v0, self.method)
         stock = self._f_stock[rows]
         ebo, vbo, fill = backorders_vec(mean, var, stock)
         delay = np.where(rate > 0, (share * e0 + procured) / np.where(rate > 0, rate, 1.0), 0.0)

@@ -156,6 +156,20 @@ def curve_items(model: AlternativeModel, customer: str,
             for n in parts]
 
 
+def check_goal(target: float | None, budget: float | None, required: bool = True) -> None:
+    """``--target-availability`` strictly between 0 and 1, ``--budget-usd`` finite and >= 0,
+    one of them (exactly one when ``required``, else at most one) — exit 2 otherwise."""
+    if required and (target is None) == (budget is None):
+        raise InvalidInput("give exactly one of --target-availability and --budget-usd")
+    if target is not None and budget is not None:
+        raise InvalidInput("give at most one of --target-availability and --budget-usd")
+    if target is not None and not 0.0 < target < 1.0:
+        raise InvalidInput(f"--target-availability must lie strictly between 0 and 1, "
+                           f"got {target}")
+    if budget is not None and not (math.isfinite(budget) and budget >= 0):
+        raise InvalidInput(f"--budget-usd must be a finite amount >= 0, got {budget}")
+
+
 def recommend(
     scenario: Scenario,
     customer: str,
@@ -171,13 +185,7 @@ def recommend(
         raise InvalidInput(f"--customer: no customer {customer!r} in the scenario ({names})")
     if spec.kind != "fms":
         raise InvalidInput(f"--customer: {customer!r} is a US unit; CLSSA is for FMS customers")
-    if (target_availability is None) == (budget_usd is None):
-        raise InvalidInput("give exactly one of --target-availability and --budget-usd")
-    if target_availability is not None and not 0.0 < target_availability < 1.0:
-        raise InvalidInput(f"--target-availability must lie strictly between 0 and 1, "
-                           f"got {target_availability}")
-    if budget_usd is not None and not (math.isfinite(budget_usd) and budget_usd >= 0):
-        raise InvalidInput(f"--budget-usd must be a finite amount >= 0, got {budget_usd}")
+    check_goal(target_availability, budget_usd)
 
     parts = scenario.system(spec.fleet.system).parts
     excluded = {n: why for n in parts if (why := _eligible(scenario, n)) is not None}

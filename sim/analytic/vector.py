@@ -190,3 +190,14 @@ def reorder_holding(reorders: Array, surplus: Array, lead_days: float) -> Array:
     e_min = np.cumsum(np.maximum(tail, 0.0), axis=1)     # E[min(N, n + 1)], n = 0 … n_max
     out[act] = (pending * e_min).sum(axis=1) / s
     return out
+
+
+def thinned_moments(own: np.ndarray, share: np.ndarray, e0: np.ndarray | float,
+                    v0: np.ndarray | float, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of a lower echelon's pipeline: its own part (Poisson, Palm) plus its
+    binomial ``share`` of the upper echelon's backorders (mean ``e0``, variance ``v0``) —
+    VARI-METRIC (Sherbrooke ch. 5), never below the mean; METRIC takes variance = mean."""
+    mean = own + share * e0
+    if method == "metric":
+        return mean, mean
+    return mean, np.maximum(mean, own + share * (1.0 - share) * e0 + share * share * v0)

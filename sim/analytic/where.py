@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
 
+from sim.analytic.recommend import check_goal
 from sim.errors import InvalidInput
 
 EXIT_OK = 0
@@ -42,13 +42,7 @@ def placement(scenario, customer: str, *, target: float | None, budget: float | 
     if spec is None:
         names = ", ".join(repr(c.name) for c in scenario.customers)
         raise InvalidInput(f"--customer: no customer {customer!r} in the scenario ({names})")
-    if (target is None) == (budget is None):
-        raise InvalidInput("give exactly one of --target-availability and --budget-usd")
-    if target is not None and not 0.0 < target < 1.0:
-        raise InvalidInput(f"--target-availability must lie strictly between 0 and 1, "
-                           f"got {target}")
-    if budget is not None and not (math.isfinite(budget) and budget >= 0):
-        raise InvalidInput(f"--budget-usd must be a finite amount >= 0, got {budget}")
+    check_goal(target, budget)
     alt = _alternative(scenario, alternative)
     model = AlternativeModel(scenario, alt)
     if model.problems[customer]:

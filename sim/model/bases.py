@@ -154,13 +154,9 @@ class BaseShelf(Shelf):
         Call(self.env, self.lateral_draw(), self._lateral_arrives)
 
     def _lateral_arrives(self, _arg: object = None) -> None:
-        """A unit from a sister base: never owed here (the donor is owed instead)."""
-        item = self.item
-        now = self.env._now
-        self.added += 1
-        item.pipe_net += 1
-        item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136 (no call)
-        self.receive()
+        """A unit from a sister base: never owed here (the donor is owed instead), so it joins
+        the shelf as stock from outside the loop does."""
+        Shelf.add_stock(self)
 
 
 class CentralStore(Shelf):

@@ -338,9 +338,13 @@ class ExponentialRemovals:
         self.rate = 0.0
         self.tick: _Tick | None = None
 
+    def candidate_rate(self) -> float:
+        """Candidate removals a day: the whole fleet flying its current hours."""
+        return self.per_fh * self.fleet.fh_per_day
+
     def restart(self) -> None:
         """(Re)start at the fleet's current flying hours; a pending candidate is dropped."""
-        self.rate = rate = self.per_fh * self.fleet.fh_per_day
+        self.rate = rate = self.candidate_rate()
         self.tick = tick = _Tick()
         if rate > 0:
             tick.callbacks = self.callbacks
@@ -374,15 +378,10 @@ class ProgramRemovals(ExponentialRemovals):
         self.pick = fleet.world.streams.uniform("removal_aircraft", fleet.customer.name,
                                                 *fleet.key, nsn)
 
-    def restart(self) -> None:
+    def candidate_rate(self) -> float:
+        """Every aircraft flying at the cap (none while the program is zero)."""
         fleet = self.fleet
-        self.rate = rate = (self.per_fh * fleet.max_fh_per_day
-                            if fleet.program_fh_per_day > 0 else 0.0)
-        self.tick = tick = _Tick()
-        if rate > 0:
-            tick.callbacks = self.callbacks
-            heappush(self.queue, (self.env._now + self.gap() / rate, NORMAL, next(self.eid),
-                                  tick))
+        return self.per_fh * fleet.max_fh_per_day if fleet.program_fh_per_day > 0 else 0.0
 
     def _candidate(self, tick: _Tick) -> None:
         if tick is not self.tick:
