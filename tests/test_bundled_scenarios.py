@@ -1,0 +1,72 @@
+"""Every bundled scenario is one a user can run as its comments say.
+
+A scenario file under ``scenarios/`` is documentation as much as data: README and the files'
+own headers tell users to run them. When the schema grows a required key, a file nobody runs
+in a test silently stops validating (``sensitivity.yaml`` did: it lacked the buying
+services' repair keys added for issue 12). So each one must validate, a sweep's every point
+must validate and get a closed-form answer, and the sensitivity study must stay the case
+study it says it is, with only the changes its header lists.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from analysis.load import read_table
+from sim.cli import main
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def test_the_bundled_scenarios_are_found():
+    names = {p.stem for p in BUNDLED}
+    assert {"quickstart", "fms_follow_on", "sensitivity", "reference"} <= names
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_scenario_validates(path, capsys):
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().out
+
+
+def test_every_point_of_the_sensitivity_sweep_has_a_closed_form_answer(tmp_path):
+    path = ROOT / "scenarios" / "sensitivity.yaml"
+    scenario = load_scenario(path)
+    out = tmp_path / "screen"
+    assert main(["sweep", str(path), "--analytic", "--no-simulate", "--out", str(out)]) == 0
+    screen = read_table(out, "analytic")
+    points = 1 + 2 * len(scenario.sweep.parameters)          # base, then low and high of each
+    assert sorted(screen["point"].unique()) == list(range(points))
+    assert len(screen) == points * len(scenario.alternatives) * len(scenario.customers)
+    assert all(math.isfinite(a) and 0.0 < a <= 1.0 for a in screen["availability"])
+
+
+def test_the_sensitivity_study_is_the_case_study_with_the_changes_its_header_lists():
+    case = load_scenario(ROOT / "scenarios" / "fms_follow_on.yaml")
+    study = load_scenario(ROOT / "scenarios" / "sensitivity.yaml")
+    changed = {"scenario", "replications", "sweep", "depots", "alternatives", "cost_elements"}
+    for field in type(case).model_fields:
+        if field not in changed:
+            assert getattr(study, field) == getattr(case, field), field
+    assert study.replications == 8
+    # Depots: only the Regional MRO's lines differ (90 against 60).
+    for mine, theirs in zip(study.depots, case.depots, strict=True):
+        if mine.name == "Regional MRO":
+            assert (mine.repair_lines, theirs.repair_lines) == (90, 60)
+            mine = mine.model_copy(update={"repair_lines": theirs.repair_lines})
+        assert mine == theirs
+    # Alternatives: four of the case study's, exactly as it states them.
+    kept = {a.name: a for a in case.alternatives}
+    assert [a.name for a in study.alternatives] == [
+        "Repair and Return", "Direct Exchange", "CLSSA", "Third-country depot"]
+    for alt in study.alternatives:
+        assert alt == kept[alt.name]
+    # Cost elements: the case study's, less those of the alternatives left out.
+    names = {a.name for a in study.alternatives}
+    expected = [e for e in case.cost_elements
+                if e.alternatives == "all" or set(e.alternatives) & names]
+    assert [e.name for e in study.cost_elements] == [e.name for e in expected]
