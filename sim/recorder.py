@@ -322,6 +322,8 @@ class Recorder:
         start = self.settled_to
         measured = start >= warmup
         factor = self.discount_factor(start)
+        fy = fiscal(start)                 # every counted charge belongs to the interval's start
+        surcharge_key = (CATEGORY_IPS["surcharge"], fy)
         for bill in [b for b in self.bills.values() if b.n]:
             n = bill.n
             bill.n = 0
@@ -333,11 +335,12 @@ class Recorder:
             if measured:
                 costs = c.costs
                 costs[bill.category] += amount
-                fy = fiscal(start)
-                _add(c.fy_costs, (CATEGORY_IPS[bill.category], fy), amount)
+                fy_costs = c.fy_costs
+                key = (CATEGORY_IPS[bill.category], fy)
+                fy_costs[key] = fy_costs.get(key, 0.0) + amount
                 if surcharge:
                     costs["surcharge"] += surcharge
-                    _add(c.fy_costs, (CATEGORY_IPS["surcharge"], fy), surcharge)
+                    fy_costs[surcharge_key] = fy_costs.get(surcharge_key, 0.0) + surcharge
                 c.npv += total * factor
                 if bill.item is not None:
                     bill.item.cost += total
