@@ -188,6 +188,16 @@ class AlternativePrediction:
     customers: list[CustomerPrediction]
 
 
+@dataclass
+class Twin:
+    """A solved model's figures, shared by the alternatives of one scenario that have the
+    same flows: ``state`` as the first one's ``solve`` left it, ``finite`` its finite-fleet
+    availabilities once computed."""
+
+    state: dict
+    finite: dict[str, float] | None = None
+
+
 def cv_of(spec: object) -> float:
     """Coefficient of variation of a scenario distribution (0 for a constant)."""
     if isinstance(spec, (int, float)):
@@ -249,6 +259,7 @@ class AlternativeModel:
         fleet_factor: Mapping[str, float] | None = None,
         reorder_days: Mapping[str, float] | None = None,
         shelf: Mapping[str, Mapping[str, int]] | None = None,
+        twins: dict[tuple, Twin] | None = None,
     ) -> None:
         if method not in ("metric", "vari-metric"):
             raise ValueError(f"method must be 'metric' or 'vari-metric', got {method!r}")
@@ -292,8 +303,36 @@ class AlternativeModel:
         self.flows_list = list(self.flows.values())
         self._shared_nsns: set[str] | None = None
         self._arrays()
-        self.solve(self.factor, reorder_days)
+        self.twin: Twin | None = None
+        key = self._signature(reorder_days) if twins is not None else None
+        if twins is not None and key in twins:
+            self.twin = twins[key]
+            vars(self).update(self.twin.state)
+        else:
+            before = set(vars(self))
+            self.solve(self.factor, reorder_days)
+            if twins is not None:
+                state = {k: v for k, v in vars(self).items() if k not in before}
+                state["factor"] = self.factor
+                if getattr(self, "_pooled", None):
+                    state["_pooled"] = {**self._pooled}
+                self.twin = twins[key] = Twin(state)
         self._problems()
+
+    def _signature(self, reorder_days: Mapping[str, float] | None) -> tuple:
+        """Everything ``solve`` reads that differs between alternatives of one scenario:
+        two alternatives with equal signatures (say PROS and DCS, where only the US unit has
+        a closed form) have the same figures, so ``predict`` solves one of them."""
+        pooled_state = getattr(self, "_pooled", None) or {}
+        members = tuple(sorted((k, (m.partnership, m.issue_days, m.retro_days))
+                               for k, m in pooled_state.get("members", {}).items()))
+        stores = tuple(sorted((k, tuple(sorted(v.items())))
+                              for k, v in pooled_state.get("stock", {}).items()))
+        return (self.method, tuple(self.flows_list), tuple(sorted(self.factor.items())),
+                tuple(sorted((reorder_days or {}).items())),
+                tuple(bool(p) for p in self.problems.values()),
+                self._f_stock.tobytes(), self._sp_stock.tobytes(), self._ws_stock.tobytes(),
+                self._free_before_row.tobytes(), members, stores)
 
     # -- building --------------------------------------------------------------------------
     def _transit(self, src: str, dst: str) -> float:
@@ -1149,12 +1188,20 @@ def finite_fleet_availability(
 def predict_alternative(scenario: Scenario, alternative: Alternative, *,
                         method: Method = DEFAULT_METHOD, detail: bool = True,
                         shelf: Mapping[str, Mapping[str, int]] | None = None,
+                        twins: dict[tuple, Twin] | None = None,
                         ) -> AlternativePrediction:
     """Every customer of one alternative: METRIC figures and the finite-fleet availability
-    (per NSN too, unless ``detail`` is False)."""
-    model = AlternativeModel(scenario, alternative, method=method, shelf=shelf)
+    (per NSN too, unless ``detail`` is False). ``twins``: solved models of the scenario's
+    other alternatives, reused where this one has the same flows."""
+    model = AlternativeModel(scenario, alternative, method=method, shelf=shelf, twins=twins)
     customers = [model.customer(c.name, detail) for c in scenario.customers]
-    finite = finite_fleet_availability(scenario, alternative, method=method, model=model)
+    twin = model.twin
+    if twin is not None and twin.finite is not None:
+        finite = twin.finite
+    else:
+        finite = finite_fleet_availability(scenario, alternative, method=method, model=model)
+        if twin is not None:
+            twin.finite = finite
     for cp in customers:
         if cp.answered:
             cp.availability_finite_fleet = finite.get(cp.customer)
@@ -1165,7 +1212,9 @@ def predict(scenario: Scenario, *, method: Method = DEFAULT_METHOD,
             detail: bool = True) -> list[AlternativePrediction]:
     """The closed-form answer for every alternative of the scenario."""
     shelf = {c.name: shelf_stock(c, scenario) for c in scenario.customers}
-    return [predict_alternative(scenario, alt, method=method, detail=detail, shelf=shelf)
+    twins: dict[tuple, Twin] = {}
+    return [predict_alternative(scenario, alt, method=method, detail=detail, shelf=shelf,
+                                twins=twins)
             for alt in scenario.alternatives]
 
 
