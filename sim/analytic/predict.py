@@ -32,7 +32,7 @@ from sim.analytic.clssa import fmso1_quantities
 from sim.analytic.erlang import erlang_b, mgc_mean_wait
 from sim.analytic.metric import availability as metric_availability
 from sim.analytic.vector import backorders as backorders_vec
-from sim.analytic.vector import cdf_at, thinned_moments
+from sim.analytic.vector import cdf_at, loss_release_plan, thinned_moments
 from sim.analytic.vector import erlang_b as erlang_b_vec
 from sim.analytic.vector import loss_release as loss_release_vec
 from sim.analytic.vector import reorder_holding as reorder_holding_vec
@@ -624,24 +624,35 @@ class AlternativeModel:
         loop = self._f_to + (1.0 - c) * turn + c * reorder[self._f_nsn]
         return np.where(self._f_repair, reorder[self._f_nsn], loop)
 
-    def _draws(self, loops: np.ndarray, levels: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def _draws(self, loops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(unrestricted, restricted) requisition rates per flow on wholesale stock: a repair
         flow's condemnation buys are restricted; a CLSSA flow's programmed share (1 - Erlang
-        B(level, rate x restore time)) is unrestricted, the rest restricted."""
+        B(level, rate x restore time)) is unrestricted, the rest restricted. Only the CLSSA
+        rows with a level depend on ``loops``: the rest is worked out once per ``solve``."""
+        w_u, w_r = self._fixed_draws
+        held = self._held
+        if not held.size:
+            return w_u, w_r
+        rate = self._rate[held]
+        prog = 1.0 - erlang_b_vec(self._f_level[held], rate * loops[held])
+        ok = ~self._broken_row[held]
+        w_u, w_r = w_u.copy(), w_r.copy()
+        w_u[held] = np.where(ok, rate * prog, 0.0)
+        w_r[held] = np.where(ok, rate * (1.0 - prog), 0.0)
+        return w_u, w_r
+
+    def _set_fixed_draws(self) -> None:
+        """``_draws`` for rows that do not depend on the restore time (as if no CLSSA flow
+        held a level)."""
         rate = self._rate
-        levels = self._f_level if levels is None else levels
-        prog = np.zeros(rate.shape)
-        held = np.flatnonzero(self._f_clssa & (levels > 0))
-        if held.size:
-            prog[held] = 1.0 - erlang_b_vec(levels[held], rate[held] * loops[held])
-        w_u = np.where(self._f_clssa, rate * prog,
+        self._held = np.flatnonzero(self._f_clssa & (self._f_level > 0))
+        w_u = np.where(self._f_clssa, rate * 0.0,
                        np.where(self._f_restricted | self._f_repair, 0.0, rate))
         w_r = np.where(self._f_repair, rate * self._f_c,
-                       np.where(self._f_clssa, rate * (1.0 - prog),
+                       np.where(self._f_clssa, rate * 1.0,
                                 np.where(self._f_restricted, rate, 0.0)))
         ok = ~self._broken_row
-        return np.where(ok, w_u, 0.0), np.where(ok, w_r, 0.0)
+        self._fixed_draws = (np.where(ok, w_u, 0.0), np.where(ok, w_r, 0.0))
 
     def _reorder_fixed_point(self, start: Mapping[str, float] | None,
                              iterations: int = 200) -> None:
@@ -649,30 +660,36 @@ class AlternativeModel:
         unless the repaired carcass of an exchange procured for a customer stands in for it
         first (the simulator's rule, ``ItemManager.receive_surplus``). Those carcasses come
         faster the less stock is released, and release depends on how long reorders fly: a
-        fixed point, iterated with damping."""
+        fixed point, iterated with damping. When it stops on convergence, the last
+        iterate's figures are kept rather than worked out again."""
         n = len(self._nsns)
         reorder = np.full(n, self.plt)
         if start:
             for nsn, v in start.items():
                 if nsn in self._nsn_index:
                     reorder[self._nsn_index[nsn]] = v
-        above = self._ws_stock - self._protection
+        self._set_fixed_draws()
+        release = loss_release_plan(self._ws_stock - self._protection)
+        f_nsn = self._f_nsn
+        wholesale = ~self._f_repair
+        keep = (1.0 - self._f_c)
         prev_x = prev_g = None
+        current = None
         for _ in range(iterations):
             loops = self._loops(reorder)
             w_u, w_r = self._draws(loops)
-            m_u = np.bincount(self._f_nsn, w_u * loops, minlength=n)
-            m_r = np.bincount(self._f_nsn, w_r * loops, minlength=n)
-            p = loss_release_vec(above, m_u, m_r)
-            wholesale = ~self._f_repair
-            surplus = np.bincount(self._f_nsn, np.where(
-                wholesale, w_r * (1.0 - p[self._f_nsn]) * (1.0 - self._f_c), 0.0), minlength=n)
-            reorders = np.bincount(self._f_nsn, np.where(
-                wholesale, (w_u + p[self._f_nsn] * w_r) * self._f_c,
-                p[self._f_nsn] * w_r), minlength=n)
+            m_u = np.bincount(f_nsn, w_u * loops, minlength=n)
+            m_r = np.bincount(f_nsn, w_r * loops, minlength=n)
+            p = release(m_u, m_r)
+            p_row = p[f_nsn]
+            surplus = np.bincount(f_nsn, np.where(
+                wholesale, w_r * (1.0 - p_row) * keep, 0.0), minlength=n)
+            reorders = np.bincount(f_nsn, np.where(
+                wholesale, (w_u + p_row * w_r) * self._f_c, p_row * w_r), minlength=n)
             target = reorder_holding_vec(reorders, surplus, self.plt)
             delta = float(np.max(np.abs(target - reorder))) if n else 0.0
             if delta < 1e-3:
+                current = (loops, w_u, w_r, m_u, m_r, p)
                 break
             # x <- g(x) falls as x rises (longer reorders, less release, more surplus): step
             # by 1/(1 - slope) with the slope a secant of the last two iterates, else halfway.
@@ -684,14 +701,16 @@ class AlternativeModel:
                 step = np.where(ok & (slope < 0.9), 1.0 / (1.0 - np.minimum(slope, 0.9)), 0.5)
             prev_x, prev_g = reorder, target
             reorder = np.clip(reorder + step * (target - reorder), 0.0, self.plt)
+        if current is None:
+            loops = self._loops(reorder)
+            w_u, w_r = self._draws(loops)
+            m_u = np.bincount(f_nsn, w_u * loops, minlength=n)
+            m_r = np.bincount(f_nsn, w_r * loops, minlength=n)
+            current = (loops, w_u, w_r, m_u, m_r, release(m_u, m_r))
         self._reorder = reorder
         self.reorder_days = dict(zip(self._nsns, reorder.tolist(), strict=True))
-        self._loop = self._loops(reorder)
-        self._w_u, self._w_r = self._draws(self._loop)
-        self._m_u = np.bincount(self._f_nsn, self._w_u * self._loop, minlength=n)
-        self._m_r = np.bincount(self._f_nsn, self._w_r * self._loop, minlength=n)
-        self._rate_u = np.bincount(self._f_nsn, self._w_u, minlength=n)
-        self._p = loss_release_vec(above, self._m_u, self._m_r)
+        self._loop, self._w_u, self._w_r, self._m_u, self._m_r, self._p = current
+        self._rate_u = np.bincount(f_nsn, self._w_u, minlength=n)
         pool = self._m_u + self._p * self._m_r
         self._e0, self._v0, _ = backorders_vec(pool, pool, self._ws_stock)
         self.wh_rate_u = dict(zip(self._nsns, self._rate_u.tolist(), strict=True))
