@@ -36,15 +36,27 @@ def _log_factorials(width: int) -> Array:
 def poisson_matrix(mean: Array, width: int) -> Array:
     """P(X = k), k = 0 … width-1, per row of Poisson means (the common case, made cheap)."""
     mean = np.asarray(mean, dtype=float)
-    k = np.arange(width, dtype=float)[None, :]
+    k = _columns(width)
+    zero = mean <= 0
+    if not zero.any():          # no log(0): no floating-point state to switch (it is slow)
+        return np.exp(k * np.log(mean)[:, None] - mean[:, None] - _log_factorials(width))
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = k * np.log(mean)[:, None] - mean[:, None] - _log_factorials(width)[None, :]
     out = np.exp(logs)
-    zero = mean <= 0
-    if zero.any():
-        out[zero] = 0.0
-        out[zero, 0] = 1.0
+    out[zero] = 0.0
+    out[zero, 0] = 1.0
     return out
+
+
+_COLUMNS: dict[int, Array] = {}
+
+
+def _columns(width: int) -> Array:
+    """0 … width-1 as a float row, kept between calls."""
+    k = _COLUMNS.get(width)
+    if k is None:
+        k = _COLUMNS[width] = np.arange(width, dtype=float)[None, :]
+    return k
 
 
 def pmf_matrix(mean: Array, var: Array, width: int) -> Array:
