@@ -596,7 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--force", action="store_true",
                     help="with --verify: allow more --workers than cores")
     rc.set_defaults(func=cmd_recommend)
-    from sim.analytic.fair import add_parser as add_optimize  # sustain optimize
+    from sim.analytic.fair_args import add_parser as add_optimize  # sustain optimize
 
     add_optimize(sub)
     return p
@@ -676,8 +676,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    from sim.errors import InvariantViolation
-    from sim.results import ResultDirError
+    from sim.errors import InvariantViolation, ResultDirError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -36,6 +36,8 @@ from typing import Any, Self
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.errors import ResultDirError
+
 SCHEMA_VERSION = "1"
 
 KEYS = {
@@ -131,11 +133,6 @@ TEMPORARY = re.compile(r"^\.(.+?)(\.[A-Za-z0-9_]{8})?\.tmp$")
 """``write_atomic``'s temporaries: ``.<file>.<8 random characters>.tmp``."""
 OWN_TABLES = tuple(KEYS) + ("points", "analytic")
 """Tables ``sustain run`` and ``sweep`` write at the top of a result directory."""
-
-
-class ResultDirError(Exception):
-    """A result directory that cannot be used as asked (in use, damaged, not a result
-    directory): invalid input, exit code 2, with nothing written."""
 
 
 class PartDamaged(Exception):

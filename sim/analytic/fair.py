@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analytic.clssa import ON_HAND_RATE, ON_ORDER_RATE, SSA_SURCHARGE_RATE
+from sim.analytic.fair_args import add_parser
 from sim.analytic.spares import CENTRAL, FMSO1, Placement, placement_problem
 from sim.errors import InvalidInput
 from sim.recorder import DAYS_PER_YEAR
@@ -770,47 +771,6 @@ def _print(console, optimum: pd.DataFrame, verified: pd.DataFrame | None, goal: 
                               f"{v.npv_diff_usd / 1e6:+,.2f}M ± {v.npv_diff_ci / 1e6:,.2f}"]
             t.add_row(*cells)
         console.print(t)
-
-
-def add_parser(sub) -> None:
-    """The ``optimize`` subcommand's arguments (``sim.cli`` calls this)."""
-    import argparse as _argparse
-
-    op = sub.add_parser(
-        "optimize", help="every alternative at its own best spares: cost to reach a target",
-        description=("For every alternative and FMS customer, the in-country spares per NSN "
-                     "and place (and, under CLSSA, the FMSO I buy-in) that reach the target "
-                     "availability at least NPV cost, by marginal analysis on the closed form; "
-                     "the efficient curves and the scenario with each optimum filled in. "
-                     "--verify simulates the optima (common random numbers) and reports the "
-                     "cost to reach the target with CIs and paired differences."),
-        epilog=("examples:\n"
-                "  sustain optimize scenarios/quickstart.yaml --target-availability 0.95\n"
-                "  sustain optimize scenarios/fms_follow_on.yaml --verify\n"
-                "  sustain optimize scenarios/fms_follow_on.yaml --budget-usd 2e6 "
-                "--customer 'Nation A'"),
-        formatter_class=_argparse.RawDescriptionHelpFormatter)
-    op.add_argument("scenario", help="the scenario file (YAML)")
-    op.add_argument("--target-availability", type=float, default=None,
-                    help="availability each FMS customer must reach (default: each nation's "
-                         "availability_target in the scenario)")
-    op.add_argument("--budget-usd", type=float, default=None,
-                    help="NPV each customer may spend on spares instead")
-    op.add_argument("--customer", default=None, help="one FMS customer only")
-    op.add_argument("--verify", action="store_true",
-                    help="simulate every alternative at its optimum and show cost with CIs")
-    op.add_argument("--rounds", type=int, default=3,
-                    help="with --verify: simulations at most; after each, an optimum whose "
-                         "simulated availability misses the target is re-optimized for the "
-                         "gap (default 3; 1: simulate the closed form's optimum only)")
-    op.add_argument("--replications", type=int, default=None)
-    op.add_argument("--workers", type=int, default=None,
-                    help="with --verify: local processes (default: all cores)")
-    op.add_argument("--force", action="store_true",
-                    help="with --verify: allow more --workers than cores")
-    op.add_argument("--out", default=None, help="default: results/<scenario>/optimize")
-    op.add_argument("--json", action="store_true")
-    op.set_defaults(func=cmd_optimize)
 
 
 __all__ = ["Optimum", "add_parser", "cmd_optimize", "efficient", "optimize",

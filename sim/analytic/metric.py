@@ -6,6 +6,9 @@ EBO_depot/Λ_depot on average (Little's law); and, in VARI-METRIC (Graves 1985, 
 the depot backorders split among the bases binomially so that each base pipeline is a negative
 binomial with the variance that split implies. All times share one unit (days, years...) and
 rates are per that unit.
+
+``sim.analytic.pipeline`` (scipy) is imported by the functions that need it: ``sustain
+analytic`` uses only ``availability`` from here and must not pay for scipy at start-up.
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-
-from sim.analytic.pipeline import backorder_moments, fill_rate, pipeline_law
 
 
 def availability(ebos: ArrayLike, aircraft: float, qpa: ArrayLike = 1) -> float:
@@ -79,6 +80,8 @@ class TwoEchelonResult:
 
 def _site(demand_rate: float, mean: float, variance: float, stock: int) -> SiteResult:
     """Backorder figures for one stocking point."""
+    from sim.analytic.pipeline import backorder_moments, fill_rate, pipeline_law
+
     law = pipeline_law(mean, variance)
     e, vb = backorder_moments(stock, law)
     return SiteResult(
@@ -133,6 +136,8 @@ def two_echelon(
     backorders have VBO0 >= EBO0, so that ratio is never below 1; the clip only absorbs rounding.)
     Parameters broadcast over the bases.
     """
+    from sim.analytic.pipeline import backorder_moments, fill_rate, pipeline_law
+
     if method not in ("metric", "vari-metric"):
         raise ValueError(f"method must be 'metric' or 'vari-metric', got {method!r}")
     lam = np.atleast_1d(np.asarray(base_demand_rates, dtype=float))

@@ -35,7 +35,6 @@ import numpy as np
 
 from sim.analytic.vector import backorders as backorders_vec
 from sim.analytic.vector import thinned_moments
-from sim.model.partnership import joining, pool_units
 
 if TYPE_CHECKING:
     from sim.analytic.predict import AlternativeModel, Flow
@@ -106,7 +105,10 @@ def _state(model: AlternativeModel) -> dict:
 
 
 def _size_store(model: AlternativeModel, name: str) -> None:
-    """The store's stock per NSN, by the simulator's rule for the joining members."""
+    """The store's stock per NSN, by the simulator's rule for the joining members (that
+    module, with simpy behind it, is imported only when a scenario has a partnership)."""
+    from sim.model.partnership import joining, pool_units
+
     scenario = model.scenario
     part = next(p for p in scenario.partnerships if p.name == name)
     members = joining(scenario, model.alternative).get(name, [])

@@ -32,7 +32,7 @@ from sim.analytic.clssa import fmso1_quantities
 from sim.analytic.erlang import erlang_b, mgc_mean_wait
 from sim.analytic.metric import availability as metric_availability
 from sim.analytic.vector import backorders as backorders_vec
-from sim.analytic.vector import cdf_at, thinned_moments
+from sim.analytic.vector import cdf_at, loss_release_plan, thinned_moments
 from sim.analytic.vector import erlang_b as erlang_b_vec
 from sim.analytic.vector import loss_release as loss_release_vec
 from sim.analytic.vector import reorder_holding as reorder_holding_vec
@@ -188,6 +188,16 @@ class AlternativePrediction:
     customers: list[CustomerPrediction]
 
 
+@dataclass
+class Twin:
+    """A solved model's figures, shared by the alternatives of one scenario that have the
+    same flows: ``state`` as the first one's ``solve`` left it, ``finite`` its finite-fleet
+    availabilities once computed."""
+
+    state: dict
+    finite: dict[str, float] | None = None
+
+
 def cv_of(spec: object) -> float:
     """Coefficient of variation of a scenario distribution (0 for a constant)."""
     if isinstance(spec, (int, float)):
@@ -249,6 +259,7 @@ class AlternativeModel:
         fleet_factor: Mapping[str, float] | None = None,
         reorder_days: Mapping[str, float] | None = None,
         shelf: Mapping[str, Mapping[str, int]] | None = None,
+        twins: dict[tuple, Twin] | None = None,
     ) -> None:
         if method not in ("metric", "vari-metric"):
             raise ValueError(f"method must be 'metric' or 'vari-metric', got {method!r}")
@@ -292,8 +303,36 @@ class AlternativeModel:
         self.flows_list = list(self.flows.values())
         self._shared_nsns: set[str] | None = None
         self._arrays()
-        self.solve(self.factor, reorder_days)
+        self.twin: Twin | None = None
+        key = self._signature(reorder_days) if twins is not None else None
+        if twins is not None and key in twins:
+            self.twin = twins[key]
+            vars(self).update(self.twin.state)
+        else:
+            before = set(vars(self))
+            self.solve(self.factor, reorder_days)
+            if twins is not None:
+                state = {k: v for k, v in vars(self).items() if k not in before}
+                state["factor"] = self.factor
+                if getattr(self, "_pooled", None):
+                    state["_pooled"] = {**self._pooled}
+                self.twin = twins[key] = Twin(state)
         self._problems()
+
+    def _signature(self, reorder_days: Mapping[str, float] | None) -> tuple:
+        """Everything ``solve`` reads that differs between alternatives of one scenario:
+        two alternatives with equal signatures (say PROS and DCS, where only the US unit has
+        a closed form) have the same figures, so ``predict`` solves one of them."""
+        pooled_state = getattr(self, "_pooled", None) or {}
+        members = tuple(sorted((k, (m.partnership, m.issue_days, m.retro_days))
+                               for k, m in pooled_state.get("members", {}).items()))
+        stores = tuple(sorted((k, tuple(sorted(v.items())))
+                              for k, v in pooled_state.get("stock", {}).items()))
+        return (self.method, tuple(self.flows_list), tuple(sorted(self.factor.items())),
+                tuple(sorted((reorder_days or {}).items())),
+                tuple(bool(p) for p in self.problems.values()),
+                self._f_stock.tobytes(), self._sp_stock.tobytes(), self._ws_stock.tobytes(),
+                self._free_before_row.tobytes(), members, stores)
 
     # -- building --------------------------------------------------------------------------
     def _transit(self, src: str, dst: str) -> float:
@@ -585,24 +624,35 @@ class AlternativeModel:
         loop = self._f_to + (1.0 - c) * turn + c * reorder[self._f_nsn]
         return np.where(self._f_repair, reorder[self._f_nsn], loop)
 
-    def _draws(self, loops: np.ndarray, levels: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def _draws(self, loops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(unrestricted, restricted) requisition rates per flow on wholesale stock: a repair
         flow's condemnation buys are restricted; a CLSSA flow's programmed share (1 - Erlang
-        B(level, rate x restore time)) is unrestricted, the rest restricted."""
+        B(level, rate x restore time)) is unrestricted, the rest restricted. Only the CLSSA
+        rows with a level depend on ``loops``: the rest is worked out once per ``solve``."""
+        w_u, w_r = self._fixed_draws
+        held = self._held
+        if not held.size:
+            return w_u, w_r
+        rate = self._rate[held]
+        prog = 1.0 - erlang_b_vec(self._f_level[held], rate * loops[held])
+        ok = ~self._broken_row[held]
+        w_u, w_r = w_u.copy(), w_r.copy()
+        w_u[held] = np.where(ok, rate * prog, 0.0)
+        w_r[held] = np.where(ok, rate * (1.0 - prog), 0.0)
+        return w_u, w_r
+
+    def _set_fixed_draws(self) -> None:
+        """``_draws`` for rows that do not depend on the restore time (as if no CLSSA flow
+        held a level)."""
         rate = self._rate
-        levels = self._f_level if levels is None else levels
-        prog = np.zeros(rate.shape)
-        held = np.flatnonzero(self._f_clssa & (levels > 0))
-        if held.size:
-            prog[held] = 1.0 - erlang_b_vec(levels[held], rate[held] * loops[held])
-        w_u = np.where(self._f_clssa, rate * prog,
+        self._held = np.flatnonzero(self._f_clssa & (self._f_level > 0))
+        w_u = np.where(self._f_clssa, rate * 0.0,
                        np.where(self._f_restricted | self._f_repair, 0.0, rate))
         w_r = np.where(self._f_repair, rate * self._f_c,
-                       np.where(self._f_clssa, rate * (1.0 - prog),
+                       np.where(self._f_clssa, rate * 1.0,
                                 np.where(self._f_restricted, rate, 0.0)))
         ok = ~self._broken_row
-        return np.where(ok, w_u, 0.0), np.where(ok, w_r, 0.0)
+        self._fixed_draws = (np.where(ok, w_u, 0.0), np.where(ok, w_r, 0.0))
 
     def _reorder_fixed_point(self, start: Mapping[str, float] | None,
                              iterations: int = 200) -> None:
@@ -610,30 +660,36 @@ class AlternativeModel:
         unless the repaired carcass of an exchange procured for a customer stands in for it
         first (the simulator's rule, ``ItemManager.receive_surplus``). Those carcasses come
         faster the less stock is released, and release depends on how long reorders fly: a
-        fixed point, iterated with damping."""
+        fixed point, iterated with damping. When it stops on convergence, the last
+        iterate's figures are kept rather than worked out again."""
         n = len(self._nsns)
         reorder = np.full(n, self.plt)
         if start:
             for nsn, v in start.items():
                 if nsn in self._nsn_index:
                     reorder[self._nsn_index[nsn]] = v
-        above = self._ws_stock - self._protection
+        self._set_fixed_draws()
+        release = loss_release_plan(self._ws_stock - self._protection)
+        f_nsn = self._f_nsn
+        wholesale = ~self._f_repair
+        keep = (1.0 - self._f_c)
         prev_x = prev_g = None
+        current = None
         for _ in range(iterations):
             loops = self._loops(reorder)
             w_u, w_r = self._draws(loops)
-            m_u = np.bincount(self._f_nsn, w_u * loops, minlength=n)
-            m_r = np.bincount(self._f_nsn, w_r * loops, minlength=n)
-            p = loss_release_vec(above, m_u, m_r)
-            wholesale = ~self._f_repair
-            surplus = np.bincount(self._f_nsn, np.where(
-                wholesale, w_r * (1.0 - p[self._f_nsn]) * (1.0 - self._f_c), 0.0), minlength=n)
-            reorders = np.bincount(self._f_nsn, np.where(
-                wholesale, (w_u + p[self._f_nsn] * w_r) * self._f_c,
-                p[self._f_nsn] * w_r), minlength=n)
+            m_u = np.bincount(f_nsn, w_u * loops, minlength=n)
+            m_r = np.bincount(f_nsn, w_r * loops, minlength=n)
+            p = release(m_u, m_r)
+            p_row = p[f_nsn]
+            surplus = np.bincount(f_nsn, np.where(
+                wholesale, w_r * (1.0 - p_row) * keep, 0.0), minlength=n)
+            reorders = np.bincount(f_nsn, np.where(
+                wholesale, (w_u + p_row * w_r) * self._f_c, p_row * w_r), minlength=n)
             target = reorder_holding_vec(reorders, surplus, self.plt)
             delta = float(np.max(np.abs(target - reorder))) if n else 0.0
             if delta < 1e-3:
+                current = (loops, w_u, w_r, m_u, m_r, p)
                 break
             # x <- g(x) falls as x rises (longer reorders, less release, more surplus): step
             # by 1/(1 - slope) with the slope a secant of the last two iterates, else halfway.
@@ -645,14 +701,16 @@ class AlternativeModel:
                 step = np.where(ok & (slope < 0.9), 1.0 / (1.0 - np.minimum(slope, 0.9)), 0.5)
             prev_x, prev_g = reorder, target
             reorder = np.clip(reorder + step * (target - reorder), 0.0, self.plt)
+        if current is None:
+            loops = self._loops(reorder)
+            w_u, w_r = self._draws(loops)
+            m_u = np.bincount(f_nsn, w_u * loops, minlength=n)
+            m_r = np.bincount(f_nsn, w_r * loops, minlength=n)
+            current = (loops, w_u, w_r, m_u, m_r, release(m_u, m_r))
         self._reorder = reorder
         self.reorder_days = dict(zip(self._nsns, reorder.tolist(), strict=True))
-        self._loop = self._loops(reorder)
-        self._w_u, self._w_r = self._draws(self._loop)
-        self._m_u = np.bincount(self._f_nsn, self._w_u * self._loop, minlength=n)
-        self._m_r = np.bincount(self._f_nsn, self._w_r * self._loop, minlength=n)
-        self._rate_u = np.bincount(self._f_nsn, self._w_u, minlength=n)
-        self._p = loss_release_vec(above, self._m_u, self._m_r)
+        self._loop, self._w_u, self._w_r, self._m_u, self._m_r, self._p = current
+        self._rate_u = np.bincount(f_nsn, self._w_u, minlength=n)
         pool = self._m_u + self._p * self._m_r
         self._e0, self._v0, _ = backorders_vec(pool, pool, self._ws_stock)
         self.wh_rate_u = dict(zip(self._nsns, self._rate_u.tolist(), strict=True))
@@ -1149,12 +1207,20 @@ def finite_fleet_availability(
 def predict_alternative(scenario: Scenario, alternative: Alternative, *,
                         method: Method = DEFAULT_METHOD, detail: bool = True,
                         shelf: Mapping[str, Mapping[str, int]] | None = None,
+                        twins: dict[tuple, Twin] | None = None,
                         ) -> AlternativePrediction:
     """Every customer of one alternative: METRIC figures and the finite-fleet availability
-    (per NSN too, unless ``detail`` is False)."""
-    model = AlternativeModel(scenario, alternative, method=method, shelf=shelf)
+    (per NSN too, unless ``detail`` is False). ``twins``: solved models of the scenario's
+    other alternatives, reused where this one has the same flows."""
+    model = AlternativeModel(scenario, alternative, method=method, shelf=shelf, twins=twins)
     customers = [model.customer(c.name, detail) for c in scenario.customers]
-    finite = finite_fleet_availability(scenario, alternative, method=method, model=model)
+    twin = model.twin
+    if twin is not None and twin.finite is not None:
+        finite = twin.finite
+    else:
+        finite = finite_fleet_availability(scenario, alternative, method=method, model=model)
+        if twin is not None:
+            twin.finite = finite
     for cp in customers:
         if cp.answered:
             cp.availability_finite_fleet = finite.get(cp.customer)
@@ -1165,7 +1231,9 @@ def predict(scenario: Scenario, *, method: Method = DEFAULT_METHOD,
             detail: bool = True) -> list[AlternativePrediction]:
     """The closed-form answer for every alternative of the scenario."""
     shelf = {c.name: shelf_stock(c, scenario) for c in scenario.customers}
-    return [predict_alternative(scenario, alt, method=method, detail=detail, shelf=shelf)
+    twins: dict[tuple, Twin] = {}
+    return [predict_alternative(scenario, alt, method=method, detail=detail, shelf=shelf,
+                                twins=twins)
             for alt in scenario.alternatives]
 
 

@@ -10,6 +10,8 @@ of asset release, and the time a wholesale reorder stays in flight.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -34,36 +36,62 @@ def _log_factorials(width: int) -> Array:
 def poisson_matrix(mean: Array, width: int) -> Array:
     """P(X = k), k = 0 … width-1, per row of Poisson means (the common case, made cheap)."""
     mean = np.asarray(mean, dtype=float)
-    k = np.arange(width, dtype=float)[None, :]
+    k = _columns(width)
+    zero = mean <= 0
+    if not zero.any():          # no log(0): no floating-point state to switch (it is slow)
+        return np.exp(k * np.log(mean)[:, None] - mean[:, None] - _log_factorials(width))
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = k * np.log(mean)[:, None] - mean[:, None] - _log_factorials(width)[None, :]
     out = np.exp(logs)
-    zero = mean <= 0
-    if zero.any():
-        out[zero] = 0.0
-        out[zero, 0] = 1.0
+    out[zero] = 0.0
+    out[zero, 0] = 1.0
     return out
+
+
+_COLUMNS: dict[int, Array] = {}
+
+
+def _columns(width: int) -> Array:
+    """0 … width-1 as a float row, kept between calls."""
+    k = _COLUMNS.get(width)
+    if k is None:
+        k = _COLUMNS[width] = np.arange(width, dtype=float)[None, :]
+    return k
 
 
 def pmf_matrix(mean: Array, var: Array, width: int) -> Array:
     """P(X = k), k = 0 … width-1, per row: Poisson where var = mean, else the negative binomial
     with that mean and variance (size m²/(v-m), success probability m/v). Built from each
     law's term ratio (Poisson m/k, negative binomial (k-1+size)(1-p)/k) accumulated in logs,
-    which needs no special function per cell and cannot underflow a large mean's p(0)."""
+    which needs no special function per cell and cannot underflow a large mean's p(0). Each
+    family's ratios are computed on its own rows only (the same figures, half the work)."""
     mean = np.asarray(mean, dtype=float)
     var = np.maximum(np.asarray(var, dtype=float), mean)
     poisson = (var - mean) <= _POISSON_RTOL * np.maximum(mean, 1e-300)
     k = np.arange(1, width, dtype=float)[None, :]
-    m = mean[:, None]
+    log_k = np.log(k)
+    log_ratio = np.empty((mean.size, width - 1))
+    log0 = np.empty(mean.size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        excess = np.where(poisson, 1.0, var - mean)
-        size = np.where(poisson, 1.0, mean * mean / excess)[:, None]
-        q = np.where(poisson, 0.5, excess / np.where(var > 0, var, 1.0))[:, None]   # 1 - p
-        log_ratio = np.where(poisson[:, None], np.log(m) - np.log(k),
-                             np.log(k - 1.0 + size) + np.log(q) - np.log(k))
-        log0 = np.where(poisson, -mean, size[:, 0] * np.log1p(-q[:, 0]))
-    logs = np.concatenate([log0[:, None], log0[:, None] + np.cumsum(log_ratio, axis=1)],
-                          axis=1)
+        if poisson.all():
+            np.subtract(np.log(mean)[:, None], log_k, out=log_ratio)
+            np.negative(mean, out=log0)
+        else:
+            nb = ~poisson
+            pr = np.flatnonzero(poisson)
+            if pr.size:
+                log_ratio[pr] = np.log(mean[pr])[:, None] - log_k
+                log0[pr] = -mean[pr]
+            m, v = mean[nb], var[nb]
+            excess = v - m
+            size = (m * m / excess)[:, None]
+            q = (excess / np.where(v > 0, v, 1.0))[:, None]   # 1 - p
+            log_ratio[nb] = np.log(k - 1.0 + size) + np.log(q) - log_k
+            log0[nb] = size[:, 0] * np.log1p(-q[:, 0])
+    logs = np.empty((mean.size, width))
+    logs[:, 0] = log0
+    np.cumsum(log_ratio, axis=1, out=logs[:, 1:])
+    logs[:, 1:] += log0[:, None]
     out = np.exp(logs)
     zero = mean <= 0
     if zero.any():
@@ -96,8 +124,9 @@ def backorders(mean: Array, var: Array, stock: NDArray[np.int64]
     pmf = pmf_matrix(mean, var, width)
     k = np.arange(width)[None, :]
     over = np.maximum(k - s[:, None], 0).astype(float)
-    ebo = (pmf * over).sum(axis=1)
-    e2 = (pmf * over * over).sum(axis=1)
+    weighted = pmf * over
+    ebo = weighted.sum(axis=1)
+    e2 = (weighted * over).sum(axis=1)
     fill = np.where(k < s[:, None], pmf, 0.0).sum(axis=1)
     neg = stock < 0
     ebo = np.where(neg, mean - stock, ebo)
@@ -147,21 +176,38 @@ def loss_release(above: NDArray[np.int64], unrestricted: Array, restricted: Arra
     unrestricted draws, whatever the holding-time law. Unrestricted draws, Poisson with mean
     ``unrestricted`` out at a time and independent to first order, take servers away:
     P = E_k[1 - B(above - k, restricted)]."""
+    return loss_release_plan(above)(unrestricted, restricted)
+
+
+def loss_release_plan(above: NDArray[np.int64]) -> Callable[[Array, Array], Array]:
+    """``loss_release`` for fixed ``above`` as a function of the two loads: the index work
+    done once, for a fixed point that calls it every iteration with new loads."""
     above = np.asarray(above, dtype=np.int64)
-    unrestricted = np.asarray(unrestricted, dtype=float)
-    restricted = np.asarray(restricted, dtype=float)
-    out = np.zeros(above.shape)
     act = above > 0
     if not act.any():
+        return lambda unrestricted, restricted: np.zeros(above.shape)
+    everywhere = bool(act.all())
+    top = int(above[act].max())
+    servers = above[act][:, None] - np.arange(top)[None, :]   # units left for restricted
+    rows = np.arange(servers.shape[0])[:, None]
+    cols = np.clip(servers, 0, top)
+    held = servers > 0
+
+    def release(unrestricted: Array, restricted: Array) -> Array:
+        unrestricted = np.asarray(unrestricted, dtype=float)
+        restricted = np.asarray(restricted, dtype=float)
+        if not everywhere:
+            unrestricted, restricted = unrestricted[act], restricted[act]
+        b = _erlang_b_table(restricted, top)                 # B(n, restricted), n = 0 … top
+        pk = poisson_matrix(unrestricted, top)              # P(k unrestricted out)
+        got = np.where(held, pk * (1.0 - b[rows, cols]), 0.0).sum(axis=1)
+        if everywhere:
+            return got
+        out = np.zeros(above.shape)
+        out[act] = got
         return out
-    above, unrestricted, restricted = above[act], unrestricted[act], restricted[act]
-    top = int(above.max())
-    b = _erlang_b_table(restricted, top)                     # B(n, restricted), n = 0 … top
-    pk = poisson_matrix(unrestricted, top)                  # P(k unrestricted out)
-    servers = above[:, None] - np.arange(top)[None, :]       # units left for restricted
-    free = np.take_along_axis(b, np.clip(servers, 0, top), axis=1)
-    out[act] = np.where(servers > 0, pk * (1.0 - free), 0.0).sum(axis=1)
-    return out
+
+    return release
 
 
 def reorder_holding(reorders: Array, surplus: Array, lead_days: float) -> Array:
