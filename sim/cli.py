@@ -469,6 +469,35 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+OPTIMIZE_SUMMARY = "every alternative at its own best spares: cost to reach a target"
+"""``sustain optimize`` in the command list; its parser (``sim.analytic.fair.add_parser``)
+says the same (a test holds them equal)."""
+
+
+class _Deferred:
+    """A subcommand whose parser lives in a module that is slow to import (``optimize``:
+    pandas and the closed forms, about half a second): argparse reaches it only when that
+    command is typed, so ``sustain run``, ``--help`` and ``--version`` never import it. Every
+    attribute is the real parser's, built on first use by the module's ``add_parser``."""
+
+    def __init__(self, prog: str, name: str, module: str) -> None:
+        self._prog, self._name, self._module = prog, name, module
+        self._parser: argparse.ArgumentParser | None = None
+
+    def _built(self) -> argparse.ArgumentParser:
+        if self._parser is None:
+            import importlib
+
+            holder = Parser(prog=self._prog)
+            sub = holder.add_subparsers()
+            importlib.import_module(self._module).add_parser(sub)
+            self._parser = sub.choices[self._name]
+        return self._parser
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._built(), attr)
+
+
 def _sub(sub: Any, name: str, summary: str, description: str, examples: str) -> Parser:
     return sub.add_parser(name, help=summary, description=description,
                           epilog="examples:\n" + examples,
@@ -596,9 +625,9 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--force", action="store_true",
                     help="with --verify: allow more --workers than cores")
     rc.set_defaults(func=cmd_recommend)
-    from sim.analytic.fair import add_parser as add_optimize  # sustain optimize
 
-    add_optimize(sub)
+    sub.add_parser("optimize", help=OPTIMIZE_SUMMARY)   # listed now, built when used
+    sub.choices["optimize"] = _Deferred(p.prog, "optimize", "sim.analytic.fair")
     return p
 
 
@@ -676,8 +705,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    from sim.errors import InvariantViolation
-    from sim.results import ResultDirError
+    from sim.errors import InvariantViolation, ResultDirError
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -5,6 +5,12 @@ class InvalidInput(Exception):
     """Bad input found before anything was written: exit code 2, message shown as is."""
 
 
+class ResultDirError(Exception):
+    """A result directory that cannot be used as asked (in use, damaged, not a result
+    directory): invalid input, exit code 2, with nothing written. (Here rather than in
+    ``sim.results``, so the command line can catch it without importing pyarrow.)"""
+
+
 class InvariantViolation(Exception):
     """A finished unit whose results break a rule no sound run can break (an availability
     above 1, a negative cost, units not conserved): exit code 1, naming the table, row and
