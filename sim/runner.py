@@ -46,10 +46,11 @@ from sim.results import (
 )
 from sim.scenario import Scenario, scenario_hash
 from sim.scenario.models import MAX_REPLICATIONS, MAX_SEED
-from sim.scenario.sweep import SweepPlan
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:   # neither is needed to run: a sweep's plan comes made
     from concurrent.futures import ProcessPoolExecutor
+
+    from sim.scenario.sweep import SweepPlan
 
 TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries", "costs"]
 
