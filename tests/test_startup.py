@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,17 @@ def test_read_parquet_is_read_table(tmp_path):
     assert got.schema.equals(want.schema, check_metadata=True)
     assert parquet_bytes(got) == parquet_bytes(want)
     assert read_parquet(path, ["customer"]).equals(pq.read_table(path, columns=["customer"]))
+
+
+@pytest.mark.parametrize("given, expected", [(None, "1"), ("3", "3")])
+def test_the_command_starts_one_blas_thread_unless_told(given, expected):
+    """sustain's parallelism is processes; OpenBLAS's threads only cost their start-up."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    probe = ("import os\nfrom sim.cli import main\n"
+             "main(['validate', 'scenarios/quickstart.yaml'])\n"
+             "print(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, env=env, check=True)
+    assert done.stdout.split()[-1] == expected
