@@ -662,9 +662,19 @@ def _disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
+def _one_blas_thread() -> None:
+    """sustain runs in parallel by processes and does no matrix algebra, so numpy's OpenBLAS
+    threads would only cost their start-up: 40-60 ms of every command that imports numpy
+    (more on a busy machine). One thread, unless the user chose a number (or numpy is already
+    loaded, by a program that calls ``main``: then nothing changes)."""
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: list[str] | None = None) -> int:
     global _STOP_SAID
     _STOP_SAID = False
+    _one_blas_thread()
     stdout = sys.stdout
     sys.stdout = _PipeSafe(stdout)
     try:

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
+from sim.results import numbers, read_parquet
+
 METRICS = ("availability", "cwt_days_mean", "cost_usd", "npv_cost_usd",
            "cost_per_programmed_fh_usd", "flight_hours_shortfall")
 """The last two (issue 13) are absent from results written before them: NaN then."""
@@ -57,14 +59,14 @@ def comparison(result_dir: str | Path) -> tuple[list[dict], int]:
     """Rows of (alternative, customer, then each metric's mean and ``_ci`` half-width), in the
     order they first appear, and the largest number of replications behind a row."""
     path = Path(result_dir) / "summary.parquet"
-    have = set(pq.read_schema(path).names)
-    table = pq.read_table(path, columns=["alternative", "replication", "customer",
-                                         *(m for m in METRICS if m in have)])
+    have = set(pq.ParquetFile(path).schema_arrow.names)
+    table = read_parquet(path, columns=["alternative", "replication", "customer",
+                                        *(m for m in METRICS if m in have)])
     alts = table.column("alternative").to_pylist()
     custs = table.column("customer").to_pylist()
     reps = table.column("replication").to_pylist()
-    values = {m: table.column(m).to_numpy(zero_copy_only=False).astype(float) if m in have
-              else np.full(table.num_rows, np.nan) for m in METRICS}
+    values = {m: numbers(table.column(m)) if m in have else np.full(table.num_rows, np.nan)
+              for m in METRICS}
     groups: dict[tuple[str, str], list[int]] = {}
     for i, key in enumerate(zip(alts, custs, strict=True)):
         groups.setdefault(key, []).append(i)

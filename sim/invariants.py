@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.errors import InvariantViolation
-from sim.results import KEYS
+from sim.results import KEYS, numbers
 
 TOL = 1e-9
 COST_CATEGORIES_NONNEG = ("cost_repair_usd", "cost_exchange_usd",
@@ -151,7 +151,7 @@ def check_unit(tables: dict[str, pa.Table], unit: str = "",
         names = summary.column("customer").to_pylist()
         for column in ("cost_clssa_usd", "cost_spares_usd"):
             if column in summary.column_names:
-                credit = summary.column(column).to_numpy(zero_copy_only=False)
+                credit = numbers(summary.column(column))
                 clssa |= {n for n, v in zip(names, credit, strict=True) if v != 0}
     for table, data in tables.items():
         rules = RULES.get(table)
@@ -161,7 +161,7 @@ def check_unit(tables: dict[str, pa.Table], unit: str = "",
         for name in data.column_names:
             col = data.column(name)
             if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
-                cols[name] = col.to_numpy(zero_copy_only=False).astype(float)
+                cols[name] = numbers(col)
         if "customer" in data.column_names:
             names = data.column("customer").to_pylist()
             cols["_clssa"] = np.array([n in clssa for n in names], dtype=bool)

@@ -21,12 +21,12 @@ import dataclasses
 import os
 import signal
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -46,7 +46,11 @@ from sim.results import (
 )
 from sim.scenario import Scenario, scenario_hash
 from sim.scenario.models import MAX_REPLICATIONS, MAX_SEED
-from sim.scenario.sweep import SweepPlan
+
+if TYPE_CHECKING:   # neither is needed to run: a sweep's plan comes made
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.scenario.sweep import SweepPlan
 
 TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries", "costs"]
 
@@ -198,6 +202,16 @@ def resolve(scenario: Scenario, replications: int | None, seed: int | None) -> S
     return scenario.model_copy(update=update) if update else scenario
 
 
+def __getattr__(name: str) -> Any:
+    """``runner.ProcessPoolExecutor``, imported on first use: it brings in multiprocessing
+    (20-30 ms), which a run on one worker or a cluster never needs."""
+    if name == "ProcessPoolExecutor":
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def worker_count(workers: int) -> int:
     return workers or os.cpu_count() or 1
 
@@ -228,7 +242,9 @@ def local_executor(workers: int) -> Iterator[Executor | None]:
     if n <= 1:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_init)
+    pool_class = globals().get("ProcessPoolExecutor") or __getattr__("ProcessPoolExecutor")
+    # (a module attribute only once a test has replaced it)
+    pool = pool_class(max_workers=n, initializer=_worker_init)
     try:
         yield pool
     except BaseException:

@@ -677,8 +677,7 @@ def test_comparison_equals_analysis_stats(full_run):
 
 
 def test_a_run_does_not_import_scipy_or_the_analysis_package(tmp_path):
-    """The comparison a run prints needs neither (pandas comes in anyway: pyarrow imports it
-    as it builds its first array)."""
+    """The comparison a run prints needs neither (nor pandas: tests/test_startup.py)."""
     scen = _write(tmp_path, _small(replications=1))
     probe = ("import sys; from sim.cli import main\n"
              f"code = main(['run', {str(scen)!r}, '--out', {str(tmp_path / 'o')!r}, "
