@@ -16,9 +16,11 @@ A customer without a target gets the cost percentiles only (the target columns a
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy.special import ndtri
 
 from analysis import stats
 from analysis.load import ResultSet
@@ -29,11 +31,19 @@ COLUMNS = ["alternative", "customer", "target", "replications", "p_below", "p_be
 
 
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion k/n."""
+    """Wilson score interval of a proportion k/n (two-sided, no continuity correction):
+    ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")`` step for step, without
+    importing ``scipy.stats`` (45 MB and a second of every report's start)."""
     if n == 0:
         return float("nan"), float("nan")
-    ci = sps.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
-    return float(ci.low), float(ci.high)
+    p = k / n
+    z = ndtri(0.5 + 0.5 * level)
+    denom = 2 * (n + z**2)  # Newcombe (1998), as scipy writes it
+    center = (2 * n * p + z**2) / denom
+    delta = z / denom * math.sqrt(4 * n * p * (1 - p) + z**2)
+    lo = 0.0 if k == 0 else center - delta
+    hi = 1.0 if k == n else center + delta
+    return float(lo), float(hi)
 
 
 def target_risk(rs: ResultSet, level: float = 0.95) -> pd.DataFrame:

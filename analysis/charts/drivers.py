@@ -50,8 +50,13 @@ def drivers(style: Style, table: pd.DataFrame, customer: str, top: int = TOP,
     (ax,) = subplots(fig)
     data = wide.loc[nsns].to_numpy(dtype=float)
     vmax = np.nanmax(data) if np.isfinite(data).any() else 1.0
-    ax.imshow(np.nan_to_num(data), aspect="auto", cmap="Greys", vmin=0,
-              vmax=vmax * 1.6 if vmax > 0 else 1, interpolation="nearest")
+    # Cells as a mesh, not an image: an image is resampled to the full 300 dpi pixel grid in
+    # floating point (about 80 MB for this chart), and the SVG keeps vector cells.
+    rows, cols = data.shape
+    ax.pcolormesh(np.arange(cols + 1) - 0.5, np.arange(rows + 1) - 0.5, np.nan_to_num(data),
+                  cmap="Greys", vmin=0, vmax=vmax * 1.6 if vmax > 0 else 1)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)  # first row at the top, as a table reads
     fs = 8.5 if len(nsns) <= 12 else 7.5
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):

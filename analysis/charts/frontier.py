@@ -179,7 +179,7 @@ def _limits(ax, x, y, xe, ye) -> None:
 def _inset(ax, style: Style, names, x, y, on, main, ref):
     """An overview of every alternative in the emptiest corner of the main view."""
     fig = ax.figure
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # positions only: nothing rasterized
     pts = ax.transAxes.inverted().transform(ax.transData.transform(
         np.column_stack([x[main], y[main]])))
     w, h = INSET
@@ -247,7 +247,7 @@ def place_labels(ax, names: list[str], xs: list[float], ys: list[float],
     (called again whenever the view changes)."""
     fig = ax.figure
     for attempt in range(5):
-        fig.canvas.draw()  # settle the layout so data-to-pixel positions are final
+        fig.draw_without_rendering()  # settle the layout (positions only, no pixels)
         boxes = obstacles() if callable(obstacles) else list(obstacles or [])
         done = _try_place(ax, names, xs, ys, boxes, fontsize, bold or set(),
                           all_xy, last=attempt == 4)
