@@ -47,7 +47,7 @@ from sim.results import (
 from sim.scenario import Scenario, scenario_hash
 from sim.scenario.models import MAX_REPLICATIONS, MAX_SEED
 
-if TYPE_CHECKING:   # neither is needed to run: a sweep's plan comes made
+if TYPE_CHECKING:   # not needed to run: a sweep's plan comes made, the pool where it is used
     from concurrent.futures import ProcessPoolExecutor
 
     from sim.scenario.sweep import SweepPlan
@@ -202,16 +202,6 @@ def resolve(scenario: Scenario, replications: int | None, seed: int | None) -> S
     return scenario.model_copy(update=update) if update else scenario
 
 
-def __getattr__(name: str) -> Any:
-    """``runner.ProcessPoolExecutor``, imported on first use: it brings in multiprocessing
-    (20-30 ms), which a run on one worker or a cluster never needs."""
-    if name == "ProcessPoolExecutor":
-        from concurrent.futures import ProcessPoolExecutor
-
-        return ProcessPoolExecutor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def worker_count(workers: int) -> int:
     return workers or os.cpu_count() or 1
 
@@ -242,9 +232,11 @@ def local_executor(workers: int) -> Iterator[Executor | None]:
     if n <= 1:
         yield None
         return
-    pool_class = globals().get("ProcessPoolExecutor") or __getattr__("ProcessPoolExecutor")
-    # (a module attribute only once a test has replaced it)
-    pool = pool_class(max_workers=n, initializer=_worker_init)
+    # Imported here: it brings in multiprocessing (20-30 ms), which a run on one worker or a
+    # cluster never needs.
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_init)
     try:
         yield pool
     except BaseException:

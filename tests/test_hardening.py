@@ -4,6 +4,7 @@ input that cannot hurt. In-process tests; the ones that need real processes and 
 
 from __future__ import annotations
 
+import concurrent.futures
 import errno
 import json
 import os
@@ -476,14 +477,14 @@ def test_bad_options_are_exit_2_with_nothing_written(tmp_path, capsys, args, mes
 
 def test_force_allows_more_workers_than_cores_but_not_more_than_units(tmp_path, monkeypatch):
     started = []
-    real = runner.ProcessPoolExecutor
+    real = concurrent.futures.ProcessPoolExecutor
 
     class Counting(real):
         def __init__(self, max_workers=None, **kw):
             started.append(max_workers)
             super().__init__(max_workers=max_workers, **kw)
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", Counting)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)   # runner's pool
     cores = os.cpu_count() or 1
     assert main(["run", str(_write(tmp_path, _small(replications=2))), "--out",
                  str(tmp_path / "out"), "--workers", str(cores + 40), "--force"]) == 0
