@@ -10,6 +10,7 @@ study it says it is, with only the changes its header lists.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -70,3 +71,33 @@ def test_the_sensitivity_study_is_the_case_study_with_the_changes_its_header_lis
     expected = [e for e in case.cost_elements
                 if e.alternatives == "all" or set(e.alternatives) & names]
     assert [e.name for e in study.cost_elements] == [e.name for e in expected]
+
+
+# The golden test runs the quickstart and the case study in full; the others run here for one
+# replication, so that a file which validates but no longer runs (a key that the model reads
+# differently now, an option whose rules changed) fails the suite rather than a user.
+RUN_ONCE = ["bases", "partnership", "reference"]
+
+
+@pytest.mark.parametrize("name", RUN_ONCE)
+def test_bundled_scenario_runs_one_replication(tmp_path, name, capsys):
+    out = tmp_path / name
+    args = ["run", str(ROOT / "scenarios" / f"{name}.yaml"), "--replications", "1",
+            "--workers", "1", "--out", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    summary = read_table(out, "summary")
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    assert len(summary) == len(scenario.alternatives) * len(scenario.customers)
+    assert summary["availability"].between(0.0, 1.0).all()
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_scenario_gets_a_closed_form_answer(path, capsys):
+    assert main(["analytic", str(path), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    customers = [c for alt in answer["alternatives"].values()
+                 for c in alt["customers"].values()]
+    answered = [c for c in customers if c["answered"]]
+    assert answered, "the closed form answers no alternative of a bundled scenario"
+    assert all(0.0 < c["availability"] <= 1.0 for c in answered)
+    assert all(c["reasons"] for c in customers if not c["answered"])   # a reason, not silence
