@@ -281,7 +281,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.estimate import batch_units
     from sim.results import ResultDir, command_line
     from sim.scenario import ScenarioError
-    from sim.scenario.sweep import expand
+    from sim.scenario.sweep import expand, resized_stock
 
     if args.no_simulate and not args.analytic:
         raise InvalidInput("--no-simulate only makes sense with --analytic")
@@ -304,6 +304,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"{plural(len(plan.points), 'point')}"
         + (f" x {plural(n_alt, 'alternative')} x {plural(reps, 'replication')}" if simulate
            else f" x {plural(n_alt, 'alternative')}, closed form only"))
+    for line in resized_stock(plan):
+        say(f"warning: {line}")
     settings = runner.RunSettings(out=out, record_events=args.events, fresh=args.fresh)
     pending = runner.pending_units(scenario, settings, plan) if simulate else 0
     tracker = Tracker(out, [a.name for a in scenario.alternatives], "units")

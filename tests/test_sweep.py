@@ -20,7 +20,7 @@ import yaml
 from sim.cli import main
 from sim.runner import simulate_point_unit
 from sim.scenario import Scenario, ScenarioError
-from sim.scenario.sweep import expand
+from sim.scenario.sweep import SweepPlan, expand
 from tests.helpers import NSN_A, NSN_B, base_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -353,3 +353,45 @@ def test_cluster_without_distributed_is_exit_2_with_the_install_hint(tmp_path, c
     assert main(["run", str(_write(tmp_path, _two_items())), "--out", str(out),
                  "--cluster", "tcp://127.0.0.1:8786"]) == 2
     assert 'pip install "sustain[cluster]"' in capsys.readouterr().err and not out.exists()
+
+
+# -- stock stated in months of demand --------------------------------------------------------
+
+def _months_plan(parameters: dict) -> SweepPlan:
+    """The two-item scenario with its shelf stated as 3 months of demand, and the sweep."""
+    data = _two_items()
+    data["customers"][0]["initial_stock"] = {"months_of_demand": 3}
+    data["sweep"] = {"method": "one_at_a_time", "parameters": parameters}
+    return expand(Scenario.model_validate(data))
+
+
+def test_a_sweep_that_resizes_a_shelf_in_months_of_demand_says_so(tmp_path, capsys):
+    from sim.model.customer import initial_quantities
+    from sim.scenario.sweep import resized_stock
+
+    plan = _months_plan({"items[*].mtbr_fh": {"scale": {"low": 0.5, "high": 2.0}}})
+    shelves = [sum(initial_quantities(p.scenario.customers[0],
+                                      dict(p.scenario.systems[0].parts),
+                                      {i.nsn: i.mtbr_fh for i in p.scenario.items}).values())
+               for p in plan.points]
+    assert len(set(shelves)) == 3                      # the MTBR resizes the shelf
+    [line] = resized_stock(plan)
+    assert line.startswith("Nation A: its in-country stock is stated in months of demand")
+    assert f"({min(shelves)}-{max(shelves)} units across the points, {shelves[0]} as " \
+           "written)" in line
+    # Sweeping what no shelf depends on, or a shelf given as quantities, says nothing.
+    assert resized_stock(_months_plan({"depots[Home].repair_lines": {"low": 3, "high": 5}})) == []
+    data = _two_items()
+    data["sweep"] = {"method": "one_at_a_time",
+                     "parameters": {"items[*].mtbr_fh": {"scale": {"low": 0.5, "high": 2.0}}}}
+    assert resized_stock(expand(Scenario.model_validate(data))) == []
+    # The command says it before it runs anything.
+    scen = tmp_path / "s.yaml"
+    months = _two_items()
+    months["customers"][0]["initial_stock"] = {"months_of_demand": 3}
+    months["sweep"] = data["sweep"]
+    scen.write_text(yaml.safe_dump(months))
+    assert main(["sweep", str(scen), "--analytic", "--no-simulate", "--out",
+                 str(tmp_path / "out")]) == 0
+    assert "warning: Nation A: its in-country stock is stated in months of demand" in \
+        capsys.readouterr().out

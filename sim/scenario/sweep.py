@@ -395,3 +395,40 @@ def _moved(params: list[Parameter], values: dict[str, float]) -> str:
     if not off:
         return ""
     return f" — parameter{'s' if len(off) > 1 else ''} {', '.join(off)}"
+
+
+def resized_stock(plan: SweepPlan) -> list[str]:
+    """One line per customer whose in-country stock, stated in months of demand, the sweep
+    resizes (a swept MTBR, QPA, fleet size or flying rate changes the demand the months are
+    of). Each point is the whole scenario with its values written in, so such a point's result
+    includes restocking: a tornado bar for "MTBRs 10 % better than planned" would also shrink
+    the shelf the nation bought at the planned MTBR. Said at the start, not silently."""
+    from sim.scenario.models import MonthsOfDemand
+    from sim.scenario.stocking import in_country_stock
+
+    def units(scenario: Scenario) -> dict[str, int]:
+        mtbr = {it.nsn: it.mtbr_fh for it in scenario.items}
+        out = {}
+        for c in scenario.customers:
+            central, bases = in_country_stock(c, None, scenario.system(c.fleet.system).parts,
+                                              mtbr)
+            out[c.name] = sum(central.values()) + sum(sum(b.values()) for b in bases.values())
+        return out
+
+    months = {c.name for c in plan.scenario.customers
+              if isinstance(c.initial_stock, MonthsOfDemand)
+              or any(isinstance(b.initial_stock, MonthsOfDemand) for b in c.bases)}
+    if not months:
+        return []
+    written = units(plan.scenario)
+    seen = [units(p.scenario) for p in plan.points]
+    lines = []
+    for name in sorted(months, key=list(written).index):
+        low, high = min(s[name] for s in seen), max(s[name] for s in seen)
+        if low != high:
+            lines.append(
+                f"{name}: its in-country stock is stated in months of demand, so the sweep "
+                f"resizes it with the demand ({low}-{high} units across the points, "
+                f"{written[name]} as written) and each point's result includes that "
+                "restocking; state it as quantities to hold it as bought (README 'Sweeps')")
+    return lines
