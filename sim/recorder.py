@@ -335,12 +335,10 @@ class Recorder:
             if measured:
                 costs = c.costs
                 costs[bill.category] += amount
-                fy_costs = c.fy_costs
-                key = (CATEGORY_IPS[bill.category], fy)
-                fy_costs[key] = fy_costs.get(key, 0.0) + amount
+                _add(c.fy_costs, (CATEGORY_IPS[bill.category], fy), amount)
                 if surcharge:
                     costs["surcharge"] += surcharge
-                    fy_costs[surcharge_key] = fy_costs.get(surcharge_key, 0.0) + surcharge
+                    _add(c.fy_costs, surcharge_key, surcharge)
                 c.npv += total * factor
                 if bill.item is not None:
                     bill.item.cost += total

@@ -423,7 +423,9 @@ def resized_stock(plan: SweepPlan) -> list[str]:
     written = units(plan.scenario)
     seen = [units(p.scenario) for p in plan.points]
     lines = []
-    for name in sorted(months, key=list(written).index):
+    for name in written:
+        if name not in months:      # a swept quantity is the analyst's own change
+            continue
         low, high = min(s[name] for s in seen), max(s[name] for s in seen)
         if low != high:
             lines.append(
