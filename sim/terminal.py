@@ -76,3 +76,66 @@ def console(min_width: int | None = None, **kwargs: Any) -> Any:
 def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 customer``, ``3 customers``; ``many`` for irregular plurals."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+class _Cell:
+    """One table cell already laid out: its text padded to the column's width. rich lays a
+    ``str`` cell out through wrapping, measuring and padding (about 100 us a cell); a table of
+    thousands of fixed-width cells (``sustain analytic``'s per-NSN tables) spent most of the
+    command there. This yields the finished line through rich's renderable protocol."""
+
+    __slots__ = ("text", "width")
+
+    def __init__(self, text: str, width: int) -> None:
+        self.text = text
+        self.width = width
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+
+        yield Segment(self.text)
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement(self.width, self.width)
+
+
+def fixed_table(title: str, columns: list[tuple[str, bool, int | None]],
+                rows: list[list[str]], width: int) -> Any:
+    """A rich ``Table`` of one-line cells, printed exactly as ``Table`` prints ``str`` cells with
+    ``no_wrap=True, overflow="ellipsis"`` and each column's ``(heading, left-justified,
+    max width)``, but laid out once here. ``width`` is the console's: a table that does not fit
+    is left to rich, which squeezes columns as it always has."""
+    from rich.cells import cell_len, set_cell_size
+    from rich.table import Table
+
+    texts = [[clean(v, newlines=False) for v in row] for row in rows]
+    widths = []
+    for j, (head, _, most) in enumerate(columns):
+        w = max([cell_len(head)] + [cell_len(r[j]) for r in texts])
+        widths.append(min(w, max(most, cell_len(head))) if most else w)
+    if sum(widths) + 3 * len(widths) + 1 > width:
+        t = Table(title=title)
+        for head, left, most in columns:
+            t.add_column(head, justify="left" if left else "right", no_wrap=True,
+                         min_width=cell_len(head), max_width=most, overflow="ellipsis")
+        for row in rows:
+            t.add_row(*row)
+        return t
+
+    def cell(text: str, j: int) -> _Cell:
+        w = widths[j]
+        n = cell_len(text)
+        if n > w:
+            text, n = set_cell_size(text, w - 1) + "…", w
+        pad = " " * (w - n)
+        return _Cell(f" {text}{pad} " if columns[j][1] else f" {pad}{text} ", w + 2)
+
+    t = Table(title=title, padding=0)
+    for j, (head, left, _) in enumerate(columns):
+        t.add_column(cell(clean(head, newlines=False), j), justify="left" if left else "right",
+                     no_wrap=True, width=widths[j] + 2)
+    for row in texts:
+        t.add_row(*[cell(v, j) for j, v in enumerate(row)])
+    return t

@@ -116,6 +116,13 @@ def cmd_analytic(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# (heading, left-justified, most characters) of the per-NSN tables
+ITEM_COLUMNS: list[tuple[str, bool, int | None]] = [
+    ("NSN", True, None), ("Item", True, 22), ("Option", True, None), ("Shelf", False, None),
+    ("Demand/yr", False, None), ("Pipe days", False, None), ("Pipeline", False, None),
+    ("WS wait", False, None), ("EBO", False, None), ("Fill rate", False, None)]
+
+
 def _print_analytic(scenario, predictions, nsns: int = 20) -> None:
     """The summary, then per alternative and customer the ``nsns`` NSNs with the most
     expected backorders (0: every NSN). A scenario of hundreds of NSNs printed whole is
@@ -124,6 +131,7 @@ def _print_analytic(scenario, predictions, nsns: int = 20) -> None:
     from rich.table import Table
 
     from sim.analytic.predict import ASSUMPTIONS, scenario_notes
+    from sim.terminal import fixed_table
 
     console = _console()
     summary = Table(title=f"Closed-form answer for {scenario.scenario!r} — steady state after "
@@ -146,21 +154,15 @@ def _print_analytic(scenario, predictions, nsns: int = 20) -> None:
         for cp in ap.customers:
             if not cp.answered:
                 continue
-            t = Table(title=f"{ap.name} — {cp.customer} ({cp.aircraft} aircraft"
-                            f"{', cannibalization' if cp.cannibalization else ''})")
-            for col in ("NSN", "Item", "Option", "Shelf", "Demand/yr", "Pipe days",
-                        "Pipeline", "WS wait", "EBO", "Fill rate"):
-                left = col in ("NSN", "Item", "Option")
-                t.add_column(col, justify="left" if left else "right", no_wrap=True,
-                             min_width=len(col), max_width=22 if col == "Item" else None,
-                             overflow="ellipsis")
             shown = cp.items if nsns <= 0 or len(cp.items) <= nsns else sorted(
                 cp.items, key=lambda it: -it.ebo)[:nsns]
-            for it in shown:
-                t.add_row(it.nsn, it.name, OPTION_LABELS.get(it.option, it.option), str(it.stock),
-                          f"{it.demand_per_day * 365.25:.1f}", f"{it.pipeline_days:.1f}",
-                          f"{it.pipeline_mean:.3f}", f"{it.wholesale_delay_days:.1f}",
-                          f"{it.ebo:.4f}", f"{it.fill_rate:.3f}")
+            rows = [[it.nsn, it.name, OPTION_LABELS.get(it.option, it.option), str(it.stock),
+                     f"{it.demand_per_day * 365.25:.1f}", f"{it.pipeline_days:.1f}",
+                     f"{it.pipeline_mean:.3f}", f"{it.wholesale_delay_days:.1f}",
+                     f"{it.ebo:.4f}", f"{it.fill_rate:.3f}"] for it in shown]
+            t = fixed_table(f"{ap.name} — {cp.customer} ({cp.aircraft} aircraft"
+                            f"{', cannibalization' if cp.cannibalization else ''})",
+                            ITEM_COLUMNS, rows, console.width)
             console.print(t)
             if len(shown) < len(cp.items):
                 rest = sum(it.ebo for it in cp.items) - sum(it.ebo for it in shown)
