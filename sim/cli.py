@@ -326,7 +326,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 from sim.analytic.screen import screen
 
                 with ProgressBar(len(plan.points), "points (closed form)") as advance:
-                    table = screen(plan, pool.executor, pool.workers, on_point=advance)
+                    table = screen(plan, pool.executor, pool.workers, on_point=advance,
+                                   per_task=12 if args.cluster else 4)
                 ResultDir(out).write_table("analytic", table)
                 say(f"analytic: {out / 'analytic.parquet'} ({plural(table.num_rows, 'row')})")
             if simulate:

@@ -110,7 +110,11 @@ def to_table(table: str, rows: list[dict], parameters: Sequence[str] | None = No
     imports pandas (pyarrow checks every sequence for pandas objects), a third of a second
     that a run does not otherwise need. A column holding anything but plain str, int and
     float values (or None) goes through ``pa.array`` as before."""
-    sch = schema(table, parameters)
+    return from_rows(rows, schema(table, parameters))
+
+
+def from_rows(rows: list[dict], sch: pa.Schema) -> pa.Table:
+    """``pa.Table.from_pylist(rows, schema=sch)`` built from buffers (see ``to_table``)."""
     columns = []
     for f in sch:
         values = [row.get(f.name) for row in rows]

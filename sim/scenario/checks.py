@@ -43,6 +43,7 @@ class _Context:
         self.depots = {str(e.get("name")): e for _, e in _entries(data, "depots")}
         self.customers = {str(e.get("name")): e for _, e in _entries(data, "customers")}
         self.out_at_zero: dict[str, bool] = {}
+        self._us_depots: dict[str, list[dict]] = {}
         self.legs: set[frozenset[str]] = set()
         for _, leg in _entries(data, "transport"):
             between = leg.get("between")
@@ -64,10 +65,15 @@ class _Context:
         return _keys(system.get("parts")) if system else []
 
     def us_depots_for(self, nsn: str) -> list[dict]:
-        return [
-            d for d in self.depots.values()
-            if d.get("country") == US and d.get("kind") in US_DEPOT_KINDS and _repairs(d, nsn)
-        ]
+        """The US depots that repair ``nsn`` (asked per alternative, customer and NSN:
+        remembered, as a sweep validates the file once a point)."""
+        found = self._us_depots.get(nsn)
+        if found is None:
+            found = self._us_depots[nsn] = [
+                d for d in self.depots.values()
+                if d.get("country") == US and d.get("kind") in US_DEPOT_KINDS
+                and _repairs(d, nsn)]
+        return found
 
 
 def _rate(item: dict | None) -> float:
