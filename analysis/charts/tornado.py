@@ -4,6 +4,8 @@ confidence interval at each bar end, so a reader sees which swings are more than
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
@@ -39,6 +41,10 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str,
     if not ana.empty:
         caption += (" Diamonds: the closed form's change (finite-fleet METRIC) at the lowest "
                     "(white) and highest (grey) value, drawn from the simulated base.")
+    for path, owner in others_moving(avail, customer, set(tables["availability"]["customer"])):
+        caption += (f" {_label(path)} is another nation's parameter: it moves {customer} "
+                    f"only through what {customer} shares with {owner} (DoD wholesale stock, "
+                    "depots, transport), by more than the paired CI.")
     params = list(avail.groupby("parameter")["swing"].max().sort_values().index)
     panels = [p for p in PANELS if p[0] in tables and not tables[p[0]].empty]
     rows, cols = len(panels), len(alts)
@@ -83,6 +89,40 @@ def tornado(style: Style, tables: dict[str, pd.DataFrame], customer: str,
         axes[r * cols].set_yticks(np.arange(len(params)),
                                   [wrap(_short_label(p), 40) for p in params], fontsize=8.5)
     return Chart("tornado", title, caption, fig)
+
+
+def owner(path: str, customers: set[str]) -> str | None:
+    """The customer a swept path belongs to (``customers[Nation A]...``,
+    ``alternatives[CLSSA].support[Nation A]...``), None for a shared one (items, depots)."""
+    from sim.scenario.sweep import PathError, parse_path
+
+    try:
+        steps = parse_path(path)
+    except PathError:
+        return None
+    for before, step in pairwise(steps):
+        if step.kind == "key" and before.name in ("customers", "support") \
+                and step.name in customers:
+            return step.name
+    return None
+
+
+def others_moving(avail: pd.DataFrame, customer: str, customers: set[str]
+                  ) -> list[tuple[str, str]]:
+    """(path, owner) of another customer's parameters that move this customer's
+    availability by more than the paired 95 % CI at either end, under any alternative: such
+    a bar is real (Nation A's FMSO I is DoD stock the other CLSSA nations draw too) but
+    surprises a reader, so the caption says why."""
+    out = []
+    for path, rows in avail.groupby("parameter", sort=False):
+        who = owner(str(path), customers)
+        if who is None or who == customer:
+            continue
+        moved = ((rows["at_low"] - rows["base"]).abs() > rows["at_low_ci"]) | (
+            (rows["at_high"] - rows["base"]).abs() > rows["at_high_ci"])
+        if moved.any():
+            out.append((str(path), who))
+    return out
 
 
 FIELD_NAMES = {

@@ -97,3 +97,43 @@ def test_spearman_interval_contains_rho():
     x = rng.uniform(size=40)
     rho, lo, hi, p = spearman_ci(x, x + rng.normal(scale=0.3, size=40))
     assert lo < rho < hi and p < 0.01
+
+
+def _bars(moves_c: float, ci: float) -> pd.DataFrame:
+    """A tornado table for Nation C with one shared parameter and one of Nation A's that
+    moves Nation C's availability by ``moves_c`` at its high end (paired CI ``ci``)."""
+    rows = []
+    for path, delta in (("items[*].mtbr_fh", 0.05),
+                        ("alternatives[CLSSA].support[Nation A].fmso1.months_of_demand",
+                         moves_c)):
+        rows.append({"alternative": "CLSSA", "customer": "Nation C", "parameter": path,
+                     "base_value": 1.0, "low_value": 0.9, "high_value": 1.1,
+                     "metric": "availability", "base": 0.8, "at_low": 0.8 - delta / 2,
+                     "at_high": 0.8 + delta, "swing": 1.5 * abs(delta), "base_ci": 0.01,
+                     "at_low_ci": ci, "at_high_ci": ci})
+    rows.append({**rows[0], "customer": "Nation A"})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("moves, ci, said", [(0.035, 0.004, True), (0.003, 0.004, False)])
+def test_tornado_caption_says_why_another_nations_parameter_moves_this_one(moves, ci, said):
+    from analysis.charts.tornado import others_moving, owner, tornado
+    from analysis.style import Footer, Style, briefing
+
+    nations = {"Nation A", "Nation C"}
+    assert owner("customers[Nation A].fleet.fh_per_aircraft_month", nations) == "Nation A"
+    assert owner("alternatives[CLSSA].support[Nation C].fmso1.months_of_demand",
+                 nations) == "Nation C"
+    assert owner("depots[Nation A].repair_lines", nations) is None   # a depot, not a nation
+    assert owner("items[*].mtbr_fh", nations) is None
+    bars = _bars(moves, ci)
+    fmso = "alternatives[CLSSA].support[Nation A].fmso1.months_of_demand"
+    assert others_moving(bars[bars["customer"] == "Nation C"], "Nation C", nations) == (
+        [(fmso, "Nation A")] if said else [])
+    # Nation A's own parameter never gets the note on Nation A's chart.
+    assert others_moving(bars[bars["customer"] == "Nation A"], "Nation A", nations) == []
+    style = Style(footer=Footer("s", "ab" * 32, "2026-01-01", "0", 3), alternatives=["CLSSA"])
+    with briefing():
+        chart = tornado(style, {"availability": bars}, "Nation C")
+    assert ("another nation's parameter: it moves Nation C only through what Nation C shares "
+            "with Nation A" in chart.caption) is said
