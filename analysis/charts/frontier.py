@@ -229,7 +229,7 @@ _NEAR = ((10, 8, "left", "bottom"), (10, -8, "left", "top"), (-10, 8, "right", "
          (10, 22, "left", "bottom"), (-10, 22, "right", "bottom"),
          (10, -22, "left", "top"), (-10, -22, "right", "top"))
 _FAR = tuple((dx, dy, "left" if dx > 0 else "right", "bottom" if dy > 0 else "top")
-             for r in (36, 52, 70, 90, 115)
+             for r in (36, 52, 70, 90, 115, 145, 180)
              for dx, dy in ((r, r // 2), (r, -r // 2), (-r, r // 2), (-r, -r // 2),
                             (r // 3, r), (-r // 3, -r), (r, 0), (-r, 0)))
 _CANDIDATES = _NEAR + _FAR
@@ -269,7 +269,12 @@ def _try_place(ax, names, xs, ys, obstacles, fontsize, bold, all_xy, last: bool)
     made = []
     k = min(1.0, fontsize / 10)  # small labels sit closer to their markers
     candidates = [(dx * k, dy * k, ha, va) for dx, dy, ha, va in _CANDIDATES]
-    for name, xv, yv in zip(names, xs, ys, strict=True):
+    # The most crowded markers choose first: a lone marker has free spots left whatever the
+    # others took, a marker in a cluster may have one.
+    own = [ax.transData.transform((xv, yv)) for xv, yv in zip(xs, ys, strict=True)]
+    near = [sum(abs(a[0] - b[0]) < 90 and abs(a[1] - b[1]) < 40 for b in markers) for a in own]
+    order = sorted(range(len(names)), key=lambda i: -near[i])
+    for name, xv, yv in ((names[i], xs[i], ys[i]) for i in order):
         chosen = None
         best = None
         for dx, dy, ha, va in candidates:

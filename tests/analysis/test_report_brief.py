@@ -103,11 +103,17 @@ def test_executive_summary_first_with_a_recommendation_per_nation(case_study):
         # no alternative meets it in enough replications.
         assert r[1] and ("target" in r[2].lower() or "frontier" in r[2].lower())
         assert " ± " in r[3] and "standard" in r[3]       # CI and each phase beside the whole
-    for words in ("What separates", "Runner-up", "Main risks", "Binding depot capacity",
+    for words in ("What separates", "Runner-up", "Main risks",
                   "Inventory exit", "day 1,900", "No-source risk", "DSCA waiver",
                   "How the recommendation was chosen", "per aircraft kept flying",
                   "USAF Wing (US unit, context"):
         assert words in summary, words
+    # A binding depot is a risk only where one binds (every depot of the case study is sized
+    # for its work: test_binding_depot_is_a_main_risk_where_one_binds makes one bind).
+    bca = analyse(load_result(case_study.parent))
+    binds = any(r.kind == "capacity" for c in bca.result.decision_customers
+                for r in bca.risks.get(c, []))
+    assert ("Binding depot capacity" in summary) is binds
     # Everything after the key charts is folded away.
     appendix = html[html.index('id="appendix"'):]
     assert appendix.count("<details") >= 6 and "<figure>" not in summary
@@ -449,3 +455,35 @@ def test_target_rule_cheapest_meeting_the_target_in_90_percent(tmp_path, target,
                          "Alt": pytest.approx(np.mean([a >= target for a in (.95, .86, .74)]))}
     if rule == "frontier":
         assert any("No alternative meets" in n for n in rec.notes)
+
+
+def test_binding_depot_is_a_main_risk_where_one_binds():
+    """The capacity risk, built from a depot table: a line busy 95 % of the time or a queue
+    of a day or more binds, 85 % with a short queue does not; the summary names the depot,
+    its load and the nations whose recommendation sends carcasses there."""
+    from types import SimpleNamespace
+
+    from analysis.narrative import summary_risks
+    from analysis.risks import capacity
+
+    scenario = {"alternatives": [{"name": "Third-country", "support": {
+        n: {"option": "third_country", "depot": "Regional"} for n in ("Nation A", "Nation B")}}]}
+    nations = ["Nation A", "Nation B"]
+
+    def table(util: float, queue: float) -> pd.DataFrame:
+        return pd.DataFrame([{"alternative": "Third-country", "depot": "Regional",
+                              "inductions": 400.0, "utilization": util,
+                              "queue_days_mean": queue}])
+
+    assert capacity(table(0.85, 0.2), scenario, "Third-country", "Nation A", nations) == []
+    for util, queue in ((0.95, 0.2), (0.85, 1.5)):
+        found = capacity(table(util, queue), scenario, "Third-country", "Nation A", nations)
+        assert [r.kind for r in found] == ["capacity"]
+        assert "shared with Nation B" in found[0].text
+    risks = {n: capacity(table(0.95, 2.5), scenario, "Third-country", n, nations)
+             for n in nations}
+    bca = SimpleNamespace(result=SimpleNamespace(decision_customers=nations), risks=risks)
+    [line] = summary_risks(bca)
+    assert line.startswith("Binding depot capacity: Regional runs at 95.0 % utilization with "
+                           "a 2.5-day mean queue for a repair line under Third-country "
+                           "(recommended for Nation A and Nation B)")
