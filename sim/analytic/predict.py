@@ -687,7 +687,7 @@ class AlternativeModel:
             reorders = np.bincount(f_nsn, np.where(
                 wholesale, (w_u + p_row * w_r) * self._f_c, p_row * w_r), minlength=n)
             target = reorder_holding_vec(reorders, surplus, self.plt)
-            delta = float(np.max(np.abs(target - reorder))) if n else 0.0
+            delta = float(np.abs(target - reorder).max()) if n else 0.0
             if delta < 1e-3:
                 current = (loops, w_u, w_r, m_u, m_r, p)
                 break
@@ -700,7 +700,7 @@ class AlternativeModel:
                 slope = np.where(ok, (target - prev_g) / np.where(ok, dx, 1.0), 0.0)
                 step = np.where(ok & (slope < 0.9), 1.0 / (1.0 - np.minimum(slope, 0.9)), 0.5)
             prev_x, prev_g = reorder, target
-            reorder = np.clip(reorder + step * (target - reorder), 0.0, self.plt)
+            reorder = np.minimum(np.maximum(reorder + step * (target - reorder), 0.0), self.plt)
         if current is None:
             loops = self._loops(reorder)
             w_u, w_r = self._draws(loops)
@@ -1103,17 +1103,17 @@ def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: st
                        f"inventory ({share(day)} after it)")
         return out
     leave = leave_days(scenario)
-    wholesale = [n for n in parts if (c := resolved_choice(alternative, customer, n)) is not None
-                 and c.option in WHOLESALE_OPTIONS and leave[n] < end]
+    choices = {n: resolved_choice(alternative, customer, n) for n in parts}
+    on_wholesale = [n for n, c in choices.items()
+                    if c is not None and c.option in WHOLESALE_OPTIONS]
+    wholesale = [n for n in on_wholesale if leave[n] < end]
     if wholesale:
         day = min(leave[n] for n in wholesale)
         out.append(f"{len(wholesale)} NSN(s) on Direct Exchange or CLSSA leave the DoD inventory "
                    f"from day {day:g} ({share(day)} after it): the fallback supports them then, "
                    "and the answer describes only the time before")
     diverge = divergence_days(scenario, alternative)
-    diverged = [n for n in parts if (c := resolved_choice(alternative, customer, n)) is not None
-                and c.option in WHOLESALE_OPTIONS and diverge.get((customer, n), end) < min(
-                    end, leave[n])]
+    diverged = [n for n in on_wholesale if diverge.get((customer, n), end) < min(end, leave[n])]
     if diverged:
         day = min(diverge[(customer, n)] for n in diverged)
         out.append(f"under national software support {len(diverged)} configuration-dependent "
@@ -1132,8 +1132,7 @@ def timeline_warnings(scenario: Scenario, alternative: Alternative, customer: st
             out.append(f"tempo x{ev.factor:g} from day {ev.start_day:g} to {ev.end_day:g} is "
                        "not in the answer")
         if getattr(ev, "depot", None) is not None and ev.day < end and any(
-                (c := resolved_choice(alternative, customer, n)) is not None
-                and c.depot == ev.depot for n in parts):
+                c is not None and c.depot == ev.depot for c in choices.values()):
             out.append(f"depot {ev.depot!r} changes to {ev.repair_lines} lines at day "
                        f"{ev.day:g}; the answer uses its lines at day 0")
     if scenario.eda is not None and any(p.customer == customer for p in scenario.eda.purchases):

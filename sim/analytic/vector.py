@@ -90,7 +90,7 @@ def pmf_matrix(mean: Array, var: Array, width: int) -> Array:
             log0[nb] = size[:, 0] * np.log1p(-q[:, 0])
     logs = np.empty((mean.size, width))
     logs[:, 0] = log0
-    np.cumsum(log_ratio, axis=1, out=logs[:, 1:])
+    log_ratio.cumsum(axis=1, out=logs[:, 1:])
     logs[:, 1:] += log0[:, None]
     out = np.exp(logs)
     zero = mean <= 0
@@ -105,7 +105,7 @@ def width_for(mean: Array, var: Array, stock: NDArray[np.int64] | Array) -> int:
     if np.size(mean) == 0:
         return 1
     sd = np.sqrt(np.maximum(var, mean))
-    return int(np.max(np.maximum(mean + 14.0 * sd + 25.0, np.asarray(stock) + 2.0))) + 1
+    return int(np.maximum(mean + 14.0 * sd + 25.0, np.asarray(stock) + 2.0).max()) + 1
 
 
 def backorders(mean: Array, var: Array, stock: NDArray[np.int64]
@@ -138,8 +138,8 @@ def cdf_at(mean: Array, var: Array, points: NDArray[np.int64]) -> Array:
     """P(X <= points[i, j]) for row i's law (points may be a 2-D array per row)."""
     points = np.asarray(points, dtype=np.int64)
     width = max(width_for(mean, var, points.max(axis=-1) if points.ndim > 1 else points), 2)
-    cum = np.cumsum(pmf_matrix(mean, var, width), axis=1)
-    idx = np.clip(points, -1, width - 1)
+    cum = pmf_matrix(mean, var, width).cumsum(axis=1)
+    idx = np.minimum(np.maximum(points, -1), width - 1)
     rows = np.arange(cum.shape[0])[:, None] if points.ndim > 1 else np.arange(cum.shape[0])
     out = cum[rows, np.maximum(idx, 0)]
     return np.where(idx < 0, 0.0, np.minimum(out, 1.0))
@@ -149,7 +149,7 @@ def _erlang_b_table(load: Array, top: int) -> Array:
     """B(n, a) for n = 0 … top per row: Erlang B is the Poisson(a) pmf at n over its cdf at n
     (truncated Poisson), computed from one pmf table instead of a recursion per n."""
     pmf = poisson_matrix(load, top + 1)
-    cdf = np.cumsum(pmf, axis=1)
+    cdf = pmf.cumsum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         table = np.where(cdf > 0, pmf / cdf, 0.0)
     table[:, 0] = 1.0
@@ -165,7 +165,7 @@ def erlang_b(servers: NDArray[np.int64], load: Array) -> Array:
         return np.ones(0)
     top = int(max(servers.max(), 0))
     table = _erlang_b_table(load, top)
-    return table[np.arange(servers.size), np.clip(servers, 0, top)]
+    return table[np.arange(servers.size), np.minimum(np.maximum(servers, 0), top)]
 
 
 def loss_release(above: NDArray[np.int64], unrestricted: Array, restricted: Array) -> Array:
@@ -190,7 +190,7 @@ def loss_release_plan(above: NDArray[np.int64]) -> Callable[[Array, Array], Arra
     top = int(above[act].max())
     servers = above[act][:, None] - np.arange(top)[None, :]   # units left for restricted
     rows = np.arange(servers.shape[0])[:, None]
-    cols = np.clip(servers, 0, top)
+    cols = np.minimum(np.maximum(servers, 0), top)
     held = servers > 0
 
     def release(unrestricted: Array, restricted: Array) -> Array:
@@ -226,14 +226,14 @@ def reorder_holding(reorders: Array, surplus: Array, lead_days: float) -> Array:
         return out
     r, s = reorders[act], surplus[act]
     load = r * lead_days
-    n_max = int(np.max(load + 12.0 * np.sqrt(load + 1.0) + 30.0))
+    n_max = int((load + 12.0 * np.sqrt(load + 1.0) + 30.0).max())
     n = np.arange(1, n_max + 1)[None, :]
     steps = np.log(r)[:, None] - np.log(s[:, None] + n / lead_days)
-    logs = np.concatenate([np.zeros((r.size, 1)), np.cumsum(steps, axis=1)], axis=1)
+    logs = np.concatenate([np.zeros((r.size, 1)), steps.cumsum(axis=1)], axis=1)
     pending = np.exp(logs - logs.max(axis=1, keepdims=True))
     pending /= pending.sum(axis=1, keepdims=True)
-    tail = 1.0 - np.cumsum(poisson_matrix(s * lead_days, n_max + 1), axis=1)  # P(N >= j+1)
-    e_min = np.cumsum(np.maximum(tail, 0.0), axis=1)     # E[min(N, n + 1)], n = 0 … n_max
+    tail = 1.0 - poisson_matrix(s * lead_days, n_max + 1).cumsum(axis=1)  # P(N >= j+1)
+    e_min = np.maximum(tail, 0.0).cumsum(axis=1)     # E[min(N, n + 1)], n = 0 … n_max
     out[act] = (pending * e_min).sum(axis=1) / s
     return out
 
