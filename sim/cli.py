@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import dataclasses
 import errno
+import functools
 import math
 import os
 import signal
@@ -320,16 +321,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with ResultDir(out).lock(command_line()) as stale, _stop_message(tracker):
             if stale:
                 say(stale)
-            runner.open_result(scenario, settings, plan)
-            settings = dataclasses.replace(settings, fresh=False)   # done: now resume
+            opened = functools.partial(runner.open_result, scenario, settings, plan)
             if args.analytic:
                 from sim.analytic.screen import screen
 
+                # The result folder is opened (manifest, points) while the workers answer the
+                # first points: nothing is written to it before the folder is checked.
                 with ProgressBar(len(plan.points), "points (closed form)") as advance:
                     table = screen(plan, pool.executor, pool.workers, on_point=advance,
-                                   per_task=12 if args.cluster else 4)
+                                   per_task=12 if args.cluster else 4, meanwhile=opened)
                 ResultDir(out).write_table("analytic", table)
                 say(f"analytic: {out / 'analytic.parquet'} ({plural(table.num_rows, 'row')})")
+            else:
+                opened()
+            settings = dataclasses.replace(settings, fresh=False)   # opened: now resume
             if simulate:
                 runner.run(scenario, settings, on_unit=tracker.unit, executor=pool.executor,
                            plan=plan, on_start=tracker.start)

@@ -40,6 +40,7 @@ from sim.results import (
     ResultDir,
     ResultDirError,
     command_line,
+    from_rows,
     now_iso,
     to_table,
     unit_name,
@@ -331,11 +332,11 @@ def _new_manifest(out: ResultDir, scenario: Scenario, sha: str, kind: str,
 
 
 def write_points(out: ResultDir, plan: SweepPlan) -> None:
-    """``points.parquet``: each point's parameter values (factors for the scale form)."""
-    cols: dict[str, Any] = {"point": pa.array([p.index for p in plan.points], pa.int64())}
-    for name in plan.names:
-        cols[name] = pa.array([p.values[name] for p in plan.points], pa.float64())
-    out.write_table("points", pa.table(cols))
+    """``points.parquet``: each point's parameter values (factors for the scale form), built
+    from buffers as the other tables are (``pa.array`` on a list imports pandas)."""
+    sch = pa.schema([("point", pa.int64())] + [(name, pa.float64()) for name in plan.names])
+    out.write_table("points", from_rows([{"point": p.index, **p.values} for p in plan.points],
+                                        sch))
 
 
 def units_of(scenario: Scenario, plan: SweepPlan | None) -> list[Unit]:

@@ -21,7 +21,7 @@ the Allen-Cunneen correction) to every carcass it repairs. The assumptions are l
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -302,6 +302,7 @@ class AlternativeModel:
             self._customer_flows(c)
         self.flows_list = list(self.flows.values())
         self._shared_nsns: set[str] | None = None
+        self._release: tuple[np.ndarray, Callable] | None = None
         self._arrays()
         self.twin: Twin | None = None
         key = self._signature(reorder_days) if twins is not None else None
@@ -669,7 +670,11 @@ class AlternativeModel:
                 if nsn in self._nsn_index:
                     reorder[self._nsn_index[nsn]] = v
         self._set_fixed_draws()
-        release = loss_release_plan(self._ws_stock - self._protection)
+        above = self._ws_stock - self._protection
+        if self._release is None or not np.array_equal(above, self._release[0]):
+            # the same every solve of a finite-fleet iteration: the index work done once
+            self._release = (above, loss_release_plan(above))
+        release = self._release[1]
         f_nsn = self._f_nsn
         wholesale = ~self._f_repair
         keep = (1.0 - self._f_c)

@@ -67,13 +67,18 @@ sending it costs nothing (one batch a worker of a 200-point screen left one core
 
 def screen(plan: SweepPlan, executor: Executor | None = None, workers: int = 1,
            on_point: Callable[[], None] | None = None,
-           per_task: int = POINTS_PER_TASK) -> pa.Table:
+           per_task: int = POINTS_PER_TASK,
+           meanwhile: Callable[[], None] | None = None) -> pa.Table:
     """Every point of the plan; in this process, or spread over the executor's workers,
-    ``per_task`` points a task (a cluster wants tasks of a second or more: more)."""
+    ``per_task`` points a task (a cluster wants tasks of a second or more: more).
+    ``meanwhile``: the caller's own work, done while the workers answer the first points
+    (in this process: before them)."""
     items = [(p.scenario, p.index, p.values) for p in plan.points]
     sch = schema(plan.names)
     rows: dict[int, list[dict[str, Any]]] = {}
     if executor is None or workers <= 1:
+        if meanwhile:
+            meanwhile()
         for it in items:
             rows[it[1]] = screen_points([it])
             if on_point:
@@ -84,6 +89,8 @@ def screen(plan: SweepPlan, executor: Executor | None = None, workers: int = 1,
         in_flight: dict[Future, list] = {}
         for batch in islice(batches, 2 * workers):
             in_flight[executor.submit(screen_points, batch)] = batch
+        if meanwhile:
+            meanwhile()
         while in_flight:
             ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             for fut in ready:
