@@ -89,11 +89,11 @@ def fmso1_quantities(
 ) -> dict[str, int]:
     """FMSO I units per NSN of the customer's system: explicit quantities, or months of the
     fleet's expected demand rounded half up — the same rule as the TPA shelf stock
-    (``sim.model.customer.initial_quantities``), so a buy-in "of M months" means one thing."""
+    (``sim.scenario.stocking.initial_quantities``), so a buy-in "of M months" means one thing."""
     if fmso1 is None:
         return dict.fromkeys(parts, 0)
     if isinstance(fmso1, MonthsOfDemand):
-        from sim.model.customer import initial_quantities
+        from sim.scenario.stocking import initial_quantities
 
         return initial_quantities(customer, dict(parts), dict(mtbr_fh),
                                   months=fmso1.months_of_demand)

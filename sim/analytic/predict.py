@@ -223,7 +223,7 @@ def cv_of(spec: object) -> float:
 
 def shelf_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, int]:
     """The customer's own serviceables at day 0, by the simulator's own rule."""
-    from sim.model.customer import initial_quantities
+    from sim.scenario.stocking import initial_quantities
 
     parts = dict(scenario.system(spec.fleet.system).parts)
     mtbr = {nsn: scenario.item(nsn).mtbr_fh for nsn in parts}

@@ -8,24 +8,11 @@ from typing import TYPE_CHECKING
 
 from sim.model.fleet import Fleet
 from sim.scenario.models import Customer as CustomerSpec
-from sim.scenario.models import MonthsOfDemand
-from sim.scenario.stocking import in_country_stock
+from sim.scenario.stocking import in_country_stock, initial_quantities
 
 if TYPE_CHECKING:
     from sim.model.world import World
     from sim.recorder import ItemStats
-
-
-def initial_quantities(spec: CustomerSpec, parts: dict[str, int], mtbr: dict[str, float],
-                       months: float | None = None) -> dict[str, int]:
-    """Spares on the shelf at day 0: explicit quantities, or months of expected demand rounded
-    to the nearest unit (demand per month = aircraft x QPA x flight hours per month / MTBR)."""
-    stock = spec.initial_stock
-    if isinstance(stock, MonthsOfDemand) or months is not None:
-        m = stock.months_of_demand if months is None else months
-        fh = spec.fleet.aircraft * spec.fleet.fh_per_aircraft_month
-        return {nsn: int(m * fh * qpa / mtbr[nsn] + 0.5) for nsn, qpa in parts.items()}
-    return {nsn: stock.quantities.get(nsn, 0) for nsn in parts}
 
 
 class Shelf:

@@ -22,6 +22,19 @@ def months_to_units(months: float, aircraft: int, fh_per_aircraft_month: float,
     return {nsn: int(months * fh * qpa / mtbr[nsn] + 0.5) for nsn, qpa in parts.items()}
 
 
+def initial_quantities(spec: CustomerSpec, parts: Mapping[str, int], mtbr: Mapping[str, float],
+                       months: float | None = None) -> dict[str, int]:
+    """Spares on a customer's shelf at day 0: explicit quantities, or months of expected
+    demand rounded to the nearest unit (``months`` overrides the customer's own; CLSSA's FMSO
+    I levels in months use it, so "M months" means one number everywhere)."""
+    stock = spec.initial_stock
+    if isinstance(stock, MonthsOfDemand) or months is not None:
+        m = stock.months_of_demand if months is None else months
+        return months_to_units(m, spec.fleet.aircraft, spec.fleet.fh_per_aircraft_month, parts,
+                               mtbr)
+    return {nsn: stock.quantities.get(nsn, 0) for nsn in parts}
+
+
 def stock_units(spec: MonthsOfDemand | Quantities, aircraft: int, fh_per_aircraft_month: float,
                 parts: Mapping[str, int], mtbr: Mapping[str, float]) -> dict[str, int]:
     """A stock spec as units per NSN of the parts list."""
