@@ -323,13 +323,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 say(stale)
             opened = functools.partial(runner.open_result, scenario, settings, plan)
             if args.analytic:
-                from sim.analytic.screen import screen
+                from sim.analytic.screen import (
+                    CLUSTER_POINTS_PER_TASK,
+                    POINTS_PER_TASK,
+                    screen,
+                )
 
                 # The result folder is opened (manifest, points) while the workers answer the
                 # first points: nothing is written to it before the folder is checked.
                 with ProgressBar(len(plan.points), "points (closed form)") as advance:
                     table = screen(plan, pool.executor, pool.workers, on_point=advance,
-                                   per_task=12 if args.cluster else 4, meanwhile=opened)
+                                   per_task=CLUSTER_POINTS_PER_TASK if args.cluster
+                                   else POINTS_PER_TASK, meanwhile=opened)
                 ResultDir(out).write_table("analytic", table)
                 say(f"analytic: {out / 'analytic.parquet'} ({plural(table.num_rows, 'row')})")
             else:

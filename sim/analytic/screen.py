@@ -63,6 +63,8 @@ POINTS_PER_TASK = 4
 task is short enough that the last ones leave no worker idle for long, and long enough that
 sending it costs nothing (one batch a worker of a 200-point screen left one core idle for
 2 s at the end)."""
+CLUSTER_POINTS_PER_TASK = 12
+"""On a Dask cluster: about a second a task, as the runner batches simulation units."""
 
 
 def screen(plan: SweepPlan, executor: Executor | None = None, workers: int = 1,
