@@ -23,6 +23,8 @@ from sim.scenario import Scenario, ScenarioError
 from sim.scenario.sweep import SweepPlan, expand
 from tests.helpers import NSN_A, NSN_B, base_scenario
 
+NATION = "Nation A"
+
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ["summary", "items", "depots", "timeseries", "depot_timeseries"]
 
@@ -395,3 +397,81 @@ def test_a_sweep_that_resizes_a_shelf_in_months_of_demand_says_so(tmp_path, caps
                  str(tmp_path / "out")]) == 0
     assert "warning: Nation A: its in-country stock is stated in months of demand" in \
         capsys.readouterr().out
+
+
+def _held_data(parameters: dict) -> dict:
+    """The two-item scenario, 100 aircraft at two bases, every shelf in months of demand —
+    the customer's central store, each base, and an alternative's own central store and base
+    shelf — swept with ``hold_stock``."""
+    data = _two_items()
+    cust = data["customers"][0]
+    cust["initial_stock"] = {"months_of_demand": 3}
+    cust["bases"] = [{"name": "North", "aircraft": 60, "initial_stock": {"months_of_demand": 2}},
+                     {"name": "South", "aircraft": 40, "initial_stock": {"months_of_demand": 2}}]
+    data["transport"] += [{"between": ["North", NATION], "days": 4},
+                          {"between": ["South", NATION], "days": 8}]
+    data["alternatives"].append({"name": "Own shelves", "support": {NATION: {
+        **data["alternatives"][0]["support"][NATION],
+        "initial_stock": {"months_of_demand": 5},
+        "base_stock": {"North": {"months_of_demand": 1}}}}})
+    data["sweep"] = {"method": "one_at_a_time", "hold_stock": True, "parameters": parameters}
+    return data
+
+
+def test_hold_stock_keeps_every_shelf_in_months_as_bought_at_the_scenario_as_written():
+    from sim.scenario.models import MonthsOfDemand, Quantities
+    from sim.scenario.stocking import in_country_stock
+    from sim.scenario.sweep import resized_stock
+
+    data = _held_data({"items[*].mtbr_fh": {"scale": {"low": 0.5, "high": 2.0}},
+                       "customers[Nation A].fleet.fh_per_aircraft_month": {"low": 10,
+                                                                           "high": 40}})
+    written = Scenario.model_validate({k: v for k, v in data.items() if k != "sweep"})
+    plan = expand(Scenario.model_validate(data))
+    mtbr = {i.nsn: i.mtbr_fh for i in written.items}
+    parts = dict(written.systems[0].parts)
+    bought = [in_country_stock(written.customers[0], alt.support.get(NATION), parts, mtbr)
+              for alt in written.alternatives]
+    assert sum(bought[1][0].values()) > sum(bought[0][0].values()) > 0   # 5 months > 3
+    for point in plan.points:
+        sc = point.scenario
+        cust = sc.customers[0]
+        assert isinstance(cust.initial_stock, Quantities)
+        assert all(isinstance(b.initial_stock, Quantities) for b in cust.bases)
+        own = sc.alternatives[1].support[NATION]
+        assert isinstance(own.initial_stock, Quantities)
+        assert isinstance(own.base_stock["North"], Quantities)
+        point_mtbr = {i.nsn: i.mtbr_fh for i in sc.items}
+        for alt, as_bought in zip(sc.alternatives, bought, strict=True):
+            assert in_country_stock(cust, alt.support.get(NATION), parts,
+                                    point_mtbr) == as_bought
+    # The sweep did move the demand, and the shelves would have followed it without the hold.
+    assert len({p.scenario.items[0].mtbr_fh for p in plan.points}) == 3
+    assert resized_stock(plan) == []
+    loose = expand(Scenario.model_validate({**data, "sweep": {**data["sweep"],
+                                                              "hold_stock": False}}))
+    assert isinstance(loose.points[1].scenario.customers[0].initial_stock, MonthsOfDemand)
+    assert len(resized_stock(loose)) == 1
+
+
+def test_hold_stock_leaves_a_swept_shelf_in_months():
+    from sim.scenario.models import MonthsOfDemand, Quantities
+
+    plan = expand(Scenario.model_validate(_held_data({
+        "customers[Nation A].initial_stock.months_of_demand": {"low": 1, "high": 6},
+        "items[*].mtbr_fh": {"scale": {"low": 0.5, "high": 2.0}}})))
+    shelves = [p.scenario.customers[0].initial_stock for p in plan.points]
+    assert all(isinstance(s, MonthsOfDemand) for s in shelves)
+    assert sorted({s.months_of_demand for s in shelves}) == [1, 3, 6]
+    # ...while the shelves the sweep does not name are held.
+    assert all(isinstance(p.scenario.customers[0].bases[0].initial_stock, Quantities)
+               for p in plan.points)
+
+
+def test_hold_stock_sweep_runs(tmp_path):
+    data = _held_data({"items[*].mtbr_fh": {"scale": {"low": 0.8, "high": 1.25}}})
+    data["replications"] = 2
+    out = tmp_path / "out"
+    assert main(["sweep", str(_write(tmp_path, data)), "--workers", "1", "--analytic",
+                 "--out", str(out)]) == 0
+    assert len(pq.read_table(out / "summary.parquet")) == 3 * 2 * 2 * 1   # points x alts x reps

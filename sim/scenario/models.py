@@ -466,6 +466,12 @@ class Sweep(BaseModel):
     method: Literal["grid", "latin_hypercube", "one_at_a_time"]
     parameters: dict[str, SweepParameter] = Field(min_length=1)
     samples: PosInt | None = None
+    hold_stock: bool = Field(default=False, description=(
+        "in-country stock stated in months of demand (customers' shelves, bases, an "
+        "alternative's own initial_stock or base_stock) is bought once, at the scenario as "
+        "written, and held at every point; without it each point re-derives it from that "
+        "point's demand. A stock the sweep itself names, FMSO I levels and a partnership's "
+        "pooled store stay in months"))
 
     @model_validator(mode="before")
     @classmethod

@@ -357,6 +357,8 @@ def expand(scenario: Scenario, source: str = "<scenario>") -> SweepPlan:
             problems.append(Problem(f"sweep.parameters[{path}]", str(exc)))
     if problems:
         raise ScenarioError(source, problems)
+    if sweep.hold_stock:
+        held_stock(scenario, data, params)
     if sweep.method == "one_at_a_time":
         for p in params:
             if math.isnan(p.base):
@@ -387,6 +389,47 @@ def expand(scenario: Scenario, source: str = "<scenario>") -> SweepPlan:
     if problems:
         raise ScenarioError(source, problems)
     return SweepPlan(scenario=scenario, method=sweep.method, parameters=params, points=points)
+
+
+def held_stock(scenario: Scenario, data: dict, params: list[Parameter]) -> None:
+    """The sweep's ``hold_stock``: in ``data`` (the scenario as written, as a mapping), every
+    in-country stock stated in months of demand becomes the units those months give at the
+    demand as written, so a point that moves MTBRs, QPAs, fleet sizes or flying hours keeps
+    the shelves the nation bought. Left in months: a stock a swept parameter names (the
+    analyst sweeps it), FMSO I levels (CLSSA levels follow demand) and a partnership's pooled
+    store (its members, so its demand, differ by alternative)."""
+    from sim.scenario.stocking import base_fh, base_units, stock_units
+
+    swept = {id(container) for p in params
+             for container, _ in slots(data, p.steps, create=not p.scale)}
+    mtbr = {it.nsn: it.mtbr_fh for it in scenario.items}
+
+    def hold(raw: Any, units: dict[str, int]) -> None:
+        if isinstance(raw, dict) and "months_of_demand" in raw and id(raw) not in swept:
+            raw.clear()
+            raw["quantities"] = units
+
+    customers = {}
+    for c, raw in zip(scenario.customers, data["customers"], strict=True):
+        parts = scenario.system(c.fleet.system).parts
+        customers[c.name] = (c, parts)
+        hold(raw.get("initial_stock"), stock_units(
+            c.initial_stock, c.fleet.aircraft, c.fleet.fh_per_aircraft_month, parts, mtbr))
+        for base, raw_base in zip(c.bases, raw.get("bases") or [], strict=True):
+            hold(raw_base.get("initial_stock"), base_units(c, base, parts, mtbr))
+    for alt, raw_alt in zip(scenario.alternatives, data["alternatives"], strict=True):
+        for name, choice in alt.support.items():
+            c, parts = customers[name]
+            raw = raw_alt["support"][name]
+            if choice.initial_stock is not None:
+                hold(raw.get("initial_stock"), stock_units(
+                    choice.initial_stock, c.fleet.aircraft, c.fleet.fh_per_aircraft_month,
+                    parts, mtbr))
+            bases = {b.name: b for b in c.bases}
+            for base_name, spec in choice.base_stock.items():
+                base = bases[base_name]
+                hold(raw["base_stock"][base_name], stock_units(
+                    spec, base.aircraft, base_fh(c, base), parts, mtbr))
 
 
 def _moved(params: list[Parameter], values: dict[str, float]) -> str:
@@ -432,5 +475,6 @@ def resized_stock(plan: SweepPlan) -> list[str]:
                 f"{name}: its in-country stock is stated in months of demand, so the sweep "
                 f"resizes it with the demand ({low}-{high} units across the points, "
                 f"{written[name]} as written) and each point's result includes that "
-                "restocking; state it as quantities to hold it as bought (README 'Sweeps')")
+                "restocking; add 'hold_stock: true' to the sweep block to hold it as bought "
+                "(README 'Sweeps')")
     return lines
