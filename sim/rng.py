@@ -40,6 +40,8 @@ from numpy.random.bit_generator import ISeedSequence
 
 FIRST_BLOCK = 16
 MAX_BLOCK = 1024
+#: The first block of a stream drawing from its own key's generator (see ``_blocks``).
+KEY_FIRST_BLOCK = 128
 
 _PCG64_BYTES = 32                     # PCG64's seed: 128 bits of state, 128 of increment
 _NATIVE_U64 = np.dtype("<u8")
@@ -94,8 +96,17 @@ def _blocks(draw: BlockDraw, source: Source) -> Iterator[array]:
     # Each block is copied into an ``array.array`` (a memcpy): its items become Python
     # floats (or ints) only as they are drawn, and, unlike a list, it holds no objects for
     # the cyclic collector to traverse when the world is freed.
-    gen = source.generator() if isinstance(source, StreamKey) else source
-    n = FIRST_BLOCK
+    #
+    # A key's generator is the stream's own, so how its sequence is cut into blocks cannot
+    # change a number: its first block is 128 (four blocks fewer for a stream drawing a
+    # hundred numbers, 1 KiB). A Generator passed in may be drawn on by its owner after the
+    # first block (EDA deliveries), so its blocks are exactly 16, 32, ... as ever.
+    if isinstance(source, StreamKey):
+        gen = source.generator()
+        n = KEY_FIRST_BLOCK
+    else:
+        gen = source
+        n = FIRST_BLOCK
     while True:
         values = draw(gen, n)
         yield array(values.dtype.char, values.tobytes())
