@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from sim.model.world import World
-from sim.rng import FIRST_BLOCK, MAX_BLOCK, StreamKey, Streams
+from sim.rng import FIRST_BLOCK, MAX_BLOCK, StreamKey, Streams, stream
 from sim.scenario import Scenario
 from tests.helpers import NSN_A, base_scenario
 
@@ -114,3 +114,25 @@ def test_integer_and_exponential_streams_have_their_laws():
     assert stats.chisquare(counts).pvalue > 1e-4
     gaps = _draws(s.exponential("removal", "Nation A", NSN_A))
     assert stats.kstest(gaps, "expon").pvalue > 1e-4
+
+
+def test_a_generator_passed_in_is_drawn_in_blocks_of_16_then_32():
+    """A stream over a Generator its owner draws on too (EDA deliveries, then yields) takes
+    exactly 16 numbers at its first draw and 32 at its 17th, whatever a key's stream takes."""
+    gen = StreamKey(7, 3, "eda").generator()
+    twin = StreamKey(7, 3, "eda").generator()
+    draw = stream(lambda g, n: g.random(n), gen)
+    assert draw() == twin.random(FIRST_BLOCK)[0]
+    assert gen.random() == twin.random()            # the owner's next draw: the 17th number
+    for _ in range(FIRST_BLOCK - 1):
+        draw()
+    draw()                                          # the second block: 32 numbers
+    twin.random(2 * FIRST_BLOCK)
+    assert gen.random() == twin.random()
+
+
+def test_a_keys_stream_values_are_python_numbers():
+    s = Streams(7, 3)
+    assert type(s.uniform("u")()) is float
+    assert type(s.exponential("e")()) is float
+    assert type(s.integers(5, "i")()) is int
