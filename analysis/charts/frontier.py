@@ -142,7 +142,7 @@ def frontier(style: Style, table: pd.DataFrame, customer: str, discount_rate: fl
         return out
 
     place_labels(ax, [names[i] for i in np.flatnonzero(main)], list(x[main]), list(y[main]),
-                 obstacles=obstacles, bold={ref} if ref else set())
+                 obstacles=obstacles, bold={ref} if ref else set(), y_range=(0.0, 100.0))
     if inset is not None:  # the labels may have widened the view: show it as it is
         xl, yl = ax.get_xlim(), ax.get_ylim()
         box.set_bounds(xl[0], yl[0], xl[1] - xl[0], yl[1] - yl[0])
@@ -239,12 +239,14 @@ _LEADER = 30   # points: beyond this offset a thin line joins the label to its m
 def place_labels(ax, names: list[str], xs: list[float], ys: list[float],
                  obstacles=None, fontsize: float = 10,
                  bold: set[str] | None = None,
-                 all_xy: tuple[list[float], list[float]] | None = None) -> None:
+                 all_xy: tuple[list[float], list[float]] | None = None,
+                 y_range: tuple[float, float] | None = None) -> None:
     """Name each point where its label overlaps no other label, marker, obstacle or the axes
     edge (first free spot from a list of offsets, nearest first). When no spot is free the
     view is widened and the labels are placed again; the last resort is the least crowded
     spot. ``obstacles``: boxes in display coordinates, or a function that returns them
-    (called again whenever the view changes)."""
+    (called again whenever the view changes). ``y_range``: the values the y axis can mean
+    (0-100 % availability): widening does not take the view past them."""
     fig = ax.figure
     for attempt in range(5):
         fig.draw_without_rendering()  # settle the layout (positions only, no pixels)
@@ -256,7 +258,10 @@ def place_labels(ax, names: list[str], xs: list[float], ys: list[float],
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
         ax.set_xlim(x0 - 0.08 * (x1 - x0), x1 + 0.08 * (x1 - x0))
-        ax.set_ylim(y0 - 0.08 * (y1 - y0), y1 + 0.08 * (y1 - y0))
+        lo, hi = y0 - 0.08 * (y1 - y0), y1 + 0.08 * (y1 - y0)
+        if y_range is not None:
+            lo, hi = max(lo, min(y0, y_range[0])), min(hi, max(y1, y_range[1]))
+        ax.set_ylim(lo, hi)
 
 
 def _try_place(ax, names, xs, ys, obstacles, fontsize, bold, all_xy, last: bool) -> bool:

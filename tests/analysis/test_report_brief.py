@@ -319,6 +319,9 @@ def test_no_two_chart_labels_overlap(case_study):
             main = fig.axes[0]
             boxes = _label_boxes(main)
             assert len(boxes) >= 3
+            # Making room for labels never stretches availability far past 0-100 %.
+            low, high = main.get_ylim()
+            assert low >= -5 and high <= 110, (who, low, high)
             for inset in main.child_axes:
                 boxes += _label_boxes(inset)
                 box = inset.get_tightbbox(fig.canvas.get_renderer())
