@@ -23,11 +23,13 @@ from matplotlib.lines import Line2D
 
 # Alternatives: Okabe & Ito (2008), safe for the common colour-vision deficiencies, with
 # their pale yellow (nearly invisible on white, on a screen or a projector) replaced by a
-# blue-violet; black last. Markers are all large, filled shapes (a star reads as a dot when
-# small).
+# blue-violet; black. Then three from ColorBrewer's Dark2 (magenta, leaf green, ochre), so a
+# study of up to eleven alternatives (the case study has nine) never gives two of them one
+# colour: a bar chart has only the colour to tell them apart. Markers are all large, filled
+# shapes (a star reads as a dot when small).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#7570B3",
-           "#000000")
-MARKERS = ("o", "s", "D", "^", "v", "P", "X", "p")
+           "#000000", "#E7298A", "#66A61E", "#A6761D")
+MARKERS = ("o", "s", "D", "^", "v", "P", "X", "p", "h", "<", ">")
 LINESTYLES = ("-", "--", "-.", ":")
 GREY = "#595959"
 LIGHT = "#D9D9D9"

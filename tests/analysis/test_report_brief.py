@@ -354,6 +354,10 @@ def test_cost_category_colours_are_fixed_and_never_an_alternatives(tmp_path):
 
     assert not set(CATEGORY_COLORS.values()) & set(PALETTE)
     assert EVENT_COLOR not in PALETTE                     # timeline markers are not alternatives
+    # Eleven alternatives (the case study has nine) get eleven colours and markers.
+    eleven = _style([f"Alternative {i}" for i in range(11)])
+    assert len({eleven.color(a) for a in eleven.alternatives}) == 11
+    assert len({eleven.marker(a) for a in eleven.alternatives}) == 11
     table = pd.DataFrame([{"alternative": "A", "customer": "X", "cost_usd": 3e6,
                            "cost_usd_ci": 1e5, "cost_transport_usd": 1e6,
                            "cost_repair_usd": 0.0, "cost_fees_usd": 2e6}])
