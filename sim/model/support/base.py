@@ -243,16 +243,9 @@ class CarcassToWholesale(SupportOption):
             route.bill.n += 1
 
     def return_carcass(self, from_stock: bool) -> None:
-        """Ship the carcass to the US depot (``ship_carcass`` inlined)."""
-        job = RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock)
-        route = self.carcass_route
-        if route.draw is None:
-            self.depot.induct(job)
-        else:
-            job.callbacks = self.depot.induct_cbs
-            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid), job))
-        if route.bill is not None:
-            route.bill.n += 1
+        """Ship the carcass to the US depot."""
+        self.ship_carcass(self.carcass_route,
+                          RepairJob(self.port, self.on_repaired, self.on_condemned, from_stock))
 
     def _repaired(self, job: RepairJob) -> None:
         if job.context:

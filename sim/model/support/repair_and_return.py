@@ -8,10 +8,6 @@ price for a replacement buy, and the surcharge.
 
 from __future__ import annotations
 
-from heapq import heappush
-
-from simpy.events import NORMAL
-
 from sim.model.depot import RepairJob
 from sim.model.support.base import WHOLESALE_COUNTRY, SupportOption
 
@@ -34,25 +30,11 @@ class RepairAndReturn(SupportOption):
 
     def on_removal(self, urgent: bool) -> None:
         job = RepairJob(self.port, self.on_repaired, self.on_condemned, urgent)
-        route = self.out_route                  # ``ship_carcass`` inlined
-        if route.draw is None:
-            self.depot.induct(job)
-        else:
-            job.callbacks = self.depot.induct_cbs
-            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid), job))
-        if route.bill is not None:
-            route.bill.n += 1
+        self.ship_carcass(self.out_route, job)
 
     def _repaired(self, job: RepairJob) -> None:
         self.repair_bill.n += 1
-        route = self.back_route                 # ``ship_to_shelf`` inlined
-        if route.draw is None:
-            self.shelf.receive()
-        else:
-            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid),
-                                 self.shelf))
-        if route.bill is not None:
-            route.bill.n += 1
+        self.ship_to_shelf(self.back_route)
 
     def _condemned(self, job: RepairJob) -> None:
         """A replacement is bought from wholesale while the item is standard; afterwards the

@@ -7,11 +7,6 @@ item's repair cost, standard price for condemnations, transport), without FMS su
 
 from __future__ import annotations
 
-from heapq import heappush
-
-from simpy.events import NORMAL
-
-from sim.model.depot import RepairJob
 from sim.model.support.base import CarcassToWholesale
 
 
@@ -25,17 +20,5 @@ class UsWholesale(CarcassToWholesale):
         self.condemned_bill = self.bill("purchase", self.item.unit_price_usd)
 
     def on_removal(self, urgent: bool) -> None:
-        # ``requisition(urgent, False, self.on_issued)`` then ``return_carcass(True)``, with
-        # ``ship_carcass`` inlined: most removals of a reference run are a US unit's.
-        now = self.env._now
-        self._requisition(self.nsn, self.pd_urgent if urgent else self.pd_routine, False,
-                          self.on_issued, None, self.customer_name, now)
-        job = RepairJob(self.port, self.on_repaired, self.on_condemned, True)
-        route = self.carcass_route
-        if route.draw is None:
-            self.depot.induct(job)
-        else:
-            job.callbacks = self.depot.induct_cbs
-            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid), job))
-        if route.bill is not None:
-            route.bill.n += 1
+        self.requisition(urgent, False, self.on_issued)
+        self.return_carcass(True)
