@@ -260,6 +260,7 @@ class AlternativeModel:
         reorder_days: Mapping[str, float] | None = None,
         shelf: Mapping[str, Mapping[str, int]] | None = None,
         twins: dict[tuple, Twin] | None = None,
+        flow_cache: dict[tuple, Flow] | None = None,
     ) -> None:
         if method not in ("metric", "vari-metric"):
             raise ValueError(f"method must be 'metric' or 'vari-metric', got {method!r}")
@@ -298,6 +299,7 @@ class AlternativeModel:
         self._free_before: dict[tuple[str, str], int] = {}
         self.fmso1: dict[str, int] = dict.fromkeys(self.items, 0)   # on-order units per NSN
         self.flows: dict[tuple[str, str], Flow] = {}
+        self._flow_cache = {} if flow_cache is None else flow_cache
         for c in scenario.customers:
             self._customer_flows(c)
         self.flows_list = list(self.flows.values())
@@ -404,6 +406,13 @@ class AlternativeModel:
             choice = None if spec.kind == "us" else resolved_choice(self.alternative,
                                                                      spec.name, nsn)
             option = US_UNIT if choice is None else choice.option
+            # A flow outside CLSSA and partnerships is the same in every alternative that
+            # gives its NSN the same option and depot: built once for all of them.
+            key = (spec.name, nsn, option, choice.depot if choice is not None else None, factor)
+            flow = self._flow_cache.get(key)
+            if flow is not None:
+                self.flows[(spec.name, nsn)] = flow
+                continue
             try:
                 if option in REPAIR_OPTIONS:
                     if choice is None or choice.depot is None or choice.depot not in self.depots:
@@ -448,6 +457,8 @@ class AlternativeModel:
                 problems.setdefault(str(exc), []).append(nsn)
                 continue
             self.flows[(spec.name, nsn)] = flow
+            if option not in ("clssa", "partnership"):
+                self._flow_cache[key] = flow
 
     def _arrays(self) -> None:
         """The flows as arrays (one row each), fixed for this model; ``solve`` fills the
@@ -1212,11 +1223,14 @@ def predict_alternative(scenario: Scenario, alternative: Alternative, *,
                         method: Method = DEFAULT_METHOD, detail: bool = True,
                         shelf: Mapping[str, Mapping[str, int]] | None = None,
                         twins: dict[tuple, Twin] | None = None,
+                        flow_cache: dict[tuple, Flow] | None = None,
                         ) -> AlternativePrediction:
     """Every customer of one alternative: METRIC figures and the finite-fleet availability
     (per NSN too, unless ``detail`` is False). ``twins``: solved models of the scenario's
-    other alternatives, reused where this one has the same flows."""
-    model = AlternativeModel(scenario, alternative, method=method, shelf=shelf, twins=twins)
+    other alternatives, reused where this one has the same flows; ``flow_cache``: their
+    flows, reused where this one supports an NSN the same way."""
+    model = AlternativeModel(scenario, alternative, method=method, shelf=shelf, twins=twins,
+                             flow_cache=flow_cache)
     customers = [model.customer(c.name, detail) for c in scenario.customers]
     twin = model.twin
     if twin is not None and twin.finite is not None:
@@ -1236,8 +1250,9 @@ def predict(scenario: Scenario, *, method: Method = DEFAULT_METHOD,
     """The closed-form answer for every alternative of the scenario."""
     shelf = {c.name: shelf_stock(c, scenario) for c in scenario.customers}
     twins: dict[tuple, Twin] = {}
+    flows: dict[tuple, Flow] = {}
     return [predict_alternative(scenario, alt, method=method, detail=detail, shelf=shelf,
-                                twins=twins)
+                                twins=twins, flow_cache=flows)
             for alt in scenario.alternatives]
 
 

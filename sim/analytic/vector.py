@@ -33,9 +33,27 @@ def _log_factorials(width: int) -> Array:
     return _LGK[:width]
 
 
+_PRODUCT_LOG_FLOOR = -700.0
+"""Below this log p(0), p(0) is near the smallest normal double (e^-708): such a row's pmf is
+built in logs instead of as a running product from p(0)."""
+
+
+def _running_product(first: Array, ratios: Array) -> Array:
+    """Row-wise p(0), p(0) r1, p(0) r1 r2, …: a pmf from its first term and its term ratios
+    with one multiplication a cell, where exp(cumsum(log)) costs a logarithm and an
+    exponential a cell (about 6 ns each here, most of a screen's table time). Every partial
+    product is a probability, so none overflows."""
+    out = np.empty((first.size, ratios.shape[1] + 1))
+    out[:, 0] = first
+    out[:, 1:] = ratios
+    return np.cumprod(out, axis=1, out=out)
+
+
 def poisson_matrix(mean: Array, width: int) -> Array:
     """P(X = k), k = 0 … width-1, per row of Poisson means (the common case, made cheap)."""
     mean = np.asarray(mean, dtype=float)
+    if width > 1 and mean.size and mean.min() >= 0.0 and mean.max() < -_PRODUCT_LOG_FLOOR:
+        return _running_product(np.exp(-mean), mean[:, None] / _columns(width)[:, 1:])
     k = _columns(width)
     zero = mean <= 0
     if not zero.any():          # no log(0): no floating-point state to switch (it is slow)
@@ -61,38 +79,40 @@ def _columns(width: int) -> Array:
 
 def pmf_matrix(mean: Array, var: Array, width: int) -> Array:
     """P(X = k), k = 0 … width-1, per row: Poisson where var = mean, else the negative binomial
-    with that mean and variance (size m²/(v-m), success probability m/v). Built from each
-    law's term ratio (Poisson m/k, negative binomial (k-1+size)(1-p)/k) accumulated in logs,
-    which needs no special function per cell and cannot underflow a large mean's p(0). Each
-    family's ratios are computed on its own rows only (the same figures, half the work)."""
+    with that mean and variance (size m²/(v-m), success probability m/v). Built from p(0) and
+    each law's term ratio (Poisson m/k, negative binomial (k-1+size)(1-p)/k) as a running
+    product, or, for a row whose p(0) would underflow (a large mean), accumulated in logs. No
+    special function per cell. Each family's ratios are computed on its own rows only."""
     mean = np.asarray(mean, dtype=float)
     var = np.maximum(np.asarray(var, dtype=float), mean)
     poisson = (var - mean) <= _POISSON_RTOL * np.maximum(mean, 1e-300)
-    k = np.arange(1, width, dtype=float)[None, :]
-    log_k = np.log(k)
-    log_ratio = np.empty((mean.size, width - 1))
+    k = _columns(width)[:, 1:]
+    ratio = np.empty((mean.size, width - 1))
     log0 = np.empty(mean.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         if poisson.all():
-            np.subtract(np.log(mean)[:, None], log_k, out=log_ratio)
+            np.divide(mean[:, None], k, out=ratio)
             np.negative(mean, out=log0)
         else:
             nb = ~poisson
             pr = np.flatnonzero(poisson)
             if pr.size:
-                log_ratio[pr] = np.log(mean[pr])[:, None] - log_k
+                ratio[pr] = mean[pr][:, None] / k
                 log0[pr] = -mean[pr]
             m, v = mean[nb], var[nb]
             excess = v - m
             size = (m * m / excess)[:, None]
             q = (excess / np.where(v > 0, v, 1.0))[:, None]   # 1 - p
-            log_ratio[nb] = np.log(k - 1.0 + size) + np.log(q) - log_k
+            ratio[nb] = (k - 1.0 + size) * q / k
             log0[nb] = size[:, 0] * np.log1p(-q[:, 0])
-    logs = np.empty((mean.size, width))
-    logs[:, 0] = log0
-    log_ratio.cumsum(axis=1, out=logs[:, 1:])
-    logs[:, 1:] += log0[:, None]
-    out = np.exp(logs)
+        if width == 1 or not mean.size or log0.min() > _PRODUCT_LOG_FLOOR:
+            out = _running_product(np.exp(log0), ratio)
+        else:
+            logs = np.empty((mean.size, width))
+            logs[:, 0] = log0
+            np.log(ratio).cumsum(axis=1, out=logs[:, 1:])
+            logs[:, 1:] += log0[:, None]
+            out = np.exp(logs)
     zero = mean <= 0
     if zero.any():
         out[zero] = 0.0
@@ -227,10 +247,15 @@ def reorder_holding(reorders: Array, surplus: Array, lead_days: float) -> Array:
     r, s = reorders[act], surplus[act]
     load = r * lead_days
     n_max = int((load + 12.0 * np.sqrt(load + 1.0) + 30.0).max())
-    n = np.arange(1, n_max + 1)[None, :]
-    steps = np.log(r)[:, None] - np.log(s[:, None] + n / lead_days)
-    logs = np.concatenate([np.zeros((r.size, 1)), steps.cumsum(axis=1)], axis=1)
-    pending = np.exp(logs - logs.max(axis=1, keepdims=True))
+    n = _columns(n_max + 1)[:, 1:]
+    if load.max() < -_PRODUCT_LOG_FLOOR:
+        # P(n pending) up to a constant, from its term ratios r / (s + n / lead): the largest
+        # running product is at most e^load, which stays finite below the floor
+        pending = _running_product(np.ones(r.size), r[:, None] / (s[:, None] + n / lead_days))
+    else:
+        steps = np.log(r)[:, None] - np.log(s[:, None] + n / lead_days)
+        logs = np.concatenate([np.zeros((r.size, 1)), steps.cumsum(axis=1)], axis=1)
+        pending = np.exp(logs - logs.max(axis=1, keepdims=True))
     pending /= pending.sum(axis=1, keepdims=True)
     tail = 1.0 - poisson_matrix(s * lead_days, n_max + 1).cumsum(axis=1)  # P(N >= j+1)
     e_min = np.maximum(tail, 0.0).cumsum(axis=1)     # E[min(N, n + 1)], n = 0 … n_max
