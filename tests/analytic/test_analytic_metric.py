@@ -134,3 +134,55 @@ def test_reorder_holding_limits():
     values = [reorder_holding(0.05, s, lead) for s in (0.001, 0.01, 0.05, 0.2)]
     assert all(0 < v <= lead for v in values)
     assert values == sorted(values, reverse=True)
+
+
+@pytest.mark.parametrize("ratio", [1.0, 1.3, 20.0])
+def test_pmf_tables_match_scipy_on_both_paths(ratio: float) -> None:
+    """The vectorized pmf tables (a running product from p(0), or in logs for a row whose
+    p(0) would underflow) are scipy's Poisson and negative binomial pmfs to 1e-12, for means
+    on either side of the switch (p(0) = e^-700) and a mean of zero, in one table."""
+    from sim.analytic.vector import pmf_matrix, poisson_matrix, width_for
+
+    means = np.array([0.0, 1e-6, 0.3, 5.0, 80.0, 650.0, 750.0, 2000.0])
+    var = means * ratio
+    for rows in (slice(0, 6), slice(0, 8)):     # all on the product path; some in logs
+        m, v = means[rows], var[rows]
+        width = width_for(m, v, np.zeros(m.size))
+        k = np.arange(width)
+        got = pmf_matrix(m, v, width)
+        for i, (mi, vi) in enumerate(zip(m, v, strict=True)):
+            if mi == 0:
+                want = (k == 0).astype(float)
+            elif ratio == 1.0:
+                want = stats.poisson.pmf(k, mi)
+            else:
+                want = stats.nbinom.pmf(k, mi * mi / (vi - mi), mi / vi)
+            assert np.abs(got[i] - want).max() < 1e-12, (mi, ratio)
+        if ratio == 1.0:
+            assert np.abs(poisson_matrix(m, width) - got).max() < 1e-12
+
+
+def test_reorder_holding_same_on_both_paths() -> None:
+    """A reorder's time in flight from the birth-death queue of pending reorders: built as a
+    running product below a load of 700 and in logs above; each agrees with the formula
+    summed term by term in logs (lgamma), on both sides of the switch."""
+    from sim.analytic.vector import reorder_holding
+
+    lead = 500.0
+    # loads 10, 690, 710, 1000; the last, with little surplus, would overflow a product
+    for r, s in ((0.02, 0.3), (1.38, 0.3), (1.42, 0.01), (2.0, 0.01)):
+        n_max = int(r * lead + 12.0 * math.sqrt(r * lead + 1.0) + 30.0)
+        logs = [0.0]
+        for n in range(1, n_max + 1):
+            logs.append(logs[-1] + math.log(r) - math.log(s + n / lead))
+        top = max(logs)
+        w = [math.exp(x - top) for x in logs]
+        mu = s * lead
+        cdf, tail = 0.0, []
+        for j in range(n_max + 1):
+            cdf += math.exp(j * math.log(mu) - mu - math.lgamma(j + 1))
+            tail.append(max(1.0 - cdf, 0.0))
+        e_min = np.cumsum(tail)
+        want = float(np.dot(w, e_min) / sum(w) / s)
+        got = float(reorder_holding(np.array([r]), np.array([s]), lead)[0])
+        assert got == pytest.approx(want, rel=1e-9), r
