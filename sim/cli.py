@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import dataclasses
 import errno
-import functools
 import math
 import os
 import signal
@@ -282,7 +281,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.estimate import batch_units
     from sim.results import ResultDir, command_line
     from sim.scenario import ScenarioError
-    from sim.scenario.sweep import expand, resized_stock
+    from sim.scenario.sweep import prepare, resized_stock, validated
 
     if args.no_simulate and not args.analytic:
         raise InvalidInput("--no-simulate only makes sense with --analytic")
@@ -294,23 +293,27 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise InvalidInput(f"{args.scenario}: no sweep block, nothing to sweep (add one, see "
                            "README 'Sweeps'; 'sustain run' runs the scenario as written)")
     scenario = runner.resolve(scenario, args.replications, None)
+    simulate = not args.no_simulate
     try:
-        plan = expand(scenario, args.scenario)
+        prep = prepare(scenario, args.scenario)
+        # A screen alone checks the points as the workers answer them (sweep.validated);
+        # a simulation needs every point checked before its estimate and its first unit.
+        plan = prep.plan(list(validated(prep))) if simulate else None
     except ScenarioError as exc:
         raise InvalidInput(exc.report()) from None
-    simulate = not args.no_simulate
     out = _result_dir(args, scenario.scenario, "_sweep")
-    n_alt, reps = len(scenario.alternatives), scenario.replications
-    say(f"sweep: {plan.method}, {plural(len(plan.parameters), 'parameter')}, "
-        f"{plural(len(plan.points), 'point')}"
+    n_alt, reps, n_points = len(scenario.alternatives), scenario.replications, len(prep.values)
+    say(f"sweep: {prep.method}, {plural(len(prep.parameters), 'parameter')}, "
+        f"{plural(n_points, 'point')}"
         + (f" x {plural(n_alt, 'alternative')} x {plural(reps, 'replication')}" if simulate
            else f" x {plural(n_alt, 'alternative')}, closed form only"))
-    for line in resized_stock(plan):
-        say(f"warning: {line}")
+    if plan is not None:
+        for line in resized_stock(plan):
+            say(f"warning: {line}")
     settings = runner.RunSettings(out=out, record_events=args.events, fresh=args.fresh)
     pending = runner.pending_units(scenario, settings, plan) if simulate else 0
     tracker = Tracker(out, [a.name for a in scenario.alternatives], "units")
-    with pool_for(_workers(args, max(pending, len(plan.points), 1)), args.cluster) as pool:
+    with pool_for(_workers(args, max(pending, n_points, 1)), args.cluster) as pool:
         est = None
         if simulate:
             est = _planned([p.scenario for p in plan.points], reps, n_alt, pool.workers,
@@ -321,7 +324,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         with ResultDir(out).lock(command_line()) as stale, _stop_message(tracker):
             if stale:
                 say(stale)
-            opened = functools.partial(runner.open_result, scenario, settings, plan)
+            checked: list = []
+
+            def opened() -> None:
+                nonlocal plan
+                if plan is None:        # a screen alone: every point is checked by now
+                    plan = prep.plan(checked)
+                    for line in resized_stock(plan):
+                        say(f"warning: {line}")
+                runner.open_result(scenario, settings, plan)
+
             if args.analytic:
                 from sim.analytic.screen import (
                     CLUSTER_POINTS_PER_TASK,
@@ -329,12 +341,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     screen,
                 )
 
-                # The result folder is opened (manifest, points) while the workers answer the
-                # first points: nothing is written to it before the folder is checked.
-                with ProgressBar(len(plan.points), "points (closed form)") as advance:
-                    table = screen(plan, pool.executor, pool.workers, on_point=advance,
-                                   per_task=CLUSTER_POINTS_PER_TASK if args.cluster
-                                   else POINTS_PER_TASK, meanwhile=opened)
+                def points() -> Iterator:
+                    for point in validated(prep):
+                        checked.append(point)
+                        yield point
+
+                # The workers answer the first points while the rest are checked; the result
+                # folder is opened (manifest, points) once every point is valid: nothing is
+                # written to it before the folder and every point are checked.
+                with ProgressBar(n_points, "points (closed form)") as advance:
+                    try:
+                        table = screen(plan.points if plan is not None else points(),
+                                       prep.names, n_points, pool.executor, pool.workers,
+                                       on_point=advance,
+                                       per_task=CLUSTER_POINTS_PER_TASK if args.cluster
+                                       else POINTS_PER_TASK, meanwhile=opened)
+                    except ScenarioError as exc:
+                        raise InvalidInput(exc.report()) from None
                 ResultDir(out).write_table("analytic", table)
                 say(f"analytic: {out / 'analytic.parquet'} ({plural(table.num_rows, 'row')})")
             else:

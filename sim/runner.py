@@ -18,6 +18,7 @@ SIGTERM, an error) stops its worker processes and leaves a manifest of what fini
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -222,6 +223,7 @@ def _worker_init() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+    gc.freeze()
 
 
 @contextmanager

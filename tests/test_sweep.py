@@ -177,6 +177,34 @@ def test_point_that_invalidates_the_scenario_is_exit_2_naming_point_and_paramete
     assert "sweep point 0" not in err and not out.exists()
 
 
+def test_screen_alone_checks_points_while_workers_answer_and_writes_nothing_if_one_is_bad(
+        tmp_path, capsys):
+    """``--analytic --no-simulate`` checks the points as two workers answer the first ones
+    (sweep.validated feeds the screen): a bad point late in the sweep is still exit 2 naming
+    it, the workers are stopped, and nothing is written. With every point valid the screen
+    equals the one that checked every point first (one worker)."""
+    lines = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0]          # the last point is not valid
+    data = _two_items(sweep={"method": "grid", "parameters": {
+        "depots[Home].repair_lines": lines}})
+    out = tmp_path / "out"
+    assert main(["sweep", str(_write(tmp_path, data)), "--analytic", "--no-simulate",
+                 "--workers", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "sweep point 11 (depots[Home].repair_lines = 0)" in err
+    assert "must be greater than 0" in err and "Traceback" not in err
+    assert not out.exists()
+    data["sweep"]["parameters"]["depots[Home].repair_lines"] = lines[:-1]
+    scen = _write(tmp_path, data, "ok.yaml")
+    tables = {}
+    for workers in ("1", "2"):
+        dest = tmp_path / f"w{workers}"
+        assert main(["sweep", str(scen), "--analytic", "--no-simulate", "--workers", workers,
+                     "--out", str(dest)]) == 0
+        tables[workers] = pq.read_table(dest / "analytic.parquet")
+        assert pq.read_table(dest / "points.parquet").num_rows == len(lines) - 1
+    assert tables["1"].equals(tables["2"]) and tables["1"].num_rows > 0
+
+
 def test_sweep_without_a_sweep_block_and_bad_options_are_exit_2(tmp_path, capsys):
     plain = _write(tmp_path, _two_items())
     assert main(["sweep", str(plain), "--out", str(tmp_path / "o")]) == 2

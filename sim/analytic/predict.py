@@ -400,9 +400,6 @@ class AlternativeModel:
             self.notes[spec.name].append("fallback options ignored (steady state, item in "
                                          "the DoD inventory)")
         for nsn, qpa in parts.items():
-            item = self.items[nsn]
-            rate, retro = self._central_rate(spec, nsn, qpa)
-            rate *= factor
             choice = None if spec.kind == "us" else resolved_choice(self.alternative,
                                                                      spec.name, nsn)
             option = US_UNIT if choice is None else choice.option
@@ -413,6 +410,9 @@ class AlternativeModel:
             if flow is not None:
                 self.flows[(spec.name, nsn)] = flow
                 continue
+            item = self.items[nsn]
+            rate, retro = self._central_rate(spec, nsn, qpa)
+            rate *= factor
             try:
                 if option in REPAIR_OPTIONS:
                     if choice is None or choice.depot is None or choice.depot not in self.depots:

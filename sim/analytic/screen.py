@@ -7,7 +7,7 @@ finite-fleet availability, expected backorders, and the reason where no closed f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from itertools import islice
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from sim.scenario import Scenario
-from sim.scenario.sweep import SweepPlan
+from sim.scenario.sweep import Point
 
 COLUMNS = ["alternative", "customer", "availability", "availability_finite_fleet",
            "backorders", "reason"]
@@ -67,31 +67,37 @@ CLUSTER_POINTS_PER_TASK = 12
 """On a Dask cluster: about a second a task, as the runner batches simulation units."""
 
 
-def screen(plan: SweepPlan, executor: Executor | None = None, workers: int = 1,
+def screen(points: Iterable[Point], names: list[str], count: int,
+           executor: Executor | None = None, workers: int = 1,
            on_point: Callable[[], None] | None = None,
            per_task: int = POINTS_PER_TASK,
            meanwhile: Callable[[], None] | None = None) -> pa.Table:
-    """Every point of the plan; in this process, or spread over the executor's workers,
-    ``per_task`` points a task (a cluster wants tasks of a second or more: more).
-    ``meanwhile``: the caller's own work, done while the workers answer the first points
-    (in this process: before them)."""
-    items = [(p.scenario, p.index, p.values) for p in plan.points]
-    sch = schema(plan.names)
+    """Every point (``count`` of them, with parameters ``names``); in this process, or spread
+    over the executor's workers, ``per_task`` points a task (a cluster wants tasks of a second
+    or more: more). ``points`` may be lazy — ``sim.scenario.sweep.validated``, checking each
+    point as it is drawn — so the workers answer the first points while the main process
+    checks the rest. ``meanwhile``: the caller's own work, done once ``points`` is exhausted
+    (every point checked) while the workers answer the last ones; an exception from
+    ``points`` (a point that is not valid) leaves it undone."""
+    items = ((p.scenario, p.index, p.values) for p in points)
+    sch = schema(names)
     rows: dict[int, list[dict[str, Any]]] = {}
     if executor is None or workers <= 1:
+        listed = list(items)
         if meanwhile:
             meanwhile()
-        for it in items:
+        for it in listed:
             rows[it[1]] = screen_points([it])
             if on_point:
                 on_point()
     else:
-        size = max(1, min(len(items) // (4 * workers), per_task))
+        size = max(1, min(count // (4 * workers), per_task))
         batches = _chunks(items, size)
         in_flight: dict[Future, list] = {}
         for batch in islice(batches, 2 * workers):
             in_flight[executor.submit(screen_points, batch)] = batch
-        if meanwhile:
+        checked = len(in_flight) < 2 * workers
+        if checked and meanwhile:
             meanwhile()
         while in_flight:
             ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
@@ -102,9 +108,13 @@ def screen(plan: SweepPlan, executor: Executor | None = None, workers: int = 1,
                 for _ in batch:
                     if on_point:
                         on_point()
-                nxt = next(batches, None)
+                nxt = None if checked else next(batches, None)
                 if nxt:
                     in_flight[executor.submit(screen_points, nxt)] = nxt
+                elif not checked:
+                    checked = True
+                    if meanwhile:
+                        meanwhile()
     from sim.results import from_rows
 
     return from_rows([r for k in sorted(rows) for r in rows[k]], sch)

@@ -7,6 +7,7 @@ that every problem in a file can be reported at once.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -37,11 +38,17 @@ MAX_NAME = 200              # characters
 MAX_SEED = 2**63 - 1
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""C0 controls, DEL and C1 controls."""
+
+
 def _printable(value: str) -> str:
-    """Names reach terminals, file names and reports: no control characters in them."""
-    bad = next((c for c in value if ord(c) < 32 or 127 <= ord(c) < 160), None)
+    """Names reach terminals, file names and reports: no control characters in them. (A
+    regular expression: a sweep validates every point, and a character-by-character loop was
+    a fifth of validating the case study.)"""
+    bad = _CONTROL.search(value)
     if bad is not None:
-        raise ValueError(f"must not contain control characters (found {bad!r})")
+        raise ValueError(f"must not contain control characters (found {bad.group()!r})")
     return value
 
 

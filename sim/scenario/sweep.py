@@ -19,6 +19,7 @@ import inspect
 import itertools
 import math
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -340,9 +341,30 @@ def _raw_values(method: str, params: list[Parameter], samples: int | None,
     return out
 
 
-def expand(scenario: Scenario, source: str = "<scenario>") -> SweepPlan:
-    """Every point of the scenario's sweep, each validated; ScenarioError names every bad
-    parameter or point (and nothing has been run or written)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A sweep's parameters checked and its points' values drawn, before any point is
+    validated (``expand`` validates them all; ``validated`` one at a time)."""
+
+    scenario: Scenario
+    source: str
+    method: str
+    parameters: list[Parameter]
+    data: dict                      # the scenario as written, as a mapping, sweep block out
+    values: list[dict[str, float]]  # each point's values, in point order
+
+    @property
+    def names(self) -> list[str]:
+        return [p.path for p in self.parameters]
+
+    def plan(self, points: list[Point]) -> SweepPlan:
+        return SweepPlan(scenario=self.scenario, method=self.method,
+                         parameters=self.parameters, points=points)
+
+
+def prepare(scenario: Scenario, source: str = "<scenario>") -> Prepared:
+    """The sweep's parameters, each path checked (ScenarioError names every bad one), and
+    every point's values."""
     sweep = scenario.sweep
     if sweep is None:
         raise ScenarioError(source, [Problem("sweep", "the scenario has no sweep block")])
@@ -368,27 +390,45 @@ def expand(scenario: Scenario, source: str = "<scenario>") -> SweepPlan:
                     "this path matches no single value (use the scale form for a group)"))
         if problems:
             raise ScenarioError(source, problems)
-    points: list[Point] = []
-    for index, values in enumerate(point_values(sweep.method, params, sweep.samples,
-                                                scenario.seed)):
-        mapping = pickle.loads(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    return Prepared(scenario, source, sweep.method, params, data,
+                    point_values(sweep.method, params, sweep.samples, scenario.seed))
+
+
+def validated(prep: Prepared) -> Iterator[Point]:
+    """Each point as a validated scenario, in point order, as soon as it is checked (a screen
+    answers the first points while the rest are checked). A point that is not valid is not
+    yielded; once every point has been checked, ScenarioError names each bad one — so a
+    caller writes nothing until this iterator is exhausted."""
+    problems: list[Problem] = []
+    params = prep.parameters
+    for index, values in enumerate(prep.values):
+        mapping = pickle.loads(pickle.dumps(prep.data, protocol=pickle.HIGHEST_PROTOCOL))
         for p in params:
             apply(mapping, p, values[p.path])
-        shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
         try:
-            points.append(Point(index, values, validate_mapping(mapping, source)))
+            point = Point(index, values, validate_mapping(mapping, prep.source))
         except ScenarioError as exc:
+            shown = ", ".join(f"{k} = {v:g}" for k, v in values.items())
             moved = _moved(params, values)
             for prob in exc.problems:
                 problems.append(Problem(
                     f"sweep point {index} ({shown})",
                     f"{prob}{moved}"))
+        else:
+            if not problems:
+                yield point
         if len(problems) >= MAX_PROBLEMS:
             problems.append(Problem("sweep", "more points not checked (too many problems)"))
             break
     if problems:
-        raise ScenarioError(source, problems)
-    return SweepPlan(scenario=scenario, method=sweep.method, parameters=params, points=points)
+        raise ScenarioError(prep.source, problems)
+
+
+def expand(scenario: Scenario, source: str = "<scenario>") -> SweepPlan:
+    """Every point of the scenario's sweep, each validated; ScenarioError names every bad
+    parameter or point (and nothing has been run or written)."""
+    prep = prepare(scenario, source)
+    return prep.plan(list(validated(prep)))
 
 
 def held_stock(scenario: Scenario, data: dict, params: list[Parameter]) -> None:
