@@ -714,11 +714,21 @@ def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     sys.stdout = _PipeSafe(stdout)
     try:
-        return _main(argv)
+        code = _main(argv)
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
         sys.stdout = stdout
+    runner = sys.modules.get("sim.runner")
+    if argv is None and runner is not None and runner.STUCK_POOL:
+        # The program (not a caller of main) after stopping a pool whose manager thread
+        # cannot finish: everything is written and closed, and a normal exit would wait
+        # for that thread for ever.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+    return code
 
 
 def _main(argv: list[str] | None) -> int:

@@ -248,10 +248,21 @@ def local_executor(workers: int) -> Iterator[Executor | None]:
     pool.shutdown(wait=True)
 
 
+STUCK_POOL = False
+"""Set when a stopped pool's manager thread is still waiting for the rest of a result that a
+terminated worker was sending. concurrent.futures reads the message's length, then blocks for
+bytes that will never come (nothing wakes that read), and interpreter shutdown joins the
+thread: the program, its message said and its files closed, would hang for ever (seen once:
+Ctrl-C under load, then 19 minutes asleep in ``_python_exit``). ``sim.cli.main`` then leaves
+with ``os._exit``."""
+
+
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Terminate a pool's workers and wait for them (a worker that ignores SIGTERM is
-    killed)."""
+    killed), then for the pool's manager thread (see ``STUCK_POOL``)."""
+    global STUCK_POOL
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         if p.is_alive():
@@ -261,6 +272,10 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():
             p.kill()
             p.join(timeout=5)
+    if manager is not None:
+        manager.join(timeout=2)
+        if manager.is_alive():
+            STUCK_POOL = True
 
 
 def _entry(unit: Unit, alt_names: list[str]) -> dict[str, Any]:

@@ -146,3 +146,37 @@ def test_sigkill_leaves_no_orphan_workers_and_the_lock_is_recovered(tmp_path, sl
     assert rerun.returncode == 0, rerun.stderr
     assert "recovered a stale lock" in rerun.stdout and f"pid {proc.pid}" in rerun.stdout
     _same(out, full)
+
+
+_CUT_SEND = r'''
+import os, struct, sys, time
+from sim import cli, runner
+
+def cut_send():
+    """In a worker: start a result message, send part of it, never finish (a worker
+    terminated while it sends its rows)."""
+    queue = sys._getframe(1).f_locals["result_queue"]
+    os.write(queue._writer.fileno(), struct.pack("!i", 1 << 20) + b"part of a result")
+    time.sleep(600)
+
+def run_cut(args):
+    with runner.local_executor(2) as pool:
+        pool.submit(cut_send)
+        time.sleep(1.0)          # the pool's manager thread now waits for the rest
+        raise KeyboardInterrupt
+
+cli.cmd_run = run_cut
+sys.argv = ["sustain", "run", "unused.yaml"]
+raise SystemExit(cli.main())
+'''
+
+
+def test_ctrl_c_while_a_worker_sends_a_result_still_exits():
+    """A worker terminated part-way through sending a result leaves the pool's manager thread
+    waiting for the rest of the message for ever, and a normal interpreter exit joins that
+    thread: the program said "interrupted" and hung (seen once under load). Constructed here
+    by a task that sends part of a message: the program must still exit 130 at once."""
+    proc = subprocess.run([sys.executable, "-c", _CUT_SEND], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 130, proc.stderr
+    assert "interrupted (Ctrl-C)" in proc.stderr and "Traceback" not in proc.stderr
