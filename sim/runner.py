@@ -21,7 +21,7 @@ import dataclasses
 import gc
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -276,6 +276,34 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         manager.join(timeout=2)
         if manager.is_alive():
             STUCK_POOL = True
+
+
+DEAD_WORKER_CHECK_SECONDS = 2.0
+"""How often a wait for results looks for a worker that died without the pool noticing."""
+
+
+def wait_some(futures: Iterable[Future], executor: Executor | None) -> set[Future]:
+    """The futures that are done, waiting for at least one. A local worker killed while it
+    sends a result (the kernel's out-of-memory killer, a user's kill -9) leaves the pool
+    waiting for the rest of the message for ever: no future would ever finish and the run
+    would hang. Every few seconds the pool's processes are looked at, and a dead one is
+    BrokenProcessPool, as when the pool notices it itself."""
+    futures = list(futures)
+    while True:
+        ready, _ = wait(futures, timeout=DEAD_WORKER_CHECK_SECONDS,
+                        return_when=FIRST_COMPLETED)
+        if ready:
+            return ready
+        dead = [p for p in (getattr(executor, "_processes", None) or {}).values()
+                if p.exitcode is not None]
+        if dead:
+            from concurrent.futures.process import BrokenProcessPool
+
+            how = ", ".join(f"pid {p.pid}: " + (f"signal {-p.exitcode}" if p.exitcode < 0
+                                                else f"exit {p.exitcode}") for p in dead)
+            raise BrokenProcessPool(
+                f"a worker process died ({how}; killed for want of memory?) while sending its "
+                "result; every finished unit is kept: rerun the same command to resume")
 
 
 def _entry(unit: Unit, alt_names: list[str]) -> dict[str, Any]:
@@ -538,8 +566,7 @@ def _run_on(executor: Executor, batches: Iterator[list[Unit]],
         for batch in islice(batches, window):
             submit(batch)
         while in_flight:
-            ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-            for fut in ready:
+            for fut in wait_some(in_flight, executor):
                 in_flight.pop(fut)
                 for unit, data in fut.result():
                     finished(unit, data)

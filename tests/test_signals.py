@@ -180,3 +180,24 @@ def test_ctrl_c_while_a_worker_sends_a_result_still_exits():
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 130, proc.stderr
     assert "interrupted (Ctrl-C)" in proc.stderr and "Traceback" not in proc.stderr
+
+
+_KILLED_SENDING = _CUT_SEND.replace('''        time.sleep(1.0)          # the pool's manager thread now waits for the rest
+        raise KeyboardInterrupt''', '''        done = pool.submit(cut_send)
+        time.sleep(1.0)          # the pool's manager thread now waits for the rest
+        for p in list(pool._processes.values()):
+            os.kill(p.pid, 9)    # the out-of-memory killer, say
+        runner.wait_some([done], pool)''')
+
+
+def test_a_worker_killed_while_sending_is_an_error_not_a_hang():
+    """The same cut message, but the worker is killed (kill -9, the out-of-memory killer) while
+    the run waits for its result: the pool never notices, so the run would wait for ever. The
+    wait looks at the workers every few seconds: exit 1 naming the dead worker and how to
+    resume."""
+    assert "kill(p.pid, 9)" in _KILLED_SENDING
+    proc = subprocess.run([sys.executable, "-c", _KILLED_SENDING], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "a worker process died" in proc.stderr and "signal 9" in proc.stderr
+    assert "rerun the same command to resume" in proc.stderr

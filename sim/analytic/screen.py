@@ -8,7 +8,7 @@ finite-fleet availability, expected backorders, and the reason where no closed f
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor, Future
 from itertools import islice
 from typing import Any
 
@@ -91,6 +91,8 @@ def screen(points: Iterable[Point], names: list[str], count: int,
             if on_point:
                 on_point()
     else:
+        from sim.runner import wait_some
+
         size = max(1, min(count // (4 * workers), per_task))
         batches = _chunks(items, size)
         in_flight: dict[Future, list] = {}
@@ -100,8 +102,7 @@ def screen(points: Iterable[Point], names: list[str], count: int,
         if checked and meanwhile:
             meanwhile()
         while in_flight:
-            ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-            for fut in ready:
+            for fut in wait_some(in_flight, executor):
                 batch = in_flight.pop(fut)
                 for row in fut.result():
                     rows.setdefault(row["point"], []).append(row)
