@@ -223,6 +223,9 @@ def _worker_init() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+    # The objects inherited from the main process (modules, the scenario, a sweep's points)
+    # live as long as the worker: left out of its collections, they are never traversed
+    # and their pages never written (Python's advice for forked workers; gc.freeze).
     gc.freeze()
 
 
