@@ -364,11 +364,19 @@ def test_dask_local_cluster_sweep_equals_the_local_pool(tmp_path):
                      cluster.scheduler_address]) == 0
         assert main(["run", str(scen), "--out", str(tmp_path / "run_remote"), "--cluster",
                      cluster.scheduler_address]) == 0
+        # the screen alone on the cluster: points checked while the cluster answers them
+        assert main(["sweep", str(scen), "--out", str(tmp_path / "screen_remote"), "--cluster",
+                     cluster.scheduler_address, "--analytic", "--no-simulate"]) == 0
+    assert main(["sweep", str(scen), "--out", str(tmp_path / "screen_local"), "--workers", "2",
+                 "--analytic", "--no-simulate"]) == 0
     a, b = _tables(local), _tables(remote)
     c, d = _tables(tmp_path / "run_local"), _tables(tmp_path / "run_remote")
     for t in TABLES:
         pd.testing.assert_frame_equal(a[t], b[t], check_exact=True)
         pd.testing.assert_frame_equal(c[t], d[t], check_exact=True)
+    screens = [pq.read_table(tmp_path / f"screen_{w}" / "analytic.parquet")
+               for w in ("local", "remote")]
+    assert screens[0].num_rows > 0 and screens[0].equals(screens[1])
 
 
 def test_missing_scenario_error_is_scenario_error():
