@@ -226,7 +226,8 @@ def shelf_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, int]:
     from sim.scenario.stocking import initial_quantities
 
     parts = dict(scenario.system(spec.fleet.system).parts)
-    mtbr = {nsn: scenario.item(nsn).mtbr_fh for nsn in parts}
+    mtbr_of = {it.nsn: it.mtbr_fh for it in scenario.items}    # Scenario.item scans the list
+    mtbr = {nsn: mtbr_of[nsn] for nsn in parts}
     return initial_quantities(spec, parts, mtbr)
 
 
