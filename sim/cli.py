@@ -756,6 +756,13 @@ def _main(argv: list[str] | None) -> int:
         say(f"sustain: error: {_one_line(exc)}", err=True)
         return EXIT_FAILURE
     except Exception as exc:  # noqa: BLE001 - the contract is a one-line reason, exit 1
+        if _worker_died(exc) and not args.debug:
+            said = str(exc)
+            if not said.startswith("a worker process died"):   # the pool's own wording
+                said = ("a worker process died (killed for want of memory?); every finished "
+                        "unit is kept: rerun the same command to resume")
+            say(f"sustain: error: {said}", err=True)
+            return EXIT_FAILURE
         if _disk_full(exc) and not args.debug:
             where = f" writing {exc.filename}" if getattr(exc, "filename", None) else ""
             say(f"sustain: error: No space left on device{where}. Every unit that "
@@ -768,6 +775,13 @@ def _main(argv: list[str] | None) -> int:
             say(f"sustain: error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug "
                 "for the traceback)", err=True)
         return EXIT_FAILURE
+
+
+def _worker_died(exc: BaseException) -> bool:
+    """A local worker process ended abruptly (concurrent.futures' BrokenProcessPool, checked
+    without importing multiprocessing where no pool was made)."""
+    process = sys.modules.get("concurrent.futures.process")
+    return process is not None and isinstance(exc, process.BrokenProcessPool)
 
 
 if __name__ == "__main__":

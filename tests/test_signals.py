@@ -148,6 +148,34 @@ def test_sigkill_leaves_no_orphan_workers_and_the_lock_is_recovered(tmp_path, sl
     _same(out, full)
 
 
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_a_worker_killed_mid_run_is_exit_1_saying_how_to_resume_and_the_rerun_resumes(
+        tmp_path, slow):
+    """kill -9 of one worker (the out-of-memory killer, say) during a run: exit 1 with one line
+    that says a worker died and how to resume — not the pool's own wording or a traceback —
+    and the same command then finishes the run with tables equal to an uninterrupted run's."""
+    scen, full = slow
+    out = tmp_path / "out"
+    proc = _start(scen, out)
+    _wait_for_units(out, 2, proc)
+    workers = _children(proc.pid)
+    assert workers, "no worker processes"
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "sustain: error: a worker process died" in err and "Traceback" not in err
+    assert "rerun the same command to resume" in err
+    rerun = subprocess.run([sys.executable, "-m", "sim", "run", str(scen), "--out", str(out),
+                            "--workers", "2"], cwd=ROOT, env=ENV, capture_output=True,
+                           text=True, timeout=120, check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "resuming:" in rerun.stdout
+    _same(out, full)
+
+
 _CUT_SEND = r'''
 import os, struct, sys, time
 from sim import cli, runner
