@@ -732,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    from sim.errors import InvariantViolation, ResultDirError
+    from sim.errors import InvariantViolation, ResultDirError, WorkerDied
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -756,12 +756,14 @@ def _main(argv: list[str] | None) -> int:
         say(f"sustain: error: {_one_line(exc)}", err=True)
         return EXIT_FAILURE
     except Exception as exc:  # noqa: BLE001 - the contract is a one-line reason, exit 1
-        if _worker_died(exc) and not args.debug:
-            said = str(exc)
-            if not said.startswith("a worker process died"):   # the pool's own wording
-                said = ("a worker process died (killed for want of memory?); every finished "
-                        "unit is kept: rerun the same command to resume")
-            say(f"sustain: error: {said}", err=True)
+        if isinstance(exc, WorkerDied) and not args.debug:
+            say(f"sustain: error: {exc}", err=True)
+            return EXIT_FAILURE
+        if _pool_broken(exc) and not args.debug:       # the pool's own wording replaced
+            from sim.runner import RESUME
+
+            say(f"sustain: error: a worker process died (killed for want of memory?); {RESUME}",
+                err=True)
             return EXIT_FAILURE
         if _disk_full(exc) and not args.debug:
             where = f" writing {exc.filename}" if getattr(exc, "filename", None) else ""
@@ -777,7 +779,7 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_FAILURE
 
 
-def _worker_died(exc: BaseException) -> bool:
+def _pool_broken(exc: BaseException) -> bool:
     """A local worker process ended abruptly (concurrent.futures' BrokenProcessPool, checked
     without importing multiprocessing where no pool was made)."""
     process = sys.modules.get("concurrent.futures.process")

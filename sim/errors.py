@@ -17,6 +17,11 @@ class InvariantViolation(Exception):
     rule. The unit is not written, so the result directory never holds it."""
 
 
+class WorkerDied(Exception):
+    """A local worker process died while sending its result, which the process pool itself
+    never notices: exit code 1, the message saying which and how to resume."""
+
+
 class Terminated(BaseException):
     """SIGTERM arrived: stop like Ctrl-C (a BaseException, so no ``except Exception`` in
     between can swallow it), keep what finished, exit 143."""

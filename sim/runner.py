@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from sim import __version__
 from sim.build import code_sha256
-from sim.errors import InvalidInput
+from sim.errors import InvalidInput, WorkerDied
 from sim.invariants import check_conservation, check_unit
 from sim.model.world import run_unit
 from sim.results import (
@@ -281,6 +281,9 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
             STUCK_POOL = True
 
 
+RESUME = "every finished unit is kept: rerun the same command to resume"
+"""What to do after a worker died (said by ``wait_some`` and by sim.cli)."""
+
 DEAD_WORKER_CHECK_SECONDS = 2.0
 """How often a wait for results looks for a worker that died without the pool noticing."""
 
@@ -290,7 +293,7 @@ def wait_some(futures: Iterable[Future], executor: Executor | None) -> set[Futur
     sends a result (the kernel's out-of-memory killer, a user's kill -9) leaves the pool
     waiting for the rest of the message for ever: no future would ever finish and the run
     would hang. Every few seconds the pool's processes are looked at, and a dead one is
-    BrokenProcessPool, as when the pool notices it itself."""
+    WorkerDied (sim.cli reports it as it reports the pool's own BrokenProcessPool)."""
     futures = list(futures)
     while True:
         ready, _ = wait(futures, timeout=DEAD_WORKER_CHECK_SECONDS,
@@ -300,13 +303,10 @@ def wait_some(futures: Iterable[Future], executor: Executor | None) -> set[Futur
         dead = [p for p in (getattr(executor, "_processes", None) or {}).values()
                 if p.exitcode is not None]
         if dead:
-            from concurrent.futures.process import BrokenProcessPool
-
             how = ", ".join(f"pid {p.pid}: " + (f"signal {-p.exitcode}" if p.exitcode < 0
                                                 else f"exit {p.exitcode}") for p in dead)
-            raise BrokenProcessPool(
-                f"a worker process died ({how}; killed for want of memory?) while sending its "
-                "result; every finished unit is kept: rerun the same command to resume")
+            raise WorkerDied(f"a worker process died ({how}; killed for want of memory?) while "
+                             f"sending its result; {RESUME}")
 
 
 def _entry(unit: Unit, alt_names: list[str]) -> dict[str, Any]:

@@ -404,7 +404,7 @@ def _months_plan(parameters: dict) -> SweepPlan:
 
 
 def test_a_sweep_that_resizes_a_shelf_in_months_of_demand_says_so(tmp_path, capsys):
-    from sim.model.customer import initial_quantities
+    from sim.scenario.stocking import initial_quantities
     from sim.scenario.sweep import resized_stock
 
     plan = _months_plan({"items[*].mtbr_fh": {"scale": {"low": 0.5, "high": 2.0}}})

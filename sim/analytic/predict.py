@@ -226,8 +226,7 @@ def shelf_stock(spec: CustomerSpec, scenario: Scenario) -> dict[str, int]:
     from sim.scenario.stocking import initial_quantities
 
     parts = dict(scenario.system(spec.fleet.system).parts)
-    mtbr_of = {it.nsn: it.mtbr_fh for it in scenario.items}    # Scenario.item scans the list
-    mtbr = {nsn: mtbr_of[nsn] for nsn in parts}
+    mtbr = {it.nsn: it.mtbr_fh for it in scenario.items}    # (Scenario.item scans the list)
     return initial_quantities(spec, parts, mtbr)
 
 

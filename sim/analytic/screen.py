@@ -52,18 +52,14 @@ def screen_points(items: list[tuple[Scenario, int, dict[str, float]]]) -> list[d
     return [row for sc, point, values in items for row in point_rows(sc, point, values)]
 
 
-def _chunks(items: Iterable, size: int, count: int = 0, tail: int = 0) -> Iterator[list]:
+def _chunks(items: Iterable, size: int, count: int, tail: int) -> Iterator[list]:
     """``size`` items a chunk; of ``count`` items in all, the last ``tail`` one a chunk, so
     the workers finish together (a last task of four points left a core idle for up to
     0.3 s at the end of a screen)."""
     it = iter(items)
-    taken = 0
-    while True:
-        n = 1 if count - taken <= tail else min(size, max(1, count - taken - tail))
-        chunk = list(islice(it, n if count else size))
-        if not chunk:
-            return
-        taken += len(chunk)
+    left = count
+    while chunk := list(islice(it, 1 if left <= tail else min(size, left - tail))):
+        left -= len(chunk)
         yield chunk
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sim.model.fleet import Fleet
 from sim.scenario.models import Customer as CustomerSpec
-from sim.scenario.stocking import in_country_stock, initial_quantities
+from sim.scenario.stocking import in_country_stock
 
 if TYPE_CHECKING:
     from sim.model.world import World
@@ -240,4 +240,4 @@ class Customer:
         return list(self.shelves.values()) + [s for b in self.base_shelves for s in b.values()]
 
 
-__all__ = ["Customer", "Shelf", "initial_quantities"]
+__all__ = ["Customer", "Shelf"]

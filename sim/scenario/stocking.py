@@ -27,12 +27,11 @@ def initial_quantities(spec: CustomerSpec, parts: Mapping[str, int], mtbr: Mappi
     """Spares on a customer's shelf at day 0: explicit quantities, or months of expected
     demand rounded to the nearest unit (``months`` overrides the customer's own; CLSSA's FMSO
     I levels in months use it, so "M months" means one number everywhere)."""
-    stock = spec.initial_stock
-    if isinstance(stock, MonthsOfDemand) or months is not None:
-        m = stock.months_of_demand if months is None else months
-        return months_to_units(m, spec.fleet.aircraft, spec.fleet.fh_per_aircraft_month, parts,
-                               mtbr)
-    return {nsn: stock.quantities.get(nsn, 0) for nsn in parts}
+    fleet = spec.fleet
+    if months is not None:
+        return months_to_units(months, fleet.aircraft, fleet.fh_per_aircraft_month, parts, mtbr)
+    return stock_units(spec.initial_stock, fleet.aircraft, fleet.fh_per_aircraft_month, parts,
+                       mtbr)
 
 
 def stock_units(spec: MonthsOfDemand | Quantities, aircraft: int, fh_per_aircraft_month: float,

@@ -401,8 +401,9 @@ def validated(prep: Prepared) -> Iterator[Point]:
     caller writes nothing until this iterator is exhausted."""
     problems: list[Problem] = []
     params = prep.parameters
+    written = pickle.dumps(prep.data, protocol=pickle.HIGHEST_PROTOCOL)  # a fresh copy a point
     for index, values in enumerate(prep.values):
-        mapping = pickle.loads(pickle.dumps(prep.data, protocol=pickle.HIGHEST_PROTOCOL))
+        mapping = pickle.loads(written)
         for p in params:
             apply(mapping, p, values[p.path])
         try:
