@@ -391,6 +391,13 @@ class AlternativeModel:
         if spec.kind == "fms" and top is None:
             problems["no support choice in this alternative"] = []
             return
+        if spec.lateral is not None and spec.bases:
+            # scenarios/bases.yaml with `lateral: {days: 2}`, 20 replications: "Pushed to the
+            # bases" simulates 0.920 against 0.891 without laterals; this answer is 0.877.
+            self.notes[spec.name].append(
+                "lateral resupply between its bases is simulation-only: this answer has none, "
+                "so it understates availability where stock sits at the wrong base (simulate "
+                "to see what the laterals forgive)")
         weibull = [n for n in parts if self.items[n].weibull_shape is not None]
         if weibull:
             self.notes[spec.name].append(

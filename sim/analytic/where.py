@@ -32,6 +32,11 @@ def _alternative(scenario, name: str | None):
     raise InvalidInput(f"--alternative: no alternative {name!r} in the scenario ({names})")
 
 
+LATERAL_NOTE = ("lateral resupply between the bases is not in the closed form: the placement "
+                "is made as if no base could borrow from another, and the availabilities "
+                "above understate what a simulation with laterals gives")
+
+
 def placement(scenario, customer: str, *, target: float | None, budget: float | None,
               alternative: str | None = None) -> dict:
     """The recommended placement and its curve, as plain data."""
@@ -91,6 +96,7 @@ def placement(scenario, customer: str, *, target: float | None, budget: float | 
         "curve": [{"step": j, "nsn": s[0], "place": s[1], "cumulative_cost_usd": s[2],
                    "availability": s[3], "recommended": j == k}
                   for j, s in enumerate(curve.steps)],
+        "notes": [LATERAL_NOTE] if spec.lateral is not None else [],
     }
 
 
@@ -133,6 +139,8 @@ def cmd_where(args: argparse.Namespace) -> int:
         f"Predicted availability {result['availability']:.4f} for ${result['cost_usd']:,.0f} "
         f"of spares; the scenario's own placement: {result['current_availability']:.4f} for "
         f"${result['current_cost_usd']:,.0f}.", highlight=False)
+    for note in result["notes"]:
+        console.print(f"Note: {note}", highlight=False)
     console.print(f"written: {out / 'placement.csv'}, placement.parquet, curve.csv, "
                   "curve.parquet, placement.json", highlight=False)
     return EXIT_OK
