@@ -360,6 +360,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                         raise InvalidInput(exc.report()) from None
                 ResultDir(out).write_table("analytic", table)
                 say(f"analytic: {out / 'analytic.parquet'} ({plural(table.num_rows, 'row')})")
+                from sim.analytic.predict import screen_notes
+
+                for note in screen_notes(scenario):
+                    say(f"note (closed form): {note}")
             else:
                 opened()
             settings = dataclasses.replace(settings, fresh=False)   # opened: now resume

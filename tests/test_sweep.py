@@ -287,6 +287,31 @@ def test_analytic_no_simulate_writes_only_the_screen(tmp_path):
     assert not (out / "summary.parquet").exists()
 
 
+def test_a_screen_says_what_the_closed_form_leaves_out(tmp_path, capsys):
+    """A timeline event and lateral resupply are simulation-only: the screen's answers have
+    neither, and the command says so once (nothing is said of a scenario with neither)."""
+    plain = _write(tmp_path, _two_items(sweep={"method": "grid", "parameters": {
+        "depots[Home].repair_lines": [4, 5]}}), "plain.yaml")
+    assert main(["sweep", str(plain), "--out", str(tmp_path / "p"), "--analytic",
+                 "--no-simulate", "--workers", "1"]) == 0
+    assert "note (closed form)" not in capsys.readouterr().out
+    data = _two_items(sweep={"method": "grid", "parameters": {
+        "depots[Home].repair_lines": [4, 5]}})
+    cust = data["customers"][0]
+    cust["bases"] = [{"name": "North", "aircraft": 6},
+                     {"name": "South", "aircraft": cust["fleet"]["aircraft"] - 6}]
+    cust["lateral"] = {"days": 2}
+    data["events"] = [{"event": "depot_lines", "depot": "Home", "day": 400, "repair_lines": 6}]
+    swept = _write(tmp_path, data, "limits.yaml")
+    assert main(["sweep", str(swept), "--out", str(tmp_path / "l"), "--analytic",
+                 "--no-simulate", "--workers", "1"]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines()
+             if line.startswith("note (closed form)")]
+    assert len(notes) == 2
+    assert "timeline events are ignored" in notes[0]
+    assert "Nation A: lateral resupply" in notes[1]
+
+
 def test_run_of_a_scenario_with_a_sweep_block_runs_only_the_base(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(_small_sweep(tmp_path)), "--out", str(out), "--workers", "1"]) == 0

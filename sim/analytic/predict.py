@@ -1295,3 +1295,13 @@ def scenario_notes(scenario: Scenario) -> list[str]:
                      "CLSSA alternative measures partly before FMSO I maturity")
     notes += pooled.scenario_notes(scenario)
     return notes
+
+
+def screen_notes(scenario: Scenario) -> list[str]:
+    """What a sweep's closed-form screen leaves out, said once for all its points: the
+    scenario-wide notes and each customer's lateral resupply (``analytic`` says the latter
+    per alternative)."""
+    return scenario_notes(scenario) + [
+        f"{c.name}: lateral resupply between its bases is simulation-only (analytic.parquet "
+        "has none: it understates availability where stock sits at the wrong base)"
+        for c in scenario.customers if c.lateral is not None and c.bases]
