@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 
 from sim.analytic.echelons import BaseDemand, base_pipeline_pmf, ebo_from_pmf, fill_from_pmf
+from sim.scenario import Scenario
 from tests.helpers import NSN_A, assert_close_to_theory, base_scenario, simulate
 
 NATION = "Nation A"
@@ -180,3 +181,78 @@ def test_the_bundled_bases_scenario_shows_placement_matters():
     central, pushed, placed = (a.customers[0].availability_finite_fleet
                                for a in predict(scenario))
     assert placed > central > pushed and placed - pushed > 0.04
+
+
+def _parked_world(central: int, north: int, south: int, order_days: float = 4):
+    """``_two_bases`` with its fleets parked (removals made by hand), laterals of 1 day, the
+    national depot 20 days away in repair (deterministic), order-and-ship ``order_days``."""
+    from sim.model.timeline import schedule_timeline
+    from sim.model.world import World
+    from sim.scenario import Scenario
+
+    data = _two_bases(central=central, north=north, south=south,
+                      lateral={"days": 1, "cost_usd": 200})
+    data["depots"][0]["repair_days"] = 20
+    data["transport"][-2]["days"] = order_days
+    data["transport"][-1]["days"] = order_days
+    scenario = Scenario.model_validate(data)
+    world = World(scenario, scenario.alternatives[0], 0)
+    world._clock()
+    schedule_timeline(world)
+    cust = world.customers[NATION]
+    north_shelf, south_shelf = (b[NSN_A] for b in cust.base_shelves)
+    return world, cust.shelves[NSN_A], north_shelf, south_shelf
+
+
+def test_a_lateral_passes_the_requesters_due_in_to_the_donor():
+    """One-for-one supply keeps each base at its stock level (Lee 1987; Slay 1986): North (no
+    stock) borrows South's unit and South takes over North's requisition at the empty central
+    store — one requisition, not two — and the unit the depot returns goes to South."""
+    world, central, north, south = _parked_world(central=0, north=0, south=2)
+    world.env.run(until=5)
+    north.removal(0)
+    assert list(central.routine) == [south] and not central.urgent   # re-addressed, routine
+    assert south.on_hand == 1 and len(north.waiting) == 1
+    world.env.run(until=6.5)                               # the lateral: a day
+    assert not north.waiting and north.on_hand == 0
+    world.env.run(until=60)          # repaired (retrograde, depot, back), shipped to South
+    assert south.on_hand == 2 and north.on_hand == 0 and not central.routine
+    assert central.added == 0 and north.added == south.added == 0
+    assert not [e for c in world.customers.values() for e in c.conservation_errors()]
+
+
+def test_a_lateral_after_the_store_shipped_passes_the_next_arrival():
+    """The store had a unit and shipped it to North (4 days), but North's hole is filled in a
+    day by South: the unit in transit is South's when it arrives, and each base ends at its
+    level (North 0 + nothing owed, South 2)."""
+    world, central, north, south = _parked_world(central=1, north=0, south=2)
+    world.env.run(until=5)
+    north.removal(0)
+    assert central.on_hand == 0 and not central.routine and list(north.passed) == [south]
+    world.env.run(until=6.5)
+    assert not north.waiting and south.on_hand == 1
+    world.env.run(until=9.5)                               # the store's unit reaches North...
+    assert south.on_hand == 2 and north.on_hand == 0 and not north.passed   # ...for South
+    world.env.run(until=45)                     # the carcass repaired, back at the store
+    assert central.on_hand == 1
+    assert not [e for c in world.customers.values() for e in c.conservation_errors()]
+
+
+def test_laterals_leave_the_central_store_no_requisition_it_cannot_fill():
+    """Ten years of scenarios/bases.yaml's stock pushed to the bases with 2-day laterals: the
+    store's queue at the horizon is a few live requisitions (it grew by one a lateral, to 86
+    for one NSN, when the donor opened a second requisition)."""
+    from sim.model.world import World
+    from sim.scenario import load_scenario
+
+    data = load_scenario("scenarios/bases.yaml").model_dump(mode="json", by_alias=True)
+    data["customers"][0]["lateral"] = {"days": 2, "cost_usd": 400}
+    scenario = Scenario.model_validate(data)
+    alt = next(a for a in scenario.alternatives if a.name.startswith("Pushed"))
+    world = World(scenario, alt, 0)
+    result = world.run()
+    assert not result.conservation
+    assert sum(b["lateral_issues"] for b in result.bases) > 100
+    stores = world.customers[NATION].shelves.values()
+    assert max(len(s.urgent) + len(s.routine) for s in stores) <= 6
+    assert all(s.added == 0 for s in stores)

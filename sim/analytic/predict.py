@@ -393,7 +393,7 @@ class AlternativeModel:
             return
         if spec.lateral is not None and spec.bases:
             # scenarios/bases.yaml with `lateral: {days: 2}`, 20 replications: "Pushed to the
-            # bases" simulates 0.920 against 0.891 without laterals; this answer is 0.877.
+            # bases" simulates 0.933 against 0.891 without laterals; this answer is 0.877.
             self.notes[spec.name].append(
                 "lateral resupply between its bases is simulation-only: this answer has none, "
                 "so it understates availability where stock sits at the wrong base (simulate "

@@ -17,7 +17,17 @@ Inventory Modeling of Systems*, ch. 5; the multi-echelon models of SIMLOX and OP
   customer without bases does.
 - With ``lateral`` set, a base left with a hole takes a serviceable from the sister base with
   the most on its shelf (one above its own backorders — a base with stock has none), after
-  ``lateral.days``; the donor requisitions its replacement from the central store.
+  ``lateral.days``, and passes the donor the due-in it just opened: its requisition still
+  waiting at the central store is re-addressed to the donor (routine), or, already shipped
+  (or in base repair), the next unit to arrive for it goes on to the donor. Each base keeps its
+  stock level, as one-for-one (S-1, S) supply requires and as the lateral resupply models of
+  METRIC assume (Lee, "A multi-echelon inventory model for repairable items with emergency
+  lateral transshipments", Management Science 33(10), 1987; Slay, "Lateral resupply in a
+  multi-echelon inventory system", LMI, 1986, DTIC ADA168845). Until 2026-12 the donor
+  requisitioned a second unit and kept the requester's: every lateral left the requester one
+  unit above its level and the store one requisition it could never fill (86 of them for one
+  NSN after ten years of ``scenarios/bases.yaml`` with 2-day laterals), so the placement being
+  compared decayed into one shaped by where laterals had happened.
 
 Stream keys: a customer's first base draws from the streams a customer without bases uses,
 so one base holding all stock gives exactly the single-stock-point answer.
@@ -47,7 +57,7 @@ class BaseShelf(Shelf):
     """One base's serviceables of one NSN. A removal here goes to base repair or NRTS
     (``on_removal``) rather than straight to the support chain."""
 
-    __slots__ = ("base", "base_stats", "central", "lateral_draw", "order_route",
+    __slots__ = ("base", "base_stats", "central", "lateral_draw", "order_route", "passed",
                  "repair_draw", "repair_p", "repair_time", "retro_route", "sisters")
 
     def __init__(self, customer: Customer, nsn: str, on_hand: int, fleet: Fleet,
@@ -58,6 +68,7 @@ class BaseShelf(Shelf):
         self.base_stats = base_stats
         self.sisters: list[BaseShelf] = []
         self.central: CentralStore | None = None
+        self.passed: deque[BaseShelf] = deque()   # sisters owed this base's next arrivals
         self.entry = self.on_removal
         world = customer.world
         key = () if fleet.index == 0 else (base.name,)
@@ -100,6 +111,15 @@ class BaseShelf(Shelf):
             self._lateral()
 
     def receive(self) -> None:
+        """A unit owed here arrives: it is a sister's if this base passed it a due-in for a
+        lateral (``_lateral``), else this base's own."""
+        if self.passed:
+            self.passed.popleft().deliver()
+        else:
+            self.deliver()
+
+    def deliver(self) -> None:
+        """A unit owed to this base is on its shelf: it fills the oldest backorder, if any."""
         if self.waiting:
             now = self.env._now
             day = self.waiting[0][0]
@@ -138,12 +158,10 @@ class BaseShelf(Shelf):
         if donor is None or donor.on_hand <= 0:
             return
         donor.on_hand -= 1
-        donor.item.pipe_net += 1              # the donor is owed its replacement
+        self.item.pipe_net += 1               # the unit on its way here is owed here
         now = self.env._now
-        donor.item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136
-        central = self.central
-        central.added -= 1                    # it owes the donor a unit no one owes it
-        central.request(donor, False)
+        self.item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136
+        self._pass_due_in(donor)
         cust = self.customer
         lateral = cust.spec.lateral
         if lateral.cost_usd:
@@ -153,10 +171,22 @@ class BaseShelf(Shelf):
             self.base_stats.lateral_issues += 1
         Call(self.env, self.lateral_draw(), self._lateral_arrives)
 
+    def _pass_due_in(self, donor: BaseShelf) -> None:
+        """The donor of a lateral takes over this base's newest due-in: its requisition if it
+        still waits at the central store (now routine: no aircraft of the donor waits for it),
+        else the next unit to arrive here."""
+        central = self.central
+        for queue in (central.urgent, central.routine):
+            for k in range(len(queue) - 1, -1, -1):
+                if queue[k] is self:
+                    del queue[k]
+                    central.routine.append(donor)
+                    return
+        self.passed.append(donor)
+
     def _lateral_arrives(self, _arg: object = None) -> None:
-        """A unit from a sister base: never owed here (the donor is owed instead), so it joins
-        the shelf as stock from outside the loop does."""
-        Shelf.add_stock(self)
+        """The sister's unit arrives: owed here (the donor took this base's due-in)."""
+        self.deliver()
 
 
 class CentralStore(Shelf):

@@ -78,7 +78,7 @@ def test_with_bases_an_allocation_is_the_closed_form_of_that_placement():
 @pytest.mark.parametrize("lateral", [False, True])
 def test_lateral_resupply_is_named_as_outside_the_closed_form(lateral):
     """Laterals forgive misplaced stock (bases.yaml "Pushed to the bases": 0.891 simulated
-    without, 0.920 with 2-day laterals) and the closed form has none: its answer and its
+    without, 0.933 with 2-day laterals) and the closed form has none: its answer and its
     placement must say so whenever the customer has them, and not otherwise."""
     from sim.analytic.predict import predict
     from sim.analytic.where import placement
