@@ -183,9 +183,10 @@ def test_the_bundled_bases_scenario_shows_placement_matters():
     assert placed > central > pushed and placed - pushed > 0.04
 
 
-def _parked_world(central: int, north: int, south: int, order_days: float = 4):
-    """``_two_bases`` with its fleets parked (removals made by hand), laterals of 1 day, the
-    national depot 20 days away in repair (deterministic), order-and-ship ``order_days``."""
+def _parked_world(central: int, north: int, south: int, order_days: float | None = 4):
+    """``_two_bases`` with its fleets parked (removals made by hand), laterals of 1 day and
+    $200, the national depot 20 days in repair (deterministic), order-and-ship ``order_days``
+    (None: no leg, the store's units reach a base at once)."""
     from sim.model.timeline import schedule_timeline
     from sim.model.world import World
     from sim.scenario import Scenario
@@ -193,8 +194,12 @@ def _parked_world(central: int, north: int, south: int, order_days: float = 4):
     data = _two_bases(central=central, north=north, south=south,
                       lateral={"days": 1, "cost_usd": 200})
     data["depots"][0]["repair_days"] = 20
-    data["transport"][-2]["days"] = order_days
-    data["transport"][-1]["days"] = order_days
+    data["warmup_days"] = 0                              # every charge is measured
+    if order_days is None:
+        del data["transport"][-2:]
+    else:
+        data["transport"][-2]["days"] = order_days
+        data["transport"][-1]["days"] = order_days
     scenario = Scenario.model_validate(data)
     world = World(scenario, scenario.alternatives[0], 0)
     world._clock()
@@ -221,18 +226,26 @@ def test_a_lateral_passes_the_requesters_due_in_to_the_donor():
     assert not [e for c in world.customers.values() for e in c.conservation_errors()]
 
 
-def test_a_lateral_after_the_store_shipped_passes_the_next_arrival():
+def _lateral_cost(world) -> float:
+    world.recorder.settle(world.env.now)
+    return world.customers[NATION].stats.costs.get("transport", 0.0)
+
+
+def test_a_lateral_after_the_store_shipped_is_repaid_from_the_next_spare_arrival():
     """The store had a unit and shipped it to North (4 days), but North's hole is filled in a
-    day by South: the unit in transit is South's when it arrives, and each base ends at its
-    level (North 0 + nothing owed, South 2)."""
+    day by South: the unit reaching North on day 9 finds no hole and goes back to South over
+    the lateral leg (a day, $200 again), and each base ends at its level."""
     world, central, north, south = _parked_world(central=1, north=0, south=2)
     world.env.run(until=5)
     north.removal(0)
     assert central.on_hand == 0 and not central.routine and list(north.passed) == [south]
     world.env.run(until=6.5)
     assert not north.waiting and south.on_hand == 1
-    world.env.run(until=9.5)                               # the store's unit reaches North...
-    assert south.on_hand == 2 and north.on_hand == 0 and not north.passed   # ...for South
+    world.env.run(until=9.5)                          # the store's unit reached North: on its
+    assert south.on_hand == 1 and north.on_hand == 0 and not north.passed    # way to South
+    world.env.run(until=10.5)
+    assert south.on_hand == 2 and north.on_hand == 0
+    assert _lateral_cost(world) == pytest.approx(2 * 200)
     world.env.run(until=45)                     # the carcass repaired, back at the store
     assert central.on_hand == 1
     assert not [e for c in world.customers.values() for e in c.conservation_errors()]
@@ -256,3 +269,30 @@ def test_laterals_leave_the_central_store_no_requisition_it_cannot_fill():
     stores = world.customers[NATION].shelves.values()
     assert max(len(s.urgent) + len(s.routine) for s in stores) <= 6
     assert all(s.added == 0 for s in stores)
+
+
+def test_a_units_own_unit_arriving_first_fills_its_hole_and_the_lateral_goes_back():
+    """Order-and-ship (half a day) beats the lateral (a day): North's own unit fills its hole
+    at 5.5 (the lateral does not keep it waiting), and South's unit, arriving at 6 to no hole,
+    returns to South at 7."""
+    world, central, north, south = _parked_world(central=1, north=0, south=2, order_days=0.5)
+    world.env.run(until=5)
+    north.removal(0)
+    world.env.run(until=5.6)
+    assert not north.waiting and north.on_hand == 0 and south.on_hand == 1
+    world.env.run(until=6.5)
+    assert north.on_hand == 0 and south.on_hand == 1 and not north.passed
+    world.env.run(until=7.5)
+    assert south.on_hand == 2 and north.on_hand == 0 and north.inbound == 0
+
+
+def test_no_lateral_for_a_hole_the_store_fills_at_once():
+    """No order-and-ship leg: the store's unit fills North's hole the moment it opens, so no
+    lateral is issued, charged or owed."""
+    world, central, north, south = _parked_world(central=1, north=0, south=2, order_days=None)
+    world.env.run(until=5)
+    north.removal(0)
+    world.env.run(until=200)
+    assert north.on_hand == 0 and not north.waiting and not north.passed
+    assert south.on_hand == 2 and north.base_stats.lateral_issues == 0
+    assert _lateral_cost(world) == 0.0

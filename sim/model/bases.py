@@ -17,10 +17,11 @@ Inventory Modeling of Systems*, ch. 5; the multi-echelon models of SIMLOX and OP
   customer without bases does.
 - With ``lateral`` set, a base left with a hole takes a serviceable from the sister base with
   the most on its shelf (one above its own backorders — a base with stock has none), after
-  ``lateral.days``, and passes the donor the due-in it just opened: its requisition still
-  waiting at the central store is re-addressed to the donor (routine), or, already shipped
-  (or in base repair), the next unit to arrive for it goes on to the donor. Each base keeps its
-  stock level, as one-for-one (S-1, S) supply requires and as the lateral resupply models of
+  ``lateral.days`` (one lateral a hole not already covered by one on its way), and the donor
+  takes over a due-in of the borrower: its newest requisition still waiting at the central
+  store, re-addressed (routine), or else the first unit to reach the borrower with no hole of
+  its own to fill, shipped back over the lateral leg (its days and cost again). A unit
+  reaching a base fills a hole first, whoever it is owed to. Each base keeps its stock level, as one-for-one (S-1, S) supply requires and as the lateral resupply models of
   METRIC assume (Lee, "A multi-echelon inventory model for repairable items with emergency
   lateral transshipments", Management Science 33(10), 1987; Slay, "Lateral resupply in a
   multi-echelon inventory system", LMI, 1986, DTIC ADA168845). Until 2026-12 the donor
@@ -57,7 +58,8 @@ class BaseShelf(Shelf):
     """One base's serviceables of one NSN. A removal here goes to base repair or NRTS
     (``on_removal``) rather than straight to the support chain."""
 
-    __slots__ = ("base", "base_stats", "central", "lateral_draw", "order_route", "passed",
+    __slots__ = ("base", "base_stats", "central", "inbound", "lateral_draw", "order_route",
+                 "passed",
                  "repair_draw", "repair_p", "repair_time", "retro_route", "sisters")
 
     def __init__(self, customer: Customer, nsn: str, on_hand: int, fleet: Fleet,
@@ -68,7 +70,8 @@ class BaseShelf(Shelf):
         self.base_stats = base_stats
         self.sisters: list[BaseShelf] = []
         self.central: CentralStore | None = None
-        self.passed: deque[BaseShelf] = deque()   # sisters owed this base's next arrivals
+        self.passed: deque[BaseShelf] = deque()   # sisters this base owes a unit
+        self.inbound = 0                          # laterals on their way here
         self.entry = self.on_removal
         world = customer.world
         key = () if fleet.index == 0 else (base.name,)
@@ -107,16 +110,25 @@ class BaseShelf(Shelf):
             if had:
                 b.filled += 1
         super().removal(a)
-        if not had and self.lateral_draw is not None:
-            self._lateral()
+        if not had and self.lateral_draw is not None and len(self.waiting) > self.inbound:
+            self._lateral()                    # a hole no lateral on its way will fill
 
     def receive(self) -> None:
-        """A unit owed here arrives: it is a sister's if this base passed it a due-in for a
-        lateral (``_lateral``), else this base's own."""
-        if self.passed:
-            self.passed.popleft().deliver()
+        """A unit owed here arrives (from the central store, base repair, a lateral or a
+        sister's repayment): it fills a hole if there is one; else, if this base owes a sister
+        for a lateral, it goes back to her; else onto the shelf."""
+        if self.passed and not self.waiting:
+            self._repay(self.passed.popleft())
         else:
             self.deliver()
+
+    def _repay(self, donor: BaseShelf) -> None:
+        """Ship a unit back to a sister that lent one (still owed: in the pipeline)."""
+        self._charge_lateral()
+        Call(self.env, self.lateral_draw(), donor._repaid)
+
+    def _repaid(self, _arg: object = None) -> None:
+        self.receive()
 
     def deliver(self) -> None:
         """A unit owed to this base is on its shelf: it fills the oldest backorder, if any."""
@@ -162,19 +174,24 @@ class BaseShelf(Shelf):
         now = self.env._now
         self.item.pipe_sum += now if now > self.warmup else self.warmup  # noqa: FURB136
         self._pass_due_in(donor)
-        cust = self.customer
-        lateral = cust.spec.lateral
-        if lateral.cost_usd:
-            cust.world.recorder.charge(cust.stats, self.nsn, "transport", lateral.cost_usd,
-                                       0.0, now)
+        self._charge_lateral()
         if self.recorder.measuring:
             self.base_stats.lateral_issues += 1
+        self.inbound += 1
         Call(self.env, self.lateral_draw(), self._lateral_arrives)
 
+    def _charge_lateral(self) -> None:
+        cust = self.customer
+        cost = cust.spec.lateral.cost_usd
+        if cost:
+            cust.world.recorder.charge(cust.stats, self.nsn, "transport", cost, 0.0,
+                                       self.env._now)
+
     def _pass_due_in(self, donor: BaseShelf) -> None:
-        """The donor of a lateral takes over this base's newest due-in: its requisition if it
-        still waits at the central store (now routine: no aircraft of the donor waits for it),
-        else the next unit to arrive here."""
+        """The donor of a lateral takes over a due-in of this base: its newest requisition
+        still waiting at the central store (urgent ones searched first; re-addressed as
+        routine: no aircraft of the donor waits for it), else a unit this base owes her
+        (``receive`` repays it from the first arrival with no hole to fill)."""
         central = self.central
         for queue in (central.urgent, central.routine):
             for k in range(len(queue) - 1, -1, -1):
@@ -185,8 +202,9 @@ class BaseShelf(Shelf):
         self.passed.append(donor)
 
     def _lateral_arrives(self, _arg: object = None) -> None:
-        """The sister's unit arrives: owed here (the donor took this base's due-in)."""
-        self.deliver()
+        """The sister's unit arrives: owed here (the donor took a due-in of this base)."""
+        self.inbound -= 1
+        self.receive()
 
 
 class CentralStore(Shelf):
