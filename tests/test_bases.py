@@ -275,7 +275,7 @@ def test_a_units_own_unit_arriving_first_fills_its_hole_and_the_lateral_goes_bac
     """Order-and-ship (half a day) beats the lateral (a day): North's own unit fills its hole
     at 5.5 (the lateral does not keep it waiting), and South's unit, arriving at 6 to no hole,
     returns to South at 7."""
-    world, central, north, south = _parked_world(central=1, north=0, south=2, order_days=0.5)
+    world, _central, north, south = _parked_world(central=1, north=0, south=2, order_days=0.5)
     world.env.run(until=5)
     north.removal(0)
     world.env.run(until=5.6)
@@ -289,7 +289,7 @@ def test_a_units_own_unit_arriving_first_fills_its_hole_and_the_lateral_goes_bac
 def test_no_lateral_for_a_hole_the_store_fills_at_once():
     """No order-and-ship leg: the store's unit fills North's hole the moment it opens, so no
     lateral is issued, charged or owed."""
-    world, central, north, south = _parked_world(central=1, north=0, south=2, order_days=None)
+    world, _central, north, south = _parked_world(central=1, north=0, south=2, order_days=None)
     world.env.run(until=5)
     north.removal(0)
     world.env.run(until=200)
