@@ -21,8 +21,8 @@ Inventory Modeling of Systems*, ch. 5; the multi-echelon models of SIMLOX and OP
   takes over a due-in of the borrower: its newest requisition still waiting at the central
   store, re-addressed (routine), or else the first unit to reach the borrower with no hole of
   its own to fill, shipped back over the lateral leg (its days and cost again). A unit
-  reaching a base fills a hole first, whoever it is owed to. Each base keeps its stock level, as one-for-one (S-1, S) supply requires and as the lateral resupply models of
-  METRIC assume (Lee, "A multi-echelon inventory model for repairable items with emergency
+  reaching a base fills a hole first, whoever it is owed to. Each base keeps its stock level,
+  as one-for-one (S-1, S) supply requires and as the lateral resupply models of METRIC assume (Lee, "A multi-echelon inventory model for repairable items with emergency
   lateral transshipments", Management Science 33(10), 1987; Slay, "Lateral resupply in a
   multi-echelon inventory system", LMI, 1986, DTIC ADA168845). Until 2026-12 the donor
   requisitioned a second unit and kept the requester's: every lateral left the requester one
@@ -59,8 +59,7 @@ class BaseShelf(Shelf):
     (``on_removal``) rather than straight to the support chain."""
 
     __slots__ = ("base", "base_stats", "central", "inbound", "lateral_draw", "order_route",
-                 "passed",
-                 "repair_draw", "repair_p", "repair_time", "retro_route", "sisters")
+                 "passed", "repair_draw", "repair_p", "repair_time", "retro_route", "sisters")
 
     def __init__(self, customer: Customer, nsn: str, on_hand: int, fleet: Fleet,
                  base: Base, base_stats: BaseStats) -> None:
