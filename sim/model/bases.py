@@ -22,8 +22,9 @@ Inventory Modeling of Systems*, ch. 5; the multi-echelon models of SIMLOX and OP
   store, re-addressed (routine), or else the first unit to reach the borrower with no hole of
   its own to fill, shipped back over the lateral leg (its days and cost again). A unit
   reaching a base fills a hole first, whoever it is owed to. Each base keeps its stock level,
-  as one-for-one (S-1, S) supply requires and as the lateral resupply models of METRIC assume (Lee, "A multi-echelon inventory model for repairable items with emergency
-  lateral transshipments", Management Science 33(10), 1987; Slay, "Lateral resupply in a
+  as one-for-one (S-1, S) supply requires and as the lateral resupply models of METRIC
+  assume (Lee, "A multi-echelon inventory model for repairable items with emergency lateral
+  transshipments", Management Science 33(10), 1987; Slay, "Lateral resupply in a
   multi-echelon inventory system", LMI, 1986, DTIC ADA168845). Until 2026-12 the donor
   requisitioned a second unit and kept the requester's: every lateral left the requester one
   unit above its level and the store one requisition it could never fill (86 of them for one
