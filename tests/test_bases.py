@@ -6,6 +6,7 @@ plus 1 % for the finite-fleet effect (fleets of 1,000 aircraft with a few backor
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -189,7 +190,6 @@ def _parked_world(central: int, north: int, south: int, order_days: float | None
     (None: no leg, the store's units reach a base at once)."""
     from sim.model.timeline import schedule_timeline
     from sim.model.world import World
-    from sim.scenario import Scenario
 
     data = _two_bases(central=central, north=north, south=south,
                       lateral={"days": 1, "cost_usd": 200})
@@ -226,7 +226,8 @@ def test_a_lateral_passes_the_requesters_due_in_to_the_donor():
     assert not [e for c in world.customers.values() for e in c.conservation_errors()]
 
 
-def _lateral_cost(world) -> float:
+def _transport_cost(world) -> float:
+    """Nation A's transport charges so far (the legs of ``_two_bases`` are free: laterals)."""
     world.recorder.settle(world.env.now)
     return world.customers[NATION].stats.costs.get("transport", 0.0)
 
@@ -245,7 +246,7 @@ def test_a_lateral_after_the_store_shipped_is_repaid_from_the_next_spare_arrival
     assert south.on_hand == 1 and north.on_hand == 0 and not north.passed    # way to South
     world.env.run(until=10.5)
     assert south.on_hand == 2 and north.on_hand == 0
-    assert _lateral_cost(world) == pytest.approx(2 * 200)
+    assert _transport_cost(world) == pytest.approx(2 * 200)
     world.env.run(until=45)                     # the carcass repaired, back at the store
     assert central.on_hand == 1
     assert not [e for c in world.customers.values() for e in c.conservation_errors()]
@@ -258,7 +259,8 @@ def test_laterals_leave_the_central_store_no_requisition_it_cannot_fill():
     from sim.model.world import World
     from sim.scenario import load_scenario
 
-    data = load_scenario("scenarios/bases.yaml").model_dump(mode="json", by_alias=True)
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "bases.yaml"
+    data = load_scenario(path).model_dump(mode="json", by_alias=True)
     data["customers"][0]["lateral"] = {"days": 2, "cost_usd": 400}
     scenario = Scenario.model_validate(data)
     alt = next(a for a in scenario.alternatives if a.name.startswith("Pushed"))
@@ -271,7 +273,7 @@ def test_laterals_leave_the_central_store_no_requisition_it_cannot_fill():
     assert all(s.added == 0 for s in stores)
 
 
-def test_a_units_own_unit_arriving_first_fills_its_hole_and_the_lateral_goes_back():
+def test_the_borrowers_own_unit_arriving_first_fills_its_hole_and_the_lateral_goes_back():
     """Order-and-ship (half a day) beats the lateral (a day): North's own unit fills its hole
     at 5.5 (the lateral does not keep it waiting), and South's unit, arriving at 6 to no hole,
     returns to South at 7."""
@@ -295,4 +297,4 @@ def test_no_lateral_for_a_hole_the_store_fills_at_once():
     world.env.run(until=200)
     assert north.on_hand == 0 and not north.waiting and not north.passed
     assert south.on_hand == 2 and north.base_stats.lateral_issues == 0
-    assert _lateral_cost(world) == 0.0
+    assert _transport_cost(world) == 0.0
