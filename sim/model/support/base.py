@@ -232,15 +232,8 @@ class CarcassToWholesale(SupportOption):
         self.condemned_bill: Bill | None = None
 
     def _issued(self, _arg=None) -> None:
-        """A serviceable leaves wholesale for the shelf (``ship_to_shelf`` inlined)."""
-        route = self.issue_route
-        if route.draw is None:
-            self.shelf.receive()
-        else:
-            heappush(self.heap, (self.env._now + route.draw(), NORMAL, next(self.eid),
-                                 self.shelf))
-        if route.bill is not None:
-            route.bill.n += 1
+        """A serviceable leaves wholesale for the shelf."""
+        self.ship_to_shelf(self.issue_route)
 
     def return_carcass(self, from_stock: bool) -> None:
         """Ship the carcass to the US depot."""
